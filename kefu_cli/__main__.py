@@ -1,0 +1,3 @@
+from kefu_cli.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""`kefu config check` and `kefu config show`."""
+
+from __future__ import annotations
+
+import click
+
+from kefu_cli.cli import output_options, pass_env, report_error
+from kefu_cli.errors import ExitCode
+from kefu_cli.i18n import _
+
+
+@click.group()
+def config():
+    """Check or show the configuration (shop.toml, warehouses.toml, carriers.toml)."""
+
+
+@config.command()
+@pass_env
+def check(env):
+    """Validate the configuration and report every problem with its file and key.
+
+    Exit 0 when it is valid, 2 when anything is wrong.
+
+    \b
+    Example:
+      kefu config check
+      kefu --config-dir ./myshop config check
+    """
+    from kefu_cli.config import check_config, find_config_dir
+
+    directory = find_config_dir(env.config_dir)
+    problems, paths = check_config(directory)
+    for p in problems:
+        report_error(str(p))
+    if problems:
+        click.echo(_("kefu: {count} problems in the configuration").format(count=len(problems)), err=True)
+        return ExitCode.USAGE
+    if not env.quiet:
+        click.echo(_("kefu: configuration is valid: {files}").format(files=", ".join(paths.values())), err=True)
+    return ExitCode.OK
+
+
+@config.command()
+@output_options
+@pass_env
+def show(env, fmt, fields, no_headers):
+    """Print the effective settings and the file each one came from.
+
+    \b
+    Example:
+      kefu config show -f tsv | grep '^warehouse'
+    """
+    from kefu_cli.config import flatten
+    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
+
+    cfg = env.config
+    rows = flatten(cfg.raw, cfg.sources)
+    all_fields = ["key", "value", "source"]
+    selected = parse_fields(fields, all_fields)
+    renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
+                             select=bool(selected))
+    write_records(rows, renderer, env.stdout)
+    return ExitCode.OK

@@ -1,0 +1,534 @@
+"""Configuration: where it comes from, what it must look like, and the validated result.
+
+Lookup of the configuration directory (first that applies):
+  --config-dir DIR  >  KEFU_CONFIG_DIR  >  ./config when it exists  >  the defaults packaged
+  inside kefu (the repository's config/ directory, installed as kefu_cli.defaults).
+
+Layering: shop.toml is merged key by key over the packaged shop.toml, so a shop's file only
+needs what differs. warehouses.toml and carriers.toml replace the packaged ones whole when
+present (a shop that declares its warehouses declares all of them).
+
+Validation collects every problem as (file, key, message); `load_config` raises ConfigError
+naming the first one, `kefu config check` lists them all. Credentials never live here:
+a key that looks like one is itself a problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any, Callable
+
+from kefu_cli.errors import ConfigError
+from kefu_cli.i18n import _
+
+FILES = ("shop.toml", "warehouses.toml", "carriers.toml")
+MERGED_FILES = ("shop.toml",)
+SECRET_WORDS = ("key", "secret", "token", "password", "passwd", "customer")
+
+# canonical order columns, in output order (documented in the README)
+CANONICAL_COLUMNS = (
+    "order_id", "platform", "buyer", "status", "created_at", "paid_at", "total", "goods_amount",
+    "shipping_fee", "discount", "paid", "refund", "receiver", "phone", "mobile", "address",
+    "province", "city", "buyer_message", "seller_memo", "flag", "promised_date", "consulted",
+    "stock", "waybill", "carrier", "invoice", "items",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
+
+
+@dataclass
+class Warehouse:
+    code: str
+    name: str
+    name_en: str
+    country: str
+    province: str
+    timezone: str
+    calendar: str
+    cutoff: time
+    priority: int
+
+
+@dataclass
+class ProductLine:
+    name: str
+    name_en: str
+    sku: list[re.Pattern]
+    keywords: list[str]
+    warehouses: list[str]
+    stock: str
+
+
+@dataclass
+class Carrier:
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    country: str
+    aliases: list[str]
+    kuaidi100: str
+    patterns: list[re.Pattern]
+    needs_phone: bool
+    stale_after_hours: float
+
+
+@dataclass
+class Config:
+    directory: Path | None  # None: packaged defaults only
+    raw: dict[str, dict]  # file name -> parsed (merged) TOML
+    sources: dict[str, str]  # dotted key -> file it came from
+    shop_name: str = ""
+    timezone: str = "Asia/Shanghai"
+    platform: str = "taobao"
+    column_aliases: dict[str, list[str]] = field(default_factory=dict)
+    warehouses: list[Warehouse] = field(default_factory=list)
+    product_lines: list[ProductLine] = field(default_factory=list)
+    carriers: list[Carrier] = field(default_factory=list)
+
+    def tzinfo(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+    def warehouse(self, code: str) -> Warehouse | None:
+        return next((w for w in self.warehouses if w.code == code), None)
+
+
+# --------------------------------------------------------------------------- lookup
+
+
+def packaged_dir() -> Path:
+    """The shipped defaults: kefu_cli/defaults in an installed kefu, config/ in a source checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "defaults"
+    return installed if installed.is_dir() else here.parent / "config"
+
+
+def find_config_dir(explicit: str | None, environ=os.environ, cwd: Path | None = None) -> Path | None:
+    """The directory the user's configuration comes from, or None for the packaged defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_dir():
+            raise ConfigError(
+                _("config directory {path} does not exist").format(path=path),
+                hint=_("pass an existing directory to --config-dir"),
+            )
+        return path
+    env = environ.get("KEFU_CONFIG_DIR")
+    if env:
+        path = Path(env)
+        if not path.is_dir():
+            raise ConfigError(
+                _("config directory {path} (from KEFU_CONFIG_DIR) does not exist").format(path=path),
+                hint=_("fix or unset KEFU_CONFIG_DIR"),
+            )
+        return path
+    local = (cwd or Path.cwd()) / "config"
+    if local.is_dir() and any((local / name).is_file() for name in FILES):
+        return local
+    return None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _read_toml(path: Path, problems: list[Problem]) -> dict | None:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(str(path), "", _("not valid TOML: {error}").format(error=exc)))
+    except OSError as exc:
+        problems.append(Problem(str(path), "", _("cannot read: {error}").format(error=exc.strerror or exc)))
+    return None
+
+
+def _merge(base: dict, over: dict, file: str, sources: dict, prefix: str = "") -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, file, sources, dotted + ".")
+        else:
+            out[key] = value
+            _record_sources(value, file, sources, dotted)
+    return out
+
+
+def _record_sources(value: Any, file: str, sources: dict, dotted: str) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _record_sources(v, file, sources, f"{dotted}.{k}" if dotted else k)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for i, v in enumerate(value):
+            _record_sources(v, file, sources, f"{dotted}[{i}]")
+    else:
+        sources[dotted] = file
+
+
+def load_raw(directory: Path | None) -> tuple[dict[str, dict], dict[str, str], dict[str, str], list[Problem]]:
+    """Parse the three files with layering. Returns (raw, sources, file_paths, problems)."""
+    problems: list[Problem] = []
+    raw: dict[str, dict] = {}
+    sources: dict[str, str] = {}
+    paths: dict[str, str] = {}
+    defaults = packaged_dir()
+    for name in FILES:
+        default_path = defaults / name
+        base = _read_toml(default_path, problems) or {}
+        user_path = directory / name if directory else None
+        if user_path is not None and user_path.is_file():
+            data = _read_toml(user_path, problems)
+            if data is None:
+                data = {}
+            if name in MERGED_FILES:
+                _record_sources(base, str(default_path), sources, "")
+                merged = _merge(base, data, str(user_path), sources)
+            else:
+                merged = data
+                _record_sources(data, str(user_path), sources, "")
+            raw[name] = merged
+            paths[name] = str(user_path)
+        else:
+            raw[name] = base
+            _record_sources(base, str(default_path), sources, "")
+            paths[name] = str(default_path)
+    return raw, sources, paths, problems
+
+
+# --------------------------------------------------------------------------- validation
+
+Check = Callable[[Any], str | None]  # returns a problem message or None
+
+
+def _is_str(v: Any) -> str | None:
+    return None if isinstance(v, str) else _("must be a string")
+
+
+def _nonempty_str(v: Any) -> str | None:
+    if not isinstance(v, str) or not v.strip():
+        return _("must be a non-empty string")
+    return None
+
+
+def _is_time(v: Any) -> str | None:
+    if not isinstance(v, str) or parse_hhmm(v) is None:
+        return _("{value} is not a time (use HH:MM, 00:00 to 23:59)").format(value=_show(v))
+    return None
+
+
+def _is_int(v: Any) -> str | None:
+    return None if isinstance(v, int) and not isinstance(v, bool) else _("{value} is not a whole number").format(value=_show(v))
+
+
+def _is_positive(v: Any) -> str | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+        return _("{value} is not a positive number").format(value=_show(v))
+    return None
+
+
+def _is_bool(v: Any) -> str | None:
+    return None if isinstance(v, bool) else _("{value} is not true or false").format(value=_show(v))
+
+
+def _choice(*choices: str) -> Check:
+    def check(v: Any) -> str | None:
+        if v in choices:
+            return None
+        return _("{value} is not one of: {choices}").format(value=_show(v), choices=", ".join(choices))
+
+    return check
+
+
+def _is_timezone(v: Any) -> str | None:
+    if not isinstance(v, str):
+        return _("must be a string")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError):
+        return _("{value} is not an IANA time zone (for example Asia/Shanghai)").format(value=_show(v))
+    return None
+
+
+def _str_list(v: Any) -> str | None:
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        return _("must be a list of strings")
+    return None
+
+
+def _regex_list(v: Any) -> str | None:
+    msg = _str_list(v)
+    if msg:
+        return msg
+    for pattern in v:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return _("{value} is not a valid regular expression: {error}").format(value=_show(pattern), error=exc)
+    return None
+
+
+def _provider_code(v: Any) -> str | None:
+    if not isinstance(v, str) or (v and not re.fullmatch(r"[a-z0-9]+", v)):
+        return _("{value} is not a provider code (lower-case letters and digits, or empty)").format(value=_show(v))
+    return None
+
+
+def _show(v: Any) -> str:
+    return f'"{v}"' if isinstance(v, str) else repr(v)
+
+
+WAREHOUSE = {
+    "code": (True, lambda v: None if isinstance(v, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", v)
+             else _("{value} is not a code (upper-case letters, digits, _)").format(value=_show(v))),
+    "name": (True, _nonempty_str),
+    "name_en": (False, _is_str),
+    "country": (True, _choice("CN", "JP")),
+    "province": (True, _nonempty_str),
+    "timezone": (True, _is_timezone),
+    "calendar": (True, _choice("CN", "JP")),
+    "cutoff": (True, _is_time),
+    "priority": (True, _is_int),
+}
+PRODUCT_LINE = {
+    "name": (True, _nonempty_str),
+    "name_en": (False, _is_str),
+    "sku": (False, _regex_list),
+    "keywords": (False, _str_list),
+    "warehouses": (True, _str_list),
+    "stock": (True, _choice("in_stock", "made_to_order")),
+}
+CARRIER = {
+    "code": (True, lambda v: None if isinstance(v, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", v)
+             else _("{value} is not a code (upper-case letters, digits, _)").format(value=_show(v))),
+    "name": (True, _nonempty_str),
+    "name_en": (False, _is_str),
+    "kind": (True, _choice("freight", "express", "post")),
+    "country": (True, _choice("CN", "JP")),
+    "aliases": (False, _str_list),
+    "kuaidi100": (False, _provider_code),
+    "patterns": (False, _regex_list),
+    "needs_phone": (False, _is_bool),
+    "stale_after_hours": (False, _is_positive),
+}
+SHOP = {
+    "name": (True, _nonempty_str),
+    "timezone": (True, _is_timezone),
+    "platform": (False, _nonempty_str),
+}
+
+
+def _unknown(key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    if close:
+        return _("unknown key (did you mean {close}?)").format(close=close[0])
+    return _("unknown key (known: {known})").format(known=", ".join(known))
+
+
+def _check_table(table: Any, spec: dict, file: str, prefix: str, problems: list[Problem]) -> None:
+    if not isinstance(table, dict):
+        problems.append(Problem(file, prefix, _("must be a table")))
+        return
+    for key, (required, check) in spec.items():
+        if key not in table:
+            if required:
+                problems.append(Problem(file, f"{prefix}.{key}", _("is missing")))
+            continue
+        msg = check(table[key])
+        if msg:
+            problems.append(Problem(file, f"{prefix}.{key}", msg))
+    for key in table:
+        if key not in spec:
+            problems.append(Problem(file, f"{prefix}.{key}", _unknown(key, spec)))
+
+
+def _check_array(raw: dict, name: str, spec: dict, file: str, problems: list[Problem]) -> list[dict]:
+    items = raw.get(name, [])
+    if not isinstance(items, list):
+        problems.append(Problem(file, name, _("must be an array of tables ([[{name}]])").format(name=name)))
+        return []
+    for i, item in enumerate(items):
+        _check_table(item, spec, file, f"{name}[{i}]", problems)
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _check_secrets(data: Any, file: str, prefix: str, problems: list[Problem]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            dotted = f"{prefix}.{key}" if prefix else key
+            if isinstance(key, str) and key.lower() in SECRET_WORDS:
+                problems.append(Problem(file, dotted, _(
+                    "credentials do not belong in config files; remove it and set the environment variable instead")))
+            _check_secrets(value, file, dotted, problems)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_secrets(value, file, f"{prefix}[{i}]", problems)
+
+
+def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in FILES:
+        _check_secrets(raw.get(name, {}), paths[name], "", problems)
+
+    shop_file = paths["shop.toml"]
+    shop = raw.get("shop.toml", {})
+    known_sections = ("shop", "columns")
+    for key in shop:
+        if key not in known_sections:
+            problems.append(Problem(shop_file, key, _unknown(key, known_sections)))
+    _check_table(shop.get("shop", {}), SHOP, shop_file, "shop", problems)
+    columns = shop.get("columns", {})
+    if not isinstance(columns, dict):
+        problems.append(Problem(shop_file, "columns", _("must be a table")))
+    else:
+        for key, value in columns.items():
+            if key not in CANONICAL_COLUMNS:
+                problems.append(Problem(shop_file, f"columns.{key}", _unknown(key, CANONICAL_COLUMNS)))
+            elif _str_list(value):
+                problems.append(Problem(shop_file, f"columns.{key}", _str_list(value)))
+
+    wfile = paths["warehouses.toml"]
+    wh = raw.get("warehouses.toml", {})
+    for key in wh:
+        if key not in ("warehouse", "product_line"):
+            problems.append(Problem(wfile, key, _unknown(key, ("warehouse", "product_line"))))
+    warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems)
+    if not warehouses:
+        problems.append(Problem(wfile, "warehouse", _("no warehouse is declared")))
+    codes = [w.get("code") for w in warehouses]
+    for i, code in enumerate(codes):
+        if code in codes[:i]:
+            problems.append(Problem(wfile, f"warehouse[{i}].code", _("duplicate code {value}").format(value=_show(code))))
+    lines = _check_array(wh, "product_line", PRODUCT_LINE, wfile, problems)
+    for i, line in enumerate(lines):
+        for code in line.get("warehouses", []) if isinstance(line.get("warehouses"), list) else []:
+            if code not in codes:
+                problems.append(Problem(wfile, f"product_line[{i}].warehouses", _(
+                    "{value} is not a declared warehouse (declared: {choices})").format(
+                    value=_show(code), choices=", ".join(str(c) for c in codes))))
+        if not line.get("sku") and not line.get("keywords"):
+            problems.append(Problem(wfile, f"product_line[{i}]", _("needs sku patterns or keywords to match anything")))
+
+    cfile = paths["carriers.toml"]
+    cr = raw.get("carriers.toml", {})
+    for key in cr:
+        if key != "carrier":
+            problems.append(Problem(cfile, key, _unknown(key, ("carrier",))))
+    carriers = _check_array(cr, "carrier", CARRIER, cfile, problems)
+    ccodes = [c.get("code") for c in carriers]
+    for i, code in enumerate(ccodes):
+        if code in ccodes[:i]:
+            problems.append(Problem(cfile, f"carrier[{i}].code", _("duplicate code {value}").format(value=_show(code))))
+    return problems
+
+
+# --------------------------------------------------------------------------- building
+
+
+def parse_hhmm(value: str) -> time | None:
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not m:
+        return None
+    h, mi = int(m.group(1)), int(m.group(2))
+    if h > 23 or mi > 59:
+        return None
+    return time(h, mi)
+
+
+def build(directory: Path | None, raw: dict, sources: dict) -> Config:
+    shop = raw["shop.toml"].get("shop", {})
+    cfg = Config(directory=directory, raw=raw, sources=sources)
+    cfg.shop_name = shop.get("name", "")
+    cfg.timezone = shop.get("timezone", "Asia/Shanghai")
+    cfg.platform = shop.get("platform", "taobao")
+    cfg.column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("columns", {}).items()}
+    for w in raw["warehouses.toml"].get("warehouse", []):
+        cfg.warehouses.append(Warehouse(
+            code=w["code"], name=w["name"], name_en=w.get("name_en", w["name"]), country=w["country"],
+            province=w["province"], timezone=w["timezone"], calendar=w["calendar"],
+            cutoff=parse_hhmm(w["cutoff"]), priority=w["priority"]))
+    for p in raw["warehouses.toml"].get("product_line", []):
+        cfg.product_lines.append(ProductLine(
+            name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],
+            keywords=list(p.get("keywords", [])), warehouses=list(p["warehouses"]), stock=p["stock"]))
+    for c in raw["carriers.toml"].get("carrier", []):
+        cfg.carriers.append(Carrier(
+            code=c["code"], name=c["name"], name_en=c.get("name_en", c["name"]), kind=c["kind"],
+            country=c["country"], aliases=list(c.get("aliases", [])), kuaidi100=c.get("kuaidi100", ""),
+            patterns=[re.compile(s) for s in c.get("patterns", [])], needs_phone=c.get("needs_phone", False),
+            stale_after_hours=c.get("stale_after_hours", 48)))
+    return cfg
+
+
+def check_config(directory: Path | None) -> tuple[list[Problem], dict[str, str]]:
+    """Every problem of the configuration in `directory` (None: packaged defaults)."""
+    raw, _sources, paths, problems = load_raw(directory)
+    if not problems:
+        problems = validate(raw, paths)
+    return problems, paths
+
+
+def load_config(directory: Path | None) -> Config:
+    """The validated configuration; ConfigError naming the first problem otherwise."""
+    raw, sources, paths, problems = load_raw(directory)
+    if not problems:
+        problems = validate(raw, paths)
+    if problems:
+        more = len(problems) - 1
+        hint = _("run `kefu config check` to see every problem") if more else _("fix the value, then run `kefu config check`")
+        message = str(problems[0])
+        if more:
+            message += " " + _("(and {count} more)").format(count=more)
+        raise ConfigError(message, hint=hint)
+    return build(directory, raw, sources)
+
+
+def flatten(raw: dict[str, dict], sources: dict[str, str]) -> list[dict]:
+    """Records (key, value, source) of the effective settings, for `kefu config show`."""
+    rows: list[dict] = []
+    for dotted, source in sources.items():
+        value = _lookup(raw, dotted)
+        rows.append({"key": dotted, "value": value, "source": source})
+    return rows
+
+
+def _lookup(raw: dict[str, dict], dotted: str) -> Any:
+    for data in raw.values():
+        found, value = _walk(data, dotted)
+        if found:
+            return value
+    return None
+
+
+def _walk(data: Any, dotted: str) -> tuple[bool, Any]:
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", dotted)
+    cur = data
+    for part in parts:
+        if part.startswith("["):
+            idx = int(part[1:-1])
+            if not isinstance(cur, list) or idx >= len(cur):
+                return False, None
+            cur = cur[idx]
+        else:
+            if not isinstance(cur, dict) or part not in cur:
+                return False, None
+            cur = cur[part]
+    return True, cur

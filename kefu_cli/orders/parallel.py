@@ -1,0 +1,190 @@
+"""Reading a large CSV/TSV order file on every core.
+
+The file is cut into blocks of about 4 MiB at line ends that lie outside quoted fields (an even
+number of `"` before them). That is safe byte-wise for UTF-8 and GB18030: neither `"` nor `\\n`
+ever occurs inside a multi-byte character. Each worker process (forked, so it inherits the
+column plan, the configuration and the command's per-record work) decodes and parses its block
+with the same RowConverter as the sequential reader, starting from the block's first line
+number, and returns rendered bytes; the parent writes blocks in file order, holding at most two
+per worker (memory stays flat).
+
+Used only where the result cannot differ from the sequential reader: a regular file, CSV or TSV,
+LF line ends, one row per order (no grouping of item rows across blocks), no --items join, and
+a streaming output format. Everything else reads sequentially.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import signal
+from collections import deque
+from typing import BinaryIO, Callable, Iterator
+
+from kefu_cli.orders.reader import OrderFile, Stats, problem
+
+BLOCK = 4 * 1024 * 1024
+MIN_SIZE = 8 * 1024 * 1024
+
+# set in the parent just before the pool forks; the workers inherit it
+_JOB: tuple | None = None
+
+
+def worker_count(jobs: int | None) -> int:
+    if jobs is not None:
+        return max(1, jobs)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def usable(order_file: OrderFile, streaming_output: bool, jobs: int | None) -> bool:
+    return (
+        worker_count(jobs) > 1
+        and streaming_output
+        and order_file.path != "-"
+        and order_file.format in ("csv", "tsv")
+        and order_file.encoding in ("utf-8", "utf-8-sig", "gb18030", "gbk")
+        and not order_file.plan.item_rows
+        and order_file.items_by_order is None
+        and b"\n" in order_file.sample
+        and _size(order_file.path) >= MIN_SIZE
+        and "fork" in multiprocessing.get_all_start_methods()
+        and header_end(order_file.sample) is not None
+    )
+
+
+def _size(path: str) -> int:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0
+    import stat
+
+    return st.st_size if stat.S_ISREG(st.st_mode) else 0
+
+
+def header_end(data: bytes) -> int | None:
+    """Byte offset just past the first line end outside quotes (the end of the header record)."""
+    pos = 0
+    quotes = 0
+    while True:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            return None
+        quotes += data.count(b'"', pos, nl)
+        if quotes % 2 == 0:
+            return nl + 1
+        pos = nl + 1
+
+
+def safe_cut(buf: bytes) -> int:
+    """Length of the longest prefix of `buf` that ends at a line end outside quotes (0: none)."""
+    quotes_after = 0
+    end = len(buf)
+    total = buf.count(b'"')
+    pos = buf.rfind(b"\n")
+    while pos >= 0:
+        quotes_after += buf.count(b'"', pos, end)
+        end = pos
+        if (total - quotes_after) % 2 == 0:
+            return pos + 1
+        pos = buf.rfind(b"\n", 0, pos)
+    return 0
+
+
+def blocks(stream: BinaryIO, first_line: int, size: int = BLOCK) -> Iterator[tuple[bytes, int]]:
+    """(block, line number of its first line) for the rest of the stream."""
+    line = first_line
+    carry = b""
+    while True:
+        data = stream.read(size)
+        if not data:
+            if carry:
+                yield carry, line
+            return
+        buf = carry + data if carry else data
+        cut = safe_cut(buf)
+        if cut == 0:  # one record longer than a block: read on
+            carry = buf
+            continue
+        block = buf[:cut]
+        carry = buf[cut:]
+        yield block, line
+        line += block.count(b"\n")
+
+
+def _work(task: tuple[bytes, int]) -> tuple[bytes, Stats, object]:
+    block, start = task
+    order_file, renderer, transform = _JOB
+    text = block.decode(order_file.encoding, "kefu-replace")
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=order_file.delimiter)
+    convert = order_file.converter.convert
+    template = order_file.converter.template
+    stats = Stats()
+    offset = start - 1
+
+    def records():
+        while True:
+            line = rows.line_num + 1 + offset
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                rec = template.copy()
+                rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(exc))])
+            else:
+                if not row:
+                    continue
+                rec = convert(row, line)
+            stats.count(rec)
+            yield rec
+
+    recs = records()
+    if transform is not None:
+        recs = transform.process(recs)
+    out = renderer.render(recs)
+    extra = transform.take_stats() if transform is not None else None
+    return out, stats, extra
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+
+
+def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs: int | None = None,
+        merge: Callable[[object], None] | None = None) -> None:
+    """Render every record of `order_file` to `stream` using worker processes."""
+    global _JOB
+    n = worker_count(jobs)
+    start = header_end(order_file.sample)
+    first_line = order_file.sample[:start].count(b"\n") + 1
+    _JOB = (order_file, renderer, transform)
+    ctx = multiprocessing.get_context("fork")
+    stream.write(renderer.begin())
+    try:
+        with open(order_file.path, "rb") as raw, ctx.Pool(n, initializer=_init_worker) as pool:
+            raw.seek(start)
+            pending: deque = deque()
+            for task in blocks(raw, first_line):
+                pending.append(pool.apply_async(_work, (task,)))
+                while len(pending) >= 2 * n:
+                    _collect(pending.popleft().get(), order_file, stream, merge)
+            while pending:
+                _collect(pending.popleft().get(), order_file, stream, merge)
+    finally:
+        _JOB = None
+    stream.write(renderer.end())
+    stream.flush()
+
+
+def _collect(result, order_file: OrderFile, stream: BinaryIO, merge) -> None:
+    out, stats, extra = result
+    stream.write(out)
+    order_file.stats.merge(stats)
+    if merge is not None and extra is not None:
+        merge(extra)

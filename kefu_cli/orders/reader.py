@@ -1,0 +1,662 @@
+"""Reading order files into canonical order records.
+
+Formats: CSV, TSV, JSONL and JSON, from a path or `-` (stdin). Encodings: UTF-8, UTF-8 with
+BOM, GB18030 (covers GBK, which Taobao and JD exports use) detected from the first 64 KiB;
+`encoding=` overrides. CSV, TSV and JSONL stream (memory stays flat); a JSON array is read whole.
+
+A record is a dict: `row` (the line in the file where the order starts; the header is line 1),
+the canonical fields (config.CANONICAL_COLUMNS; None when absent or empty), `items`
+[{sku, title, qty, price}] and `problems` [{row, column, field, code, value, fixed, message}].
+A bad cell never stops the run: its field becomes None and a problem says why. A value kefu
+could recover (full-width digits, a 元 suffix) is kept and the problem says `fixed: true`.
+Only a file that cannot be read at all, or lacks a required column, raises InputError.
+
+Rows of a one-row-per-item file (item columns such as 商家编码 or price on every row) that
+follow each other with the same order_id are grouped into one order.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator
+
+from kefu_cli.config import Config
+from kefu_cli.errors import InputError
+from kefu_cli.i18n import _
+from kefu_cli.orders.columns import ORDER_FIELDS, ColumnPlan, plan_columns
+from kefu_cli.orders.regions import split_address
+from kefu_cli.values import (
+    Bad,
+    Fixed,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_flag,
+    parse_money,
+    parse_qty,
+    parse_stock,
+    parse_status,
+    unwrap_excel,
+)
+
+SAMPLE_SIZE = 64 * 1024
+RECORD_FIELDS = ("row", *ORDER_FIELDS, "items", "problems")
+FORMATS = ("csv", "tsv", "jsonl", "json")
+csv.field_size_limit(16 * 1024 * 1024)
+
+# --------------------------------------------------------------------------- decoding
+
+_replaced = [0]  # how many undecodable byte runs were replaced, process-wide
+
+
+def _count_and_replace(exc: UnicodeDecodeError):
+    _replaced[0] += 1
+    return ("\ufffd", exc.end)
+
+
+codecs.register_error("kefu-replace", _count_and_replace)
+
+
+def detect_encoding(sample: bytes, name: str) -> str:
+    """utf-8-sig | utf-8 | gb18030 for this sample; InputError when the file is not text."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if sample.startswith(b"PK\x03\x04"):
+        raise InputError(
+            _("{file}: looks like an Excel workbook (.xlsx), not a text export").format(file=name),
+            hint=_("save it as CSV (UTF-8 or GB18030) and read that"),
+        )
+    if sample.count(b"\x00") > max(8, len(sample) // 100):
+        raise InputError(
+            _("{file}: not a text file (it contains binary data)").format(file=name),
+            hint=_("give an order export in CSV, TSV, JSON or JSONL"),
+        )
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and "end of data" in exc.reason:
+            return "utf-8"  # a character cut by the sample boundary
+    try:
+        sample.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:
+            return "gb18030"
+    # mostly one encoding with some broken bytes: take the one that decodes more of it
+    bad_utf8 = sample.decode("utf-8", "replace").count("\ufffd")
+    bad_gb = sample.decode("gb18030", "replace").count("\ufffd")
+    return "utf-8" if bad_utf8 <= bad_gb else "gb18030"
+
+
+def check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(
+            _("unknown encoding {encoding}").format(encoding=encoding),
+            hint=_("use utf-8, utf-8-sig, gb18030 or gbk"),
+        ) from None
+
+
+def detect_format(name: str, text: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".csv", ".tsv", ".jsonl", ".json"):
+        return suffix[1:]
+    if suffix == ".ndjson":
+        return "jsonl"
+    if suffix == ".txt" or not suffix or name == "-":
+        stripped = text.lstrip("\ufeff \r\n\t")
+        if stripped.startswith("["):
+            return "json"
+        if stripped.startswith("{"):
+            return "jsonl"
+        first = stripped.split("\n", 1)[0]
+        return "tsv" if first.count("\t") > first.count(",") else "csv"
+    raise InputError(
+        _("{file}: cannot tell the format from the name").format(file=name),
+        hint=_("pass --input-format csv, tsv, jsonl or json"),
+    )
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that first serves `prefix`, then the rest of `stream` (for stdin)."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO):
+        self._prefix = memoryview(prefix)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+# --------------------------------------------------------------------------- problems
+
+PROBLEM_TEXT = {
+    "not_a_number": "{value} is not an amount",
+    "not_a_date": "{value} is not a valid date or time",
+    "unknown_status": "{value} is not a known order status",
+    "unknown_flag": "{value} is not a flag colour",
+    "not_yes_or_no": "{value} is not yes or no",
+    "unknown_stock": "{value} is not a stock status (in_stock or made_to_order)",
+    "not_a_whole_number": "{value} is not a whole number",
+    "missing_order_id": "no order number",
+    "excel_mangled": "{value} was mangled by Excel into scientific notation; export again with the number as text",
+    "missing_cells": "the row has {value} cells, fewer than the header's; the missing ones are empty",
+    "extra_cells": "the row has {value} cells, more than the header's; the extra ones are ignored",
+    "undecodable_bytes": "bytes that are not valid {value} were replaced with U+FFFD",
+    "unreadable_row": "the row could not be read: {value}",
+    "not_an_object": "the line is not a JSON object: {value}",
+    "fullwidth_digits": "{value}: full-width digits read as ASCII",
+    "thousands_separator": "{value}: thousands separators removed",
+    "fullwidth_digits+thousands_separator": "{value}: full-width digits and thousands separators normalised",
+    "no_item_for_order": "no line in the items file",
+}
+
+
+def problem(row: int, column: str | None, field_name: str | None, code: str, value, fixed: bool = False) -> dict:
+    shown = value if isinstance(value, (int, Decimal)) else _short(value)
+    text = _(PROBLEM_TEXT.get(code, code)).format(value=f'"{shown}"' if isinstance(value, str) else shown)
+    message = f"{column}: {text}" if column else text
+    return {"row": row, "column": column, "field": field_name, "code": code, "value": value if value is None or isinstance(value, (int, str)) else str(value), "fixed": fixed, "message": message}
+
+
+def _short(value) -> str:
+    s = "" if value is None else str(value)
+    s = s.replace("\n", "\\n").replace("\r", "\\r")
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+# --------------------------------------------------------------------------- rows -> records
+
+_WRAPPED = ("order_id", "phone", "mobile", "waybill")
+_TEXT = ("platform", "buyer", "receiver", "address", "province", "city", "buyer_message",
+         "seller_memo", "carrier", "invoice")
+_MONEY = ("total", "goods_amount", "shipping_fee", "discount", "paid", "refund")
+_TIMES = ("created_at", "paid_at")
+_OTHER = {"status": parse_status, "flag": parse_flag, "consulted": parse_bool, "stock": parse_stock,
+          "promised_date": parse_date}
+_EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
+
+
+class RowConverter:
+    """Turns one parsed row (list of cells) into a canonical record, given a ColumnPlan."""
+
+    def __init__(self, plan: ColumnPlan, tz, default_platform: str, encoding: str):
+        self.plan = plan
+        self.tz = tz
+        self.encoding = encoding
+        self.width = len(plan.headers)
+        idx = plan.index
+        headers = plan.headers
+
+        def cols(names):
+            return [(n, idx[n], headers[idx[n]].strip()) for n in names if n in idx]
+
+        self.wrapped = cols(_WRAPPED)
+        self.text = cols(_TEXT)
+        self.money = cols(_MONEY)
+        self.times = cols(_TIMES)
+        self.other = [(n, i, h, _OTHER[n]) for n, i, h in cols(tuple(_OTHER))]
+        self.items = cols(("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price"))
+        self.item_rows = plan.item_rows
+        self.summary = cols(("summary_title", "summary_qty"))
+        self.district = idx.get("district")
+        self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
+        self.template = {"row": None, **{f: None for f in ORDER_FIELDS}, "items": None, "problems": None}
+        self.default_platform = plan.platform if plan.platform != "generic" else default_platform
+        self.seen_replaced = _replaced[0]
+
+    def convert(self, row: list[str], line: int) -> dict:
+        rec = self.template.copy()
+        rec["row"] = line
+        problems: list[dict] = []
+        n = len(row)
+        if n != self.width:
+            if n < self.width:
+                problems.append(problem(line, None, None, "missing_cells", n))
+                row = row + [""] * (self.width - n)
+            else:
+                problems.append(problem(line, None, None, "extra_cells", n))
+        if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
+            problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
+        for name, i, _h in self.text:
+            v = row[i].strip()
+            rec[name] = v or None
+        for name, i, header in self.wrapped:
+            v = row[i].strip()
+            if v:
+                if v[0] in "='":
+                    v = unwrap_excel(v).strip()
+                if name == "order_id" and _EXCEL_NUMBER.fullmatch(v):
+                    problems.append(problem(line, header, name, "excel_mangled", v))
+                rec[name] = v or None
+        for name, i, header in self.money:
+            v = parse_money(row[i])
+            if v.__class__ is not Decimal and v is not None:
+                v = self._odd(v, line, header, name, row[i], problems)
+            rec[name] = v
+        tz = self.tz
+        for name, i, header in self.times:
+            v = parse_datetime(row[i], tz)
+            if v.__class__ is Bad:
+                problems.append(problem(line, header, name, v.code, v.raw))
+                v = None
+            rec[name] = v
+        for name, i, header, parse in self.other:
+            v = parse(row[i])
+            if v is not None and v.__class__ in (Bad, Fixed):
+                v = self._odd(v, line, header, name, row[i], problems)
+            rec[name] = v
+        if rec["order_id"] is None:
+            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
+        if rec["platform"] is None:
+            rec["platform"] = self.default_platform
+        address = rec["address"]
+        if self.district is not None or rec["province"] is None:
+            rec["address"], rec["province"], rec["city"] = split_address(
+                address, rec["province"], rec["city"], row[self.district].strip() if self.district is not None else None)
+        if self.item_rows:
+            rec["items"] = [self._item(row, line, problems)]
+        elif self.summary:
+            rec["items"] = [self._summary_item(row, line, problems)]
+        else:
+            rec["items"] = []
+        rec["problems"] = problems
+        return rec
+
+    def _odd(self, v, line, header, name, raw, problems):
+        if v.__class__ is Fixed:
+            problems.append(problem(line, header, name, v.note, raw, fixed=True))
+            return v.value
+        problems.append(problem(line, header, name, v.code, v.raw))
+        return None
+
+    def _item(self, row, line, problems) -> dict:
+        item = {"sku": None, "title": None, "qty": None, "price": None}
+        for name, i, header in self.items:
+            raw = row[i].strip()
+            if name in ("item_sku", "item_sku_alt"):
+                if raw and item["sku"] is None:
+                    item["sku"] = unwrap_excel(raw).strip() or None
+            elif name == "item_title":
+                item["title"] = raw or None
+            elif name == "item_qty":
+                v = parse_qty(raw)
+                item["qty"] = self._odd(v, line, header, "qty", raw, problems) if v.__class__ in (Bad, Fixed) else v
+            else:
+                v = parse_money(raw)
+                item["price"] = self._odd(v, line, header, "price", raw, problems) if v.__class__ in (Bad, Fixed) else v
+        return item
+
+    def _summary_item(self, row, line, problems) -> dict:
+        item = {"sku": None, "title": None, "qty": None, "price": None}
+        for name, i, header in self.summary:
+            raw = row[i].strip()
+            if name == "summary_title":
+                item["title"] = raw or None
+            else:
+                v = parse_qty(raw)
+                item["qty"] = self._odd(v, line, header, "qty", raw, problems) if v.__class__ in (Bad, Fixed) else v
+        return item
+
+
+def group_items(records: Iterable[dict]) -> Iterator[dict]:
+    """Merge consecutive item rows of the same order into one record."""
+    pending = None
+    for rec in records:
+        if pending is not None and rec["order_id"] is not None and rec["order_id"] == pending["order_id"]:
+            pending["items"].extend(rec["items"])
+            pending["problems"].extend(rec["problems"])
+            continue
+        if pending is not None:
+            yield pending
+        pending = rec
+    if pending is not None:
+        yield pending
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class Stats:
+    records: int = 0
+    rows_with_problems: int = 0
+    problem_rows: list[int] = field(default_factory=list)  # the first few, for the warning
+    unmatched_items: list[int] = field(default_factory=list)
+
+    def count(self, rec: dict) -> None:
+        self.records += 1
+        if rec["problems"]:
+            self.rows_with_problems += 1
+            if len(self.problem_rows) < 10:
+                self.problem_rows.append(rec["row"])
+
+    def merge(self, other: "Stats") -> None:
+        self.records += other.records
+        self.rows_with_problems += other.rows_with_problems
+        self.problem_rows.extend(other.problem_rows[: max(0, 10 - len(self.problem_rows))])
+        self.unmatched_items.extend(other.unmatched_items)
+
+
+class OrderFile:
+    """An order file opened for reading: `plan` tells which columns it has, `records()` streams."""
+
+    def __init__(self, path: str, config: Config, *, encoding: str | None = None,
+                 input_format: str | None = None, items: str | None = None,
+                 required: tuple[str, ...] = ("order_id",), stdin: BinaryIO | None = None):
+        self.path = path
+        self.name = "<stdin>" if path == "-" else path
+        self.config = config
+        self.tz = config.tzinfo()
+        self.stats = Stats()
+        self._stdin = stdin
+        self._stream = self._open()
+        sample = self._read_sample()
+        self.encoding = check_encoding(encoding) if encoding else detect_encoding(sample, self.name)
+        text_sample = sample.decode(self.encoding, "replace")
+        if input_format and input_format not in FORMATS:
+            raise InputError(_("unknown input format {value}").format(value=input_format),
+                             hint=_("use one of: {choices}").format(choices=", ".join(FORMATS)))
+        self.format = input_format or detect_format(self.name, text_sample)
+        self.sample = sample
+        self.has_lf = b"\n" in sample or len(sample) < SAMPLE_SIZE
+        self._header_line_count = 1
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(_Prefixed(sample, self._stream), 1 << 16) if not self._seekable else self._rewind(),
+            encoding=self.encoding, errors="kefu-replace", newline="")
+        if self.format in ("csv", "tsv"):
+            self.delimiter = "\t" if self.format == "tsv" else ","
+            self._rows = csv.reader(self._text, delimiter=self.delimiter)
+            try:
+                headers = next(self._rows)
+            except StopIteration:
+                raise InputError(_("{file}: the file is empty").format(file=self.name),
+                                 hint=_("an order file starts with a header row")) from None
+            except csv.Error as exc:
+                raise InputError(_("{file}: the header row cannot be read: {error}").format(file=self.name, error=exc)) from None
+            self._header_line_count = self._rows.line_num
+            self._first_json = None
+        else:
+            self.delimiter = None
+            headers, self._first_json = self._json_headers()
+        self.plan = plan_columns(headers, config.column_aliases)
+        self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding)
+        for name in required:
+            if not self.plan.has(name):
+                raise InputError(
+                    _("{file}: no {column} column (looked for: {aliases})").format(
+                        file=self.name, column=name, aliases=", ".join(_aliases_for(name))),
+                    hint=_("rename the column, or declare its name under [columns] in shop.toml"))
+        self.items_by_order: dict[str, list[dict]] | None = None
+        self._items_rows: dict[str, list[int]] = {}
+        self._items_used: set[str] = set()
+        if items:
+            self._load_items(items)
+
+    # -- opening
+
+    def _open(self) -> BinaryIO:
+        if self.path == "-":
+            self._seekable = False
+            return self._stdin if self._stdin is not None else sys.stdin.buffer
+        try:
+            stream = open(self.path, "rb")
+        except FileNotFoundError:
+            raise InputError(_("{file}: no such file").format(file=self.path)) from None
+        except IsADirectoryError:
+            raise InputError(_("{file}: is a directory, not a file").format(file=self.path)) from None
+        except OSError as exc:
+            raise InputError(_("{file}: cannot open: {error}").format(file=self.path, error=exc.strerror)) from None
+        self._seekable = stream.seekable()
+        return stream
+
+    def _read_sample(self) -> bytes:
+        try:
+            return self._stream.read(SAMPLE_SIZE) or b""
+        except OSError as exc:
+            raise InputError(_("{file}: cannot read: {error}").format(file=self.name, error=exc.strerror)) from None
+
+    def _rewind(self):
+        self._stream.seek(0)
+        return self._stream
+
+    def close(self) -> None:
+        if self.path != "-":
+            self._stream.close()
+
+    # -- JSON
+
+    def _json_headers(self) -> tuple[list[str], object]:
+        import json
+
+        if self.format == "json":
+            try:
+                data = json.load(self._text, parse_float=Decimal)
+            except json.JSONDecodeError as exc:
+                raise InputError(_("{file}: not valid JSON (line {line}): {error}").format(
+                    file=self.name, line=exc.lineno, error=exc.msg)) from None
+            if isinstance(data, dict):
+                data = [data]
+            if not isinstance(data, list):
+                raise InputError(_("{file}: a JSON file must hold an array of order objects").format(file=self.name))
+            headers: dict[str, None] = {}
+            for obj in data:
+                if isinstance(obj, dict):
+                    headers.update(dict.fromkeys(obj))
+            return list(headers) or ["order_id"], data
+        # JSONL: headers from the first object; later objects may carry more keys
+        first = None
+        line_no = 0
+        for line in self._text:
+            line_no += 1
+            if line.strip():
+                first = (line_no, line)
+                break
+        if first is None:
+            raise InputError(_("{file}: the file is empty").format(file=self.name))
+        try:
+            obj = json.loads(first[1], parse_float=Decimal)
+        except json.JSONDecodeError:
+            obj = None
+        headers = list(obj) if isinstance(obj, dict) else ["order_id"]
+        return headers, first
+
+    # -- records
+
+    def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
+        rows = self._rows
+        while True:
+            start = rows.line_num + 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, exc
+                continue
+            if row:
+                yield start, row
+
+    def raw_records(self) -> Iterator[dict]:
+        """Records before grouping and the items join."""
+        if self.format in ("csv", "tsv"):
+            convert = self.converter.convert
+            for line, row in self._csv_rows():
+                if isinstance(row, csv.Error):
+                    rec = self.converter.template.copy()
+                    rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(row))])
+                    yield rec
+                else:
+                    yield convert(row, line)
+        else:
+            yield from self._json_records()
+
+    def _json_records(self) -> Iterator[dict]:
+        import json
+
+        if self.format == "json":
+            entries = enumerate(self._first_json, start=1)
+        else:
+            first_line, first_text = self._first_json
+
+            def lines():
+                yield first_line, first_text
+                n = first_line
+                for text in self._text:
+                    n += 1
+                    if text.strip():
+                        yield n, text
+
+            entries = lines()
+        for n, entry in entries:
+            if isinstance(entry, str):
+                try:
+                    entry = json.loads(entry, parse_float=Decimal)
+                except json.JSONDecodeError as exc:
+                    yield self._bad_json(n, f"{exc.msg} (column {exc.colno})")
+                    continue
+            if not isinstance(entry, dict):
+                yield self._bad_json(n, type(entry).__name__)
+                continue
+            yield self._convert_object(entry, n)
+
+    def _bad_json(self, n: int, why: str) -> dict:
+        rec = self.converter.template.copy()
+        rec.update(row=n, items=[], problems=[problem(n, None, None, "not_an_object", why)])
+        return rec
+
+    def _convert_object(self, obj: dict, n: int) -> dict:
+        plan = self.plan
+        known = {h: i for i, h in enumerate(plan.headers)}
+        extra = [k for k in obj if k not in known]
+        if extra:  # a later object with keys the first one lacked
+            headers = plan.headers + extra
+            self.plan = plan = plan_columns(headers, self.config.column_aliases)
+            self.converter = RowConverter(plan, self.tz, self.config.platform, self.encoding)
+        row = [_cell(obj.get(h)) for h in plan.headers]
+        rec = self.converter.convert(row, n)
+        rec["problems"] = [p for p in rec["problems"] if p["code"] != "missing_cells"]
+        items = _json_items(obj.get("items"), n, rec["problems"])
+        if items is not None:
+            rec["items"] = items
+        return rec
+
+    def records(self) -> Iterator[dict]:
+        """The canonical order records, grouped and joined with the items file."""
+        records = self.raw_records()
+        if self.plan.item_rows:
+            records = group_items(records)
+        count = self.stats.count
+        items = self.items_by_order
+        for rec in records:
+            if items is not None and rec["order_id"] in items:
+                rec["items"] = items[rec["order_id"]]
+                self._items_used.add(rec["order_id"])
+            count(rec)
+            yield rec
+        if items is not None:
+            for order_id, rows in self._items_rows.items():
+                if order_id not in self._items_used:
+                    stats.unmatched_items.extend(rows)
+
+    # -- items file (宝贝报表)
+
+    def _load_items(self, path: str) -> None:
+        items_file = OrderFile(path, self.config, required=("order_id",), stdin=self._stdin)
+        try:
+            if not any(items_file.plan.has(n) for n in ("item_sku", "item_sku_alt", "item_title")):
+                raise InputError(_("{file}: not an items file: no SKU or title column (商家编码, 外部系统编号, 标题)").format(
+                    file=items_file.name))
+            conv = items_file.converter
+            conv.item_rows = True
+            by_order: dict[str, list[dict]] = {}
+            for line, row in items_file._csv_rows() if items_file.format in ("csv", "tsv") else ():
+                if isinstance(row, csv.Error):
+                    continue
+                rec = conv.convert(row, line)
+                oid = rec["order_id"]
+                if oid is None:
+                    continue
+                by_order.setdefault(oid, []).extend(rec["items"])
+                self._items_rows.setdefault(oid, []).append(line)
+            self.items_by_order = by_order
+        finally:
+            items_file.close()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (list, dict)):
+        return ""
+    return str(value)
+
+
+def _json_items(value, n: int, problems: list[dict]) -> list[dict] | None:
+    if value is None:
+        return None
+    out = []
+    if not isinstance(value, list):
+        problems.append(problem(n, "items", "items", "not_an_object", type(value).__name__))
+        return []
+    for entry in value:
+        if not isinstance(entry, dict):
+            problems.append(problem(n, "items", "items", "not_an_object", type(entry).__name__))
+            continue
+        item = {"sku": None, "title": None, "qty": None, "price": None}
+        item["sku"] = _cell(entry.get("sku")).strip() or None
+        item["title"] = _cell(entry.get("title")).strip() or None
+        qty = parse_qty(_cell(entry.get("qty", entry.get("quantity"))))
+        if qty.__class__ is Bad:
+            problems.append(problem(n, "items.qty", "qty", qty.code, qty.raw))
+            qty = None
+        elif qty.__class__ is Fixed:
+            qty = qty.value
+        item["qty"] = qty
+        price = parse_money(_cell(entry.get("price")))
+        if price.__class__ is Bad:
+            problems.append(problem(n, "items.price", "price", price.code, price.raw))
+            price = None
+        elif price.__class__ is Fixed:
+            price = price.value
+        item["price"] = price
+        out.append(item)
+    return out
+
+
+def _aliases_for(name: str) -> list[str]:
+    from kefu_cli.orders.columns import ALIASES
+
+    return [name, *ALIASES.get(name, ())]
+
+
+def file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0

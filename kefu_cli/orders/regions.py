@@ -1,0 +1,67 @@
+"""Where an address is: China's 34 provincial-level divisions, by full name and short form.
+
+The canonical `province` value is the short form (广东, 北京, 内蒙古), the one config files use.
+An address kefu cannot place gets no province: it is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# full name -> short form (the 4 municipalities, 23 provinces, 5 autonomous regions, 2 SARs)
+CN_PROVINCES: dict[str, str] = {
+    "北京市": "北京", "天津市": "天津", "上海市": "上海", "重庆市": "重庆",
+    "河北省": "河北", "山西省": "山西", "辽宁省": "辽宁", "吉林省": "吉林", "黑龙江省": "黑龙江",
+    "江苏省": "江苏", "浙江省": "浙江", "安徽省": "安徽", "福建省": "福建", "江西省": "江西",
+    "山东省": "山东", "河南省": "河南", "湖北省": "湖北", "湖南省": "湖南", "广东省": "广东",
+    "海南省": "海南", "四川省": "四川", "贵州省": "贵州", "云南省": "云南", "陕西省": "陕西",
+    "甘肃省": "甘肃", "青海省": "青海", "台湾省": "台湾",
+    "内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏", "新疆维吾尔自治区": "新疆",
+    "香港特别行政区": "香港", "澳门特别行政区": "澳门",
+}
+MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+_NAMES: dict[str, str] = {**CN_PROVINCES, **{short: short for short in CN_PROVINCES.values()}}
+# longest first so that 内蒙古自治区 wins over 内蒙古
+_PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True)))
+_CITY = re.compile(r"\s*(.{1,9}?(?:自治州|地区|盟|市))")
+
+
+def province_of(name: str | None) -> str | None:
+    """The short form of a provincial-level name (full or short), else None."""
+    if not name:
+        return None
+    return _NAMES.get(name.strip())
+
+
+def split_address(address: str | None, province: str | None, city: str | None,
+                  district: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """(address, province, city): fill province and city from the address where absent.
+
+    Taobao writes "省 市 区 详细地址" with spaces; other exports run it together
+    ("广东省深圳市南山区…"). A separate district column (Pinduoduo) is joined into the address.
+    """
+    prov = province_of(province) or (province.strip() if province else None)
+    if district and address and prov and not address.startswith((prov, province or prov)):
+        address = " ".join(x for x in (province, city, district, address) if x)
+    if not address:
+        return address, prov, city
+    if prov is None:
+        m = _PREFIX.match(address)
+        if m:
+            prov = _NAMES[m.group(0)]
+            rest = address[m.end():]
+            if city is None:
+                if prov in MUNICIPALITIES:
+                    city = prov + "市"
+                else:
+                    c = _CITY.match(rest)
+                    if c:
+                        city = c.group(1)
+    elif city is None:
+        rest = address.split(None, 1)
+        if len(rest) == 2 and province_of(rest[0]) == prov:
+            c = _CITY.match(rest[1])
+            if c:
+                city = c.group(1)
+    return address, prov, city

@@ -1,0 +1,280 @@
+"""The one output layer: records (dicts) to table, csv, tsv, json or jsonl bytes.
+
+- table: aligned for people (Chinese and Japanese text is double width); held in memory.
+- csv: RFC 4180, safe to open in Excel: a cell that starts with = + - @ or a tab/CR is
+  prefixed with ' so Excel shows it as text instead of running it (plain numbers like -5.00
+  are left alone).
+- tsv: one line per record; backslash, tab, newline and CR inside a value are written as
+  \\\\, \\t, \\n and \\r, so `cut` and `awk` see one record per line.
+- json: an array (`[]` when empty), streamed record by record.
+- jsonl: one object per line, streamed.
+Nested values (items, problems, findings) are JSON in json/jsonl and compact text elsewhere.
+Money is Decimal and is written as a string ("1299.00"), never a float.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import BinaryIO, Callable, Iterable
+
+from kefu_cli.errors import UsageError
+from kefu_cli.i18n import _
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+STREAMING = ("csv", "tsv", "jsonl")
+BATCH = 1000
+
+
+def default_format(stream) -> str:
+    try:
+        return "table" if stream.isatty() else "tsv"
+    except (AttributeError, ValueError):
+        return "tsv"
+
+
+def parse_fields(spec: str | None, available: Iterable[str]) -> list[str] | None:
+    """`--fields a,b,c` -> ["a", "b", "c"], checked against the fields records have."""
+    if not spec:
+        return None
+    available = list(available)
+    fields = [f.strip() for f in spec.split(",") if f.strip()]
+    unknown = [f for f in fields if f not in available]
+    if unknown:
+        raise UsageError(
+            _("unknown field {field}").format(field=", ".join(unknown)),
+            hint=_("fields are: {choices}").format(choices=", ".join(available)),
+        )
+    return fields
+
+
+# --------------------------------------------------------------------------- text forms
+
+
+def _default(value):
+    """orjson hook for what it does not know natively."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    raise TypeError(type(value).__name__)
+
+
+def text(value, name: str | None = None) -> str:
+    """A value as one cell of text (table, csv, tsv)."""
+    if value is None:
+        return ""
+    cls = value.__class__
+    if cls is str:
+        return value
+    if cls is Decimal or cls is int:
+        return str(value)
+    if cls is bool:
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, list):
+        compact = COMPACT.get(name)
+        if compact:
+            return compact(value)
+        return "; ".join(text(v) for v in value)
+    if isinstance(value, dict):
+        import orjson
+
+        return orjson.dumps(value, default=_default).decode()
+    return str(value)
+
+
+def _items(items: list) -> str:
+    parts = []
+    for it in items:
+        if not isinstance(it, dict):
+            parts.append(text(it))
+            continue
+        label = it.get("sku") or it.get("title") or "?"
+        s = f"{label}×{text(it.get('qty')) or '?'}"
+        if it.get("price") is not None:
+            s += f"@{text(it.get('price'))}"
+        parts.append(s)
+    return "; ".join(parts)
+
+
+def _messages(entries: list) -> str:
+    return "; ".join(e.get("message") or e.get("code", "") if isinstance(e, dict) else text(e) for e in entries)
+
+
+def _codes(entries: list) -> str:
+    return "; ".join(e.get("code", "") if isinstance(e, dict) else text(e) for e in entries)
+
+
+COMPACT: dict[str, Callable[[list], str]] = {
+    "items": _items,
+    "problems": _messages,
+    "findings": _codes,
+    "steps": _messages,
+}
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def excel_safe(cell: str) -> str:
+    if cell and cell[0] in _DANGEROUS and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+class Renderer:
+    """Turns records into bytes. `begin` and `end` frame the body; `render` is the body."""
+
+    streaming = True
+
+    def __init__(self, fields: list[str], headers: bool = True):
+        self.fields = fields
+        self.headers = headers
+
+    def begin(self) -> bytes:
+        return b""
+
+    def render(self, records: Iterable[dict]) -> bytes:
+        raise NotImplementedError
+
+    def end(self) -> bytes:
+        return b""
+
+
+class JsonlRenderer(Renderer):
+    def __init__(self, fields, headers=True, select=False):
+        super().__init__(fields, headers)
+        self.select = select
+
+    def render(self, records):
+        import orjson
+
+        dumps = orjson.dumps
+        opt = orjson.OPT_APPEND_NEWLINE
+        if self.select:
+            fields = self.fields
+            return b"".join(dumps({f: r.get(f) for f in fields}, default=_default, option=opt) for r in records)
+        return b"".join(dumps(r, default=_default, option=opt) for r in records)
+
+
+class JsonRenderer(JsonlRenderer):
+    streaming = False  # framing needs the whole stream: not split across processes
+
+    def __init__(self, fields, headers=True, select=False):
+        super().__init__(fields, headers, select)
+        self._first = True
+
+    def begin(self):
+        return b"["
+
+    def render(self, records):
+        body = super().render(records)
+        if not body:
+            return b""
+        lines = body.rstrip(b"\n").split(b"\n")
+        out = (b"" if self._first else b",") + b"\n" + b",\n".join(lines)
+        self._first = False
+        return out
+
+    def end(self):
+        return b"]\n" if self._first else b"\n]\n"
+
+
+class CsvRenderer(Renderer):
+    def _line(self, cells: list[str]) -> str:
+        out = []
+        for c in cells:
+            c = excel_safe(c)
+            if c and (c[0] == " " or any(ch in c for ch in ',"\r\n')):
+                c = '"' + c.replace('"', '""') + '"'
+            out.append(c)
+        return ",".join(out) + "\r\n"
+
+    def begin(self):
+        return self._line(self.fields).encode() if self.headers else b""
+
+    def render(self, records):
+        fields = self.fields
+        line = self._line
+        return "".join(line([text(r.get(f), f) for f in fields]) for r in records).encode()
+
+
+class TsvRenderer(Renderer):
+    def begin(self):
+        return ("\t".join(self.fields) + "\n").encode() if self.headers else b""
+
+    def render(self, records):
+        fields = self.fields
+        esc = _TSV_ESCAPES
+        return "".join("\t".join(text(r.get(f), f).translate(esc) for f in fields) + "\n" for r in records).encode()
+
+
+class TableRenderer(Renderer):
+    streaming = False
+
+    def __init__(self, fields, headers=True):
+        super().__init__(fields, headers)
+        self.rows: list[list[str]] = []
+
+    def render(self, records):
+        fields = self.fields
+        for r in records:
+            self.rows.append([_one_line(text(r.get(f), f)) for f in fields])
+        return b""
+
+    def end(self):
+        if not self.rows and not self.headers:
+            return b""
+        from tabulate import tabulate
+
+        table = tabulate(self.rows, headers=self.fields if self.headers else (), tablefmt="simple",
+                         disable_numparse=True)
+        return (table + "\n").encode() if table else b""
+
+
+def _one_line(s: str) -> str:
+    s = s.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    return s if len(s) <= 80 else s[:79] + "…"
+
+
+def make_renderer(fmt: str, fields: list[str], headers: bool = True, select: bool = False) -> Renderer:
+    if fmt == "jsonl":
+        return JsonlRenderer(fields, headers, select)
+    if fmt == "json":
+        return JsonRenderer(fields, headers, select)
+    if fmt == "csv":
+        return CsvRenderer(fields, headers)
+    if fmt == "tsv":
+        return TsvRenderer(fields, headers)
+    if fmt == "table":
+        return TableRenderer(fields, headers)
+    raise UsageError(_("unknown format {value}").format(value=fmt),
+                     hint=_("use one of: {choices}").format(choices=", ".join(FORMATS)))
+
+
+def write_records(records: Iterable[dict], renderer: Renderer, stream: BinaryIO) -> int:
+    """Stream records through the renderer to a binary stream; returns how many were written."""
+    count = 0
+    stream.write(renderer.begin())
+    batch: list[dict] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= BATCH:
+            stream.write(renderer.render(batch))
+            count += len(batch)
+            batch.clear()
+    if batch:
+        stream.write(renderer.render(batch))
+        count += len(batch)
+    stream.write(renderer.end())
+    stream.flush()
+    return count

@@ -1,0 +1,294 @@
+"""Parsing single values from order files: money, timestamps, dates, statuses, flags.
+
+Every parser returns the clean value, None for an empty cell, or a `Bad` describing what was
+wrong (the reader turns it into a row-level problem). A value kefu could recover (full-width
+digits, a 元 suffix, thousands separators) comes back as `Fixed(value, note)` so the record
+can say so. These run once per cell over million-row files, so each has a cheap fast path and
+a cache where values repeat.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+
+
+class Bad:
+    """A value that could not be read: `code` is machine-readable, `raw` the original text."""
+
+    __slots__ = ("code", "raw")
+
+    def __init__(self, code: str, raw: str):
+        self.code = code
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"Bad({self.code!r}, {self.raw!r})"
+
+
+class Fixed:
+    """A value recovered from an unusual spelling; `note` is a machine code saying how."""
+
+    __slots__ = ("value", "note")
+
+    def __init__(self, value, note: str):
+        self.value = value
+        self.note = note
+
+
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋：／　", "0123456789.,-+:/ ")
+_MONEY_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_money_cache: dict[str, object] = {}
+_CACHE_LIMIT = 200_000
+
+
+def parse_money(text: str):
+    """Decimal | None | Fixed | Bad. Never float."""
+    try:
+        return _money_cache[text]
+    except KeyError:
+        pass
+    result = _parse_money_slow(text)
+    if len(_money_cache) > _CACHE_LIMIT:
+        _money_cache.clear()
+    _money_cache[text] = result
+    return result
+
+
+def _parse_money_slow(text: str):
+    s = text.strip()
+    if not s:
+        return None
+    notes = []
+    if not s.isascii():
+        t = s.translate(FULLWIDTH)
+        if t != s:
+            notes.append("fullwidth_digits")
+            s = t
+        for prefix in ("¥", "￥", "RMB", "CNY"):
+            if s.startswith(prefix):
+                s = s[len(prefix):].strip()
+        for suffix in ("元", "円"):
+            if s.endswith(suffix):
+                s = s[: -len(suffix)].strip()
+    if "," in s and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", s):
+        s = s.replace(",", "")
+        notes.append("thousands_separator")
+    if not _MONEY_RE.fullmatch(s):
+        return Bad("not_a_number", text)
+    try:
+        value = Decimal(s)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid numbers
+        return Bad("not_a_number", text)
+    if value.is_zero():
+        value = abs(value)  # "-0" is zero
+    return Fixed(value, "+".join(notes)) if notes else value
+
+
+# --------------------------------------------------------------------------- timestamps
+
+_DT_RE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2})[:時时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?)?秒?)?\s*$"
+)
+_dt_cache: dict[tuple[str, object], object] = {}
+
+
+def parse_datetime(text: str, tz: tzinfo):
+    """Aware datetime | None | Bad. Naive timestamps are read in `tz` (the shop's zone)."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        key = (text, tz)
+        try:
+            return _dt_cache[key]
+        except KeyError:
+            pass
+        result = _parse_datetime_slow(text, tz)
+        if len(_dt_cache) > _CACHE_LIMIT:
+            _dt_cache.clear()
+        _dt_cache[key] = result
+        return result
+    if value.tzinfo is None:
+        return value.replace(tzinfo=tz)
+    return value
+
+
+def _parse_datetime_slow(text: str, tz: tzinfo):
+    s = text.strip()
+    if not s:
+        return None
+    if not s.isascii():
+        s = s.translate(FULLWIDTH)
+    if s != text:
+        try:
+            value = datetime.fromisoformat(s)
+            return value.replace(tzinfo=tz) if value.tzinfo is None else value
+        except ValueError:
+            pass
+    m = _DT_RE.match(s)
+    if m:
+        y, mo, d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
+        try:
+            return datetime(y, mo, d, h, mi, sec, tzinfo=tz)
+        except ValueError:
+            return Bad("not_a_date", text)
+    if re.fullmatch(r"[\d.]+[eE][+-]?\d+|nan|NaN|inf", s) or s.isdigit():
+        return Bad("not_a_date", text)
+    from dateutil import parser as dateutil_parser  # the slow fallback for rare shapes
+
+    try:
+        value = dateutil_parser.parse(s)
+    except (ValueError, OverflowError):
+        return Bad("not_a_date", text)
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def parse_date(text: str):
+    """date | None | Bad."""
+    if not text:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        pass
+    value = parse_datetime(s, None)  # type: ignore[arg-type]
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, Bad) else Bad("not_a_date", text)
+
+
+# --------------------------------------------------------------------------- codes
+
+STATUS = {
+    # Taobao/Tmall 订单状态 (full-width commas as exported; ASCII ones accepted too)
+    "等待买家付款": "unpaid",
+    "买家已付款，等待卖家发货": "paid",
+    "卖家部分发货": "paid",
+    "卖家已发货，等待买家确认": "shipped",
+    "买家已签收": "completed",
+    "交易成功": "completed",
+    "交易关闭": "closed",
+    "交易被淘宝关闭": "closed",
+    # JD
+    "等待付款": "unpaid",
+    "等待出库": "paid",
+    "等待发货": "paid",
+    "等待确认收货": "shipped",
+    "已发货": "shipped",
+    "完成": "completed",
+    "已完成": "completed",
+    "已取消": "closed",
+    "(删除)已取消": "closed",
+    # Pinduoduo and generic words
+    "待付款": "unpaid",
+    "未付款": "unpaid",
+    "待发货": "paid",
+    "已付款": "paid",
+    "已支付": "paid",
+    "已发货，待签收": "shipped",
+    "待收货": "shipped",
+    "已签收": "completed",
+    "已收货": "completed",
+    "交易完成": "completed",
+    "已关闭": "closed",
+    "交易取消": "closed",
+    # canonical names
+    "unpaid": "unpaid",
+    "paid": "paid",
+    "shipped": "shipped",
+    "completed": "completed",
+    "closed": "closed",
+}
+STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
+_status_cache: dict[str, object] = {}
+
+
+def parse_status(text: str):
+    try:
+        return _status_cache[text]
+    except KeyError:
+        pass
+    s = text.strip().replace(",", "，").replace("（", "(").replace("）", ")")
+    if not s:
+        result = None
+    else:
+        result = STATUS.get(s) or STATUS.get(s.replace("，", ",")) or STATUS.get(s.lower()) or Bad("unknown_status", text)
+    if len(_status_cache) < 10_000:
+        _status_cache[text] = result
+    return result
+
+
+FLAGS = {
+    "0": "grey", "1": "red", "2": "yellow", "3": "green", "4": "blue", "5": "pink",
+    "灰": "grey", "灰旗": "grey", "红": "red", "红旗": "red", "黄": "yellow", "黄旗": "yellow",
+    "绿": "green", "绿旗": "green", "蓝": "blue", "蓝旗": "blue", "粉": "pink", "粉旗": "pink",
+    "紫": "pink", "紫旗": "pink",
+    "grey": "grey", "gray": "grey", "red": "red", "yellow": "yellow", "green": "green", "blue": "blue",
+    "pink": "pink", "none": "none", "无": "none",
+}
+
+
+def parse_flag(text: str):
+    s = text.strip().lower()
+    if not s:
+        return None
+    return FLAGS.get(s) or Bad("unknown_flag", text)
+
+
+_TRUE = {"1", "是", "有", "y", "yes", "true", "t", "咨询", "已咨询", "询单"}
+_FALSE = {"0", "否", "无", "n", "no", "false", "f", "未咨询", "静默"}
+
+
+def parse_bool(text: str):
+    s = text.strip().lower()
+    if not s:
+        return None
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    return Bad("not_yes_or_no", text)
+
+
+STOCK = {
+    "in_stock": "in_stock", "现货": "in_stock", "有货": "in_stock", "库存": "in_stock", "在库": "in_stock",
+    "made_to_order": "made_to_order", "定制": "made_to_order", "预售": "made_to_order", "无货": "made_to_order",
+    "订做": "made_to_order", "定做": "made_to_order", "out_of_stock": "made_to_order",
+}
+
+
+def parse_stock(text: str):
+    s = text.strip().lower()
+    if not s:
+        return None
+    return STOCK.get(s) or Bad("unknown_stock", text)
+
+
+def parse_qty(text: str):
+    s = text.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    t = s.translate(FULLWIDTH)
+    if re.fullmatch(r"[+-]?\d+", t):
+        return Fixed(int(t), "fullwidth_digits") if t != s else int(t)
+    if re.fullmatch(r"[+-]?\d+\.0*", t):
+        return int(float(t))
+    return Bad("not_a_whole_number", text)
+
+
+def unwrap_excel(text: str) -> str:
+    """`="0123"` (how Taobao keeps digits from Excel) -> `0123`; a leading `'` is dropped."""
+    if text[:2] == '="' and text[-1:] == '"':
+        return text[2:-1]
+    if text[:1] == "'":
+        return text[1:]
+    return text
