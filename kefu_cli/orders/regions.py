@@ -24,7 +24,7 @@ MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 _NAMES: dict[str, str] = {**CN_PROVINCES, **{short: short for short in CN_PROVINCES.values()}}
 # longest first so that 内蒙古自治区 wins over 内蒙古
 _PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True)))
-_CITY = re.compile(r"\s*(.{1,9}?(?:自治州|地区|盟|市))")
+_CITY = re.compile(r"\s*(\S{1,9}?(?:自治州|地区|盟|市))")
 
 
 def province_of(name: str | None) -> str | None:
@@ -65,3 +65,30 @@ def split_address(address: str | None, province: str | None, city: str | None,
             if c:
                 city = c.group(1)
     return address, prov, city
+
+
+_address_cache: dict[tuple, tuple] = {}
+
+
+def split_address_cached(address: str | None, province: str | None, city: str | None,
+                         district: str | None = None) -> tuple[str | None, str | None, str | None]:
+    """split_address, remembering the answer per leading "省 市" words.
+
+    Exports repeat the same few thousand prefixes over millions of rows, and split_address
+    decides province and city from the first two words only (the city pattern never crosses
+    white space), so the text up to the second space is a sound key.
+    """
+    if not address or district:
+        return split_address(address, province, city, district)
+    first = address.find(" ")
+    second = address.find(" ", first + 1) if first > 0 else -1
+    if second < 0:
+        return split_address(address, province, city, district)
+    key = (address[:second], province, city)
+    hit = _address_cache.get(key)
+    if hit is None:
+        _a, prov, cty = split_address(address, province, city)
+        if len(_address_cache) > 100_000:
+            _address_cache.clear()
+        hit = _address_cache[key] = (prov, cty)
+    return address, hit[0], hit[1]

@@ -1,0 +1,42 @@
+"""`kefu orders FILE -f jsonl > /dev/null` against a bare csv.reader pass over the same file.
+
+Usage: python bench/orders.py [--rows 1000000] [--repeat 3]
+Floors (issue 2): ratio <= 2.0, peak RSS <= 150 MB; startup `kefu --version` <= 5x `python -c pass`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from common import OUT, bare_csv_command, best, generate, kefu_command, python, table
+
+
+def startup(repeat: int = 15) -> tuple[float, float]:
+    base, _ = best([python(), "-c", "pass"], repeat)
+    kefu, _ = best([*kefu_command(), "--version"], repeat)
+    return base, kefu
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--command", default="orders", help="kefu command to time (orders, audit)")
+    args = ap.parse_args()
+    rows = []
+    for encoding in ("utf-8", "gb18030"):
+        path = generate(OUT / f"taobao_{args.rows}_{encoding}.csv", args.rows, encoding)
+        bare, bare_rss = best(bare_csv_command(path, encoding), args.repeat)
+        kefu, kefu_rss = best([*kefu_command(), "-q", args.command, str(path), "-f", "jsonl"], args.repeat)
+        rows.append((f"{args.command} {encoding}", f"{bare:.2f}s", f"{kefu:.2f}s", f"{kefu / bare:.2f}x",
+                     f"{kefu_rss / 1024:.0f} MB"))
+    base, kefu = startup()
+    rows.append(("kefu --version", f"{base * 1000:.0f}ms", f"{kefu * 1000:.0f}ms", f"{kefu / base:.2f}x", "-"))
+    print(f"{args.rows:,} orders, best of {args.repeat}; baseline: bare csv.reader pass / python -c pass")
+    print(table(rows, ("benchmark", "baseline", "kefu", "ratio", "peak RSS (kefu + workers)")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
