@@ -56,11 +56,11 @@ class Env:
 
     @property
     def stdout(self):
-        return self._stdout or click.get_binary_stream("stdout")
+        return self._stdout or getattr(sys.stdout, "buffer", sys.stdout)
 
     @property
     def stdin(self):
-        return self._stdin or click.get_binary_stream("stdin")
+        return self._stdin or getattr(sys.stdin, "buffer", sys.stdin)
 
     def warn(self, message: str) -> None:
         if not self.quiet:
@@ -74,9 +74,20 @@ def report_error(message: str, hint: str | None = None) -> None:
     click.echo(line, err=True)
 
 
+class _ReaderGone(Exception):
+    """stdout's reader closed the pipe. Not an OSError, so click's own EPIPE handling (exit 1,
+    which means "findings" in kefu) does not catch it before KefuGroup.main does."""
+
+
 class KefuGroup(click.Group):
     """Runs commands with click's own error handling off, and maps every error to one line and
     one exit code (ExitCode). A command returns its exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _ReaderGone() from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(sys.argv[1:] if args is None else args)
@@ -106,7 +117,7 @@ class KefuGroup(click.Group):
         except (KeyboardInterrupt, click.exceptions.Abort):
             click.echo(f"kefu: {_('interrupted')}", err=True)
             code = ExitCode.INTERRUPTED
-        except BrokenPipeError:
+        except (BrokenPipeError, _ReaderGone):
             _silence_stdout()
             code = ExitCode.BROKEN_PIPE
         except Exception as exc:  # a bug: say so in one line unless asked for the stack
@@ -179,7 +190,7 @@ def _lang_choice(ctx, param, value):
         raise click.BadParameter(_("{value} is not zh or en").format(value=value)) from None
 
 
-@click.group(cls=KefuGroup, context_settings=CONTEXT_SETTINGS)
+@click.group(name="kefu", cls=KefuGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="kefu", message="%(prog)s %(version)s")
 @click.option("--config-dir", metavar="DIR", envvar="KEFU_CONFIG_DIR",
               help="Configuration directory [env KEFU_CONFIG_DIR; default ./config if present, else the packaged defaults].")

@@ -137,7 +137,7 @@ def find_config_dir(explicit: str | None, environ=os.environ, cwd: Path | None =
                 hint=_("fix or unset KEFU_CONFIG_DIR"),
             )
         return path
-    local = (cwd or Path.cwd()) / "config"
+    local = (cwd / "config") if cwd else Path("config")  # relative: messages name it as the user sees it
     if local.is_dir() and any((local / name).is_file() for name in FILES):
         return local
     return None

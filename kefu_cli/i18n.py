@@ -57,3 +57,8 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     return _translation.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalog without translating it yet (tables of texts)."""
+    return message

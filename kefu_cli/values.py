@@ -38,7 +38,7 @@ class Fixed:
 
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋：／　", "0123456789.,-+:/ ")
-_MONEY_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_MONEY_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only
 _money_cache: dict[str, object] = {}
 _CACHE_LIMIT = 200_000
 
@@ -310,12 +310,12 @@ def parse_qty(text: str):
     s = text.strip()
     if not s:
         return None
-    if s.isdigit():
+    if s.isascii() and s.isdigit():
         return int(s)
     t = s.translate(FULLWIDTH)
-    if re.fullmatch(r"[+-]?\d+", t):
+    if re.fullmatch(r"[+-]?[0-9]+", t):
         return Fixed(int(t), "fullwidth_digits") if t != s else int(t)
-    if re.fullmatch(r"[+-]?\d+\.0*", t):
+    if re.fullmatch(r"[+-]?[0-9]+\.0*", t):
         return int(float(t))
     return Bad("not_a_whole_number", text)
 

@@ -33,7 +33,7 @@ def check(env):
     for p in problems:
         report_error(str(p))
     if problems:
-        click.echo(_("kefu: {count} problems in the configuration").format(count=len(problems)), err=True)
+        click.echo(_("kefu: problems in the configuration: {count}").format(count=len(problems)), err=True)
         return ExitCode.USAGE
     if not env.quiet:
         click.echo(_("kefu: configuration is valid: {files}").format(files=", ".join(paths.values())), err=True)

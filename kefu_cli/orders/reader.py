@@ -31,7 +31,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 from kefu_cli.config import Config
 from kefu_cli.errors import InputError
-from kefu_cli.i18n import _
+from kefu_cli.i18n import N_, _
 from kefu_cli.orders.columns import ORDER_FIELDS, ColumnPlan, plan_columns
 from kefu_cli.orders.regions import split_address_cached
 from kefu_cli.values import (
@@ -91,6 +91,14 @@ def detect_encoding(sample: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and "end of data" in exc.reason:
             return "utf-8"  # a character cut by the sample boundary
+    # UTF-8 with a few broken characters (a truncated copy, one bad cell) is still UTF-8: valid
+    # multi-byte UTF-8 sequences almost never arise by chance in GBK text, so many valid ones
+    # against few invalid ones decide it; the broken cells are then flagged row by row.
+    decoded = sample.decode("utf-8", "replace")
+    broken = decoded.count("\ufffd")
+    valid = sum(1 for ch in decoded if ch > "\x7f") - broken
+    if valid >= 8 * broken:
+        return "utf-8"
     try:
         sample.decode("gb18030")
         return "gb18030"
@@ -158,24 +166,23 @@ class _Prefixed(io.RawIOBase):
 # --------------------------------------------------------------------------- problems
 
 PROBLEM_TEXT = {
-    "not_a_number": "{value} is not an amount",
-    "not_a_date": "{value} is not a valid date or time",
-    "unknown_status": "{value} is not a known order status",
-    "unknown_flag": "{value} is not a flag colour",
-    "not_yes_or_no": "{value} is not yes or no",
-    "unknown_stock": "{value} is not a stock status (in_stock or made_to_order)",
-    "not_a_whole_number": "{value} is not a whole number",
-    "missing_order_id": "no order number",
-    "excel_mangled": "{value} was mangled by Excel into scientific notation; export again with the number as text",
-    "missing_cells": "the row has {value} cells, fewer than the header's; the missing ones are empty",
-    "extra_cells": "the row has {value} cells, more than the header's; the extra ones are ignored",
-    "undecodable_bytes": "bytes that are not valid {value} were replaced with U+FFFD",
-    "unreadable_row": "the row could not be read: {value}",
-    "not_an_object": "the line is not a JSON object: {value}",
-    "fullwidth_digits": "{value}: full-width digits read as ASCII",
-    "thousands_separator": "{value}: thousands separators removed",
-    "fullwidth_digits+thousands_separator": "{value}: full-width digits and thousands separators normalised",
-    "no_item_for_order": "no line in the items file",
+    "not_a_number": N_("{value} is not an amount"),
+    "not_a_date": N_("{value} is not a valid date or time"),
+    "unknown_status": N_("{value} is not a known order status"),
+    "unknown_flag": N_("{value} is not a flag colour"),
+    "not_yes_or_no": N_("{value} is not yes or no"),
+    "unknown_stock": N_("{value} is not a stock status (in_stock or made_to_order)"),
+    "not_a_whole_number": N_("{value} is not a whole number"),
+    "missing_order_id": N_("no order number"),
+    "excel_mangled": N_("{value} was mangled by Excel into scientific notation; export again with the number as text"),
+    "missing_cells": N_("the row has {value} cells, fewer than the header's; the missing ones are empty"),
+    "extra_cells": N_("the row has {value} cells, more than the header's; the extra ones are ignored"),
+    "undecodable_bytes": N_("bytes that are not valid {value} were replaced with U+FFFD"),
+    "unreadable_row": N_("the row could not be read: {value}"),
+    "not_an_object": N_("the line is not a JSON object: {value}"),
+    "fullwidth_digits": N_("{value}: full-width digits read as ASCII"),
+    "thousands_separator": N_("{value}: thousands separators removed"),
+    "fullwidth_digits+thousands_separator": N_("{value}: full-width digits and thousands separators normalised"),
 }
 
 
@@ -208,7 +215,7 @@ _MISS = object()
 class RowConverter:
     """Turns one parsed row (list of cells) into a canonical record, given a ColumnPlan."""
 
-    def __init__(self, plan: ColumnPlan, tz, default_platform: str, encoding: str):
+    def __init__(self, plan: ColumnPlan, tz, default_platform: str, encoding: str, replaced_before: int | None = None):
         self.plan = plan
         self.tz = tz
         self.encoding = encoding
@@ -231,7 +238,8 @@ class RowConverter:
         self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
         self.template = {"row": None, **{f: None for f in ORDER_FIELDS}, "items": None, "problems": None}
         self.default_platform = plan.platform if plan.platform != "generic" else default_platform
-        self.seen_replaced = _replaced[0]
+        # undecodable bytes replaced since the file was opened mean some rows hold U+FFFD
+        self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
         self.parse_dt = datetime_parser(tz)
         self.convert = self._compile()
 
@@ -333,7 +341,7 @@ class RowConverter:
             body.append(f"    title = row[{title}].strip() or None" if title is not None else "    title = None")
             if qty is not None:
                 body.append(f"    qty = row[{qty}].strip()")
-                body.append("    qty = int(qty) if qty.isdigit() else parse_qty(qty)")
+                body.append("    qty = int(qty) if qty.isdigit() and qty.isascii() else parse_qty(qty)")
                 body.append("    if qty is not None and qty.__class__ is not int:")
                 body.append(f"        qty = odd(qty, 'qty', {qty}, line, row[{qty}], problems)")
             else:
@@ -514,6 +522,7 @@ class OrderFile:
         self.sample = sample
         self.has_lf = b"\n" in sample or len(sample) < SAMPLE_SIZE
         self._header_line_count = 1
+        self._replaced_at_open = _replaced[0]
         self._text = io.TextIOWrapper(
             io.BufferedReader(_Prefixed(sample, self._stream), 1 << 16) if not self._seekable else self._rewind(),
             encoding=self.encoding, errors="kefu-replace", newline="")
@@ -533,13 +542,15 @@ class OrderFile:
             self.delimiter = None
             headers, self._first_json = self._json_headers()
         self.plan = plan_columns(headers, config.column_aliases)
-        self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding)
+        self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding, self._replaced_at_open)
         for name in required:
             if not self.plan.has(name):
                 raise InputError(
                     _("{file}: no {column} column (looked for: {aliases})").format(
                         file=self.name, column=name, aliases=", ".join(_aliases_for(name))),
-                    hint=_("rename the column, or declare its name under [columns] in shop.toml"))
+                    hint=_("the file is not in {encoding}: drop --encoding or pass the right one").format(
+                        encoding=encoding) if encoding else
+                    _("rename the column, or declare its name under [columns] in shop.toml"))
         self.items_by_order: dict[str, list[dict]] | None = None
         self._items_rows: dict[str, list[int]] = {}
         self._items_used: set[str] = set()
@@ -685,7 +696,7 @@ class OrderFile:
         if extra:  # a later object with keys the first one lacked
             headers = plan.headers + extra
             self.plan = plan = plan_columns(headers, self.config.column_aliases)
-            self.converter = RowConverter(plan, self.tz, self.config.platform, self.encoding)
+            self.converter = RowConverter(plan, self.tz, self.config.platform, self.encoding, self._replaced_at_open)
         row = [_cell(obj.get(h)) for h in plan.headers]
         rec = self.converter.convert(row, n)
         rec["problems"] = [p for p in rec["problems"] if p["code"] != "missing_cells"]
@@ -710,7 +721,7 @@ class OrderFile:
         if items is not None:
             for order_id, rows in self._items_rows.items():
                 if order_id not in self._items_used:
-                    stats.unmatched_items.extend(rows)
+                    self.stats.unmatched_items.extend(rows)
 
     # -- items file (宝贝报表)
 

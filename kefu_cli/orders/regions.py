@@ -21,6 +21,27 @@ CN_PROVINCES: dict[str, str] = {
     "香港特别行政区": "香港", "澳门特别行政区": "澳门",
 }
 MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+
+# Japan's 47 prefectures; the canonical value is the full name (東京都, 大阪府, 北海道)
+JP_PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)
+# simplified Chinese spellings of the characters in prefecture names (东京都, 神奈川县, 冲绳县)
+_JP_KANJI = str.maketrans("东县广儿绳长马爱冈贺岛鸟德泻叶宫库冲", "東県広児縄長馬愛岡賀島鳥徳潟葉宮庫沖")
+_JP_PREFIX = re.compile("|".join(sorted(JP_PREFECTURES, key=len, reverse=True)))
+
+
+def jp_prefecture(text: str) -> str | None:
+    """The prefecture an address starts with (after an optional 日本), or None."""
+    rest = text.lstrip()
+    if rest.startswith("日本"):
+        rest = rest[2:].lstrip()
+    m = _JP_PREFIX.match(rest.translate(_JP_KANJI)[:6])
+    return m.group(0) if m else None
 _NAMES: dict[str, str] = {**CN_PROVINCES, **{short: short for short in CN_PROVINCES.values()}}
 # longest first so that 内蒙古自治区 wins over 内蒙古
 _PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True)))
@@ -48,6 +69,8 @@ def split_address(address: str | None, province: str | None, city: str | None,
         return address, prov, city
     if prov is None:
         m = _PREFIX.match(address)
+        if m is None:
+            prov = jp_prefecture(address)
         if m:
             prov = _NAMES[m.group(0)]
             rest = address[m.end():]
