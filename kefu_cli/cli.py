@@ -212,9 +212,11 @@ def cli(ctx, config_dir, now, quiet, traceback):
 
 
 def _register() -> None:
-    from kefu_cli.commands import config_cmd, orders_cmd
+    from kefu_cli.commands import config_cmd, eta_cmd, orders_cmd, route_cmd
 
     cli.add_command(orders_cmd.orders)
+    cli.add_command(route_cmd.route)
+    cli.add_command(eta_cmd.eta)
     cli.add_command(config_cmd.config)
 
 

@@ -49,6 +49,13 @@ class Problem:
         return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
 
 
+@dataclass(frozen=True)
+class ShipWindow:
+    min: int
+    max: int
+    unit: str  # working_days | calendar_days
+
+
 @dataclass
 class Warehouse:
     code: str
@@ -60,6 +67,7 @@ class Warehouse:
     calendar: str
     cutoff: time
     priority: int
+    ship: dict[str, ShipWindow] = field(default_factory=dict)
 
 
 @dataclass
@@ -70,6 +78,7 @@ class ProductLine:
     keywords: list[str]
     warehouses: list[str]
     stock: str
+    ship: dict[str, ShipWindow] = field(default_factory=dict)  # overrides the warehouse's
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Carrier:
     patterns: list[re.Pattern]
     needs_phone: bool
     stale_after_hours: float
+    transit: dict[str, tuple[int, int]] = field(default_factory=dict)  # overrides [transit]
 
 
 @dataclass
@@ -98,6 +108,9 @@ class Config:
     warehouses: list[Warehouse] = field(default_factory=list)
     product_lines: list[ProductLine] = field(default_factory=list)
     carriers: list[Carrier] = field(default_factory=list)
+    transit: dict[str, tuple[int, int]] = field(default_factory=dict)
+    remote: dict[str, tuple[frozenset, tuple[str, ...]]] = field(default_factory=dict)  # country -> (provinces, keywords)
+    calendar_overrides: dict[str, dict[int, tuple[frozenset, frozenset]]] = field(default_factory=dict)
 
     def tzinfo(self):
         from zoneinfo import ZoneInfo
@@ -292,6 +305,68 @@ def _provider_code(v: Any) -> str | None:
     return None
 
 
+STOCKS = ("in_stock", "made_to_order")
+TIERS = ("same_province", "other_province", "remote")
+UNITS = ("working_days", "calendar_days")
+
+
+def _ship(v: Any, required: bool) -> str | None:
+    if not isinstance(v, dict):
+        return _("must be a table of stock statuses ({choices})").format(choices=", ".join(STOCKS))
+    for stock in v:
+        if stock not in STOCKS:
+            return _unknown(stock, STOCKS)
+    for stock in STOCKS:
+        if stock not in v:
+            if required:
+                return _("{key} is missing").format(key=stock)
+            continue
+        w = v[stock]
+        if not isinstance(w, dict) or set(w) != {"min", "max", "unit"}:
+            return _("{key} must be {{ min = N, max = N, unit = \"working_days\" | \"calendar_days\" }}").format(key=stock)
+        if not all(isinstance(w[k], int) and not isinstance(w[k], bool) and w[k] >= 0 for k in ("min", "max")) \
+                or w["min"] > w["max"]:
+            return _("{key}: min and max must be whole numbers with 0 <= min <= max").format(key=stock)
+        if w["unit"] not in UNITS:
+            return _("{key}: unit {value} is not one of: {choices}").format(
+                key=stock, value=_show(w["unit"]), choices=", ".join(UNITS))
+    return None
+
+
+def _window(v: Any) -> bool:
+    return (isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+            and 0 <= v[0] <= v[1])
+
+
+def _transit(v: Any, required: bool) -> str | None:
+    if not isinstance(v, dict):
+        return _("must be a table of tiers ({choices})").format(choices=", ".join(TIERS))
+    for tier in v:
+        if tier not in TIERS:
+            return _unknown(tier, TIERS)
+        if not _window(v[tier]):
+            return _("{key} must be [min, max] days with 0 <= min <= max").format(key=tier)
+    missing = [t for t in TIERS if t not in v]
+    if required and missing:
+        return _("{key} is missing").format(key=missing[0])
+    return None
+
+
+def _date_list(v: Any) -> str | None:
+    from datetime import date
+
+    if not isinstance(v, list):
+        return _("must be a list of dates")
+    for x in v:
+        if isinstance(x, date):
+            continue
+        try:
+            date.fromisoformat(str(x))
+        except ValueError:
+            return _("{value} is not a date (YYYY-MM-DD)").format(value=_show(x))
+    return None
+
+
 def _show(v: Any) -> str:
     return f'"{v}"' if isinstance(v, str) else repr(v)
 
@@ -307,6 +382,7 @@ WAREHOUSE = {
     "calendar": (True, _choice("CN", "JP")),
     "cutoff": (True, _is_time),
     "priority": (True, _is_int),
+    "ship": (True, lambda v: _ship(v, required=True)),
 }
 PRODUCT_LINE = {
     "name": (True, _nonempty_str),
@@ -315,6 +391,7 @@ PRODUCT_LINE = {
     "keywords": (False, _str_list),
     "warehouses": (True, _str_list),
     "stock": (True, _choice("in_stock", "made_to_order")),
+    "ship": (False, lambda v: _ship(v, required=False)),
 }
 CARRIER = {
     "code": (True, lambda v: None if isinstance(v, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", v)
@@ -328,6 +405,7 @@ CARRIER = {
     "patterns": (False, _regex_list),
     "needs_phone": (False, _is_bool),
     "stale_after_hours": (False, _is_positive),
+    "transit": (False, lambda v: _transit(v, required=False)),
 }
 SHOP = {
     "name": (True, _nonempty_str),
@@ -390,7 +468,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns")
+    known_sections = ("shop", "columns", "calendar")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, _unknown(key, known_sections)))
@@ -405,11 +483,54 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
             elif _str_list(value):
                 problems.append(Problem(shop_file, f"columns.{key}", _str_list(value)))
 
+    calendar = shop.get("calendar", {})
+    if not isinstance(calendar, dict):
+        problems.append(Problem(shop_file, "calendar", _("must be a table")))
+        calendar = {}
+    for country, years in calendar.items():
+        if country not in ("CN", "JP"):
+            problems.append(Problem(shop_file, f"calendar.{country}", _unknown(country, ("CN", "JP"))))
+            continue
+        for year, days in (years.items() if isinstance(years, dict) else ()):
+            key = f"calendar.{country}.{year}"
+            if not (isinstance(year, str) and year.isdigit() and len(year) == 4):
+                problems.append(Problem(shop_file, key, _("{value} is not a year").format(value=_show(year))))
+                continue
+            if not isinstance(days, dict):
+                problems.append(Problem(shop_file, key, _("must be a table")))
+                continue
+            for k, v in days.items():
+                if k not in ("off", "on"):
+                    problems.append(Problem(shop_file, f"{key}.{k}", _unknown(k, ("off", "on"))))
+                elif _date_list(v):
+                    problems.append(Problem(shop_file, f"{key}.{k}", _date_list(v)))
+                elif any(str(d)[:4] != year for d in v):
+                    problems.append(Problem(shop_file, f"{key}.{k}", _("every date must be in {year}").format(year=year)))
+
     wfile = paths["warehouses.toml"]
     wh = raw.get("warehouses.toml", {})
+    known_wh = ("warehouse", "product_line", "transit", "remote")
     for key in wh:
-        if key not in ("warehouse", "product_line"):
-            problems.append(Problem(wfile, key, _unknown(key, ("warehouse", "product_line"))))
+        if key not in known_wh:
+            problems.append(Problem(wfile, key, _unknown(key, known_wh)))
+    msg = _transit(wh.get("transit", {}), required=True)
+    if msg:
+        problems.append(Problem(wfile, "transit", msg))
+    remote = wh.get("remote", {})
+    if not isinstance(remote, dict):
+        problems.append(Problem(wfile, "remote", _("must be a table")))
+        remote = {}
+    for country, spec in remote.items():
+        if country not in ("CN", "JP"):
+            problems.append(Problem(wfile, f"remote.{country}", _unknown(country, ("CN", "JP"))))
+        elif not isinstance(spec, dict):
+            problems.append(Problem(wfile, f"remote.{country}", _("must be a table")))
+        else:
+            for k, v in spec.items():
+                if k not in ("provinces", "keywords"):
+                    problems.append(Problem(wfile, f"remote.{country}.{k}", _unknown(k, ("provinces", "keywords"))))
+                elif _str_list(v):
+                    problems.append(Problem(wfile, f"remote.{country}.{k}", _str_list(v)))
     warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems)
     if not warehouses:
         problems.append(Problem(wfile, "warehouse", _("no warehouse is declared")))
@@ -464,18 +585,35 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
         cfg.warehouses.append(Warehouse(
             code=w["code"], name=w["name"], name_en=w.get("name_en", w["name"]), country=w["country"],
             province=w["province"], timezone=w["timezone"], calendar=w["calendar"],
-            cutoff=parse_hhmm(w["cutoff"]), priority=w["priority"]))
+            cutoff=parse_hhmm(w["cutoff"]), priority=w["priority"], ship=_windows(w.get("ship", {}))))
     for p in raw["warehouses.toml"].get("product_line", []):
         cfg.product_lines.append(ProductLine(
             name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],
-            keywords=list(p.get("keywords", [])), warehouses=list(p["warehouses"]), stock=p["stock"]))
+            keywords=list(p.get("keywords", [])), warehouses=list(p["warehouses"]), stock=p["stock"],
+            ship=_windows(p.get("ship", {}))))
     for c in raw["carriers.toml"].get("carrier", []):
         cfg.carriers.append(Carrier(
             code=c["code"], name=c["name"], name_en=c.get("name_en", c["name"]), kind=c["kind"],
             country=c["country"], aliases=list(c.get("aliases", [])), kuaidi100=c.get("kuaidi100", ""),
             patterns=[re.compile(s) for s in c.get("patterns", [])], needs_phone=c.get("needs_phone", False),
-            stale_after_hours=c.get("stale_after_hours", 48)))
+            stale_after_hours=c.get("stale_after_hours", 48),
+            transit={k: tuple(v) for k, v in c.get("transit", {}).items()}))
+    wh = raw["warehouses.toml"]
+    cfg.transit = {k: tuple(v) for k, v in wh.get("transit", {}).items()}
+    cfg.remote = {country: (frozenset(spec.get("provinces", [])), tuple(spec.get("keywords", [])))
+                  for country, spec in wh.get("remote", {}).items()}
+    from datetime import date
+
+    for country, years in raw["shop.toml"].get("calendar", {}).items():
+        cfg.calendar_overrides[country] = {
+            int(year): (frozenset(date.fromisoformat(str(d)) for d in days.get("off", [])),
+                        frozenset(date.fromisoformat(str(d)) for d in days.get("on", [])))
+            for year, days in years.items()}
     return cfg
+
+
+def _windows(spec: dict) -> dict[str, ShipWindow]:
+    return {stock: ShipWindow(w["min"], w["max"], w["unit"]) for stock, w in spec.items()}
 
 
 def check_config(directory: Path | None) -> tuple[list[Problem], dict[str, str]]:

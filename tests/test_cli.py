@@ -143,3 +143,22 @@ def test_chinese_messages(run, monkeypatch):
     assert "no such file" in run("--lang", "en", "orders", "nope.csv").stderr
     r = run("--lang", "zh", "orders", ORDERS, "-f", "jsonl", "--fields", "status")
     assert json.loads(r.stdout.splitlines()[0]) == {"status": "paid"}  # machine fields never translate
+
+
+def test_eta_sample_and_exit_codes(run):
+    r = run("--now", "2026-10-06 12:00", "eta", ORDERS, "--items", EXAMPLES / "taobao_items.csv", "-f", "jsonl")
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.exit_code == 0 and len(recs) == 8
+    assert recs[1]["warehouse"] == "NORTH" and recs[1]["ship_from"] == "2026-10-15"
+    assert recs[3]["basis"] == "now"
+    r = run("eta", "--warehouse", "WEST", "--to", "北京市")
+    assert r.exit_code == 2 and "use one of: SOUTH, NORTH, JAPAN" in r.stderr
+    r = run("eta", "--warehouse", "SOUTH", "--to", "北京市", "--stock", "later")
+    assert r.exit_code == 2 and "'in_stock', 'made_to_order'" in r.stderr
+    r = run("eta", "--warehouse", "SOUTH", "--to", "北京市", "--paid", "whenever")
+    assert r.exit_code == 2 and "--paid" in r.stderr
+    r = run("eta", "--warehouse", "SOUTH", "--to", "朝阳区", "--paid", "2026-10-10 09:00", "-f", "jsonl")
+    assert r.exit_code == 1 and json.loads(r.stdout)["tier"] == "unknown"
+    r = run("eta", "--warehouse", "SOUTH", "--to", "广东省广州市", "--paid", "2026-12-28 10:00", "-f", "jsonl")
+    assert r.exit_code == 0 and r.stderr.count("not official yet") == 1
+    assert run("-q", "eta", "--warehouse", "SOUTH", "--to", "广东省广州市", "--paid", "2026-12-28 10:00").stderr == ""

@@ -7,6 +7,9 @@ An address kefu cannot place gets no province: it is never guessed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from kefu_cli.orders.cn_cities import city_table
 
 # full name -> short form (the 4 municipalities, 23 provinces, 5 autonomous regions, 2 SARs)
 CN_PROVINCES: dict[str, str] = {
@@ -22,6 +25,15 @@ CN_PROVINCES: dict[str, str] = {
 }
 MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
 
+_NAMES: dict[str, str] = {**CN_PROVINCES, **{short: short for short in CN_PROVINCES.values()}}
+# longest first so that 内蒙古自治区 wins over 内蒙古
+_PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True)))
+_CITY = re.compile(r"\s*(\S{1,9}?(?:自治州|地区|盟|市))")
+_CITIES = city_table()
+# full prefecture-level names only: "深圳市…" is placed, "深圳南山区…" and "朝阳区…" are not guessed
+_CITY_PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _CITIES), key=len, reverse=True)))
+_COUNTRY_PREFIX = re.compile(r"\s*(中国|中华人民共和国|China|CN)\s*", re.IGNORECASE)
+
 # Japan's 47 prefectures; the canonical value is the full name (東京都, 大阪府, 北海道)
 JP_PREFECTURES = (
     "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
@@ -33,26 +45,52 @@ JP_PREFECTURES = (
 # simplified Chinese spellings of the characters in prefecture names (东京都, 神奈川县, 冲绳县)
 _JP_KANJI = str.maketrans("东县广儿绳长马爱冈贺岛鸟德泻叶宫库冲", "東県広児縄長馬愛岡賀島鳥徳潟葉宮庫沖")
 _JP_PREFIX = re.compile("|".join(sorted(JP_PREFECTURES, key=len, reverse=True)))
+_JP_COUNTRY = re.compile(r"\s*(日本国?|Japan|JP)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Place:
+    country: str | None  # "CN" | "JP" | None (unknown)
+    province: str | None  # CN short form (广东) or JP prefecture (東京都)
+    city: str | None
+
+
+UNKNOWN = Place(None, None, None)
 
 
 def jp_prefecture(text: str) -> str | None:
     """The prefecture an address starts with (after an optional 日本), or None."""
-    rest = text.lstrip()
-    if rest.startswith("日本"):
-        rest = rest[2:].lstrip()
+    m = _JP_COUNTRY.match(text)
+    rest = text[m.end():] if m else text.lstrip()
     m = _JP_PREFIX.match(rest.translate(_JP_KANJI)[:6])
     return m.group(0) if m else None
-_NAMES: dict[str, str] = {**CN_PROVINCES, **{short: short for short in CN_PROVINCES.values()}}
-# longest first so that 内蒙古自治区 wins over 内蒙古
-_PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True)))
-_CITY = re.compile(r"\s*(\S{1,9}?(?:自治州|地区|盟|市))")
 
 
 def province_of(name: str | None) -> str | None:
-    """The short form of a provincial-level name (full or short), else None."""
+    """The canonical form of a provincial-level name (CN full or short, JP prefecture), else None."""
     if not name:
         return None
-    return _NAMES.get(name.strip())
+    name = name.strip()
+    return _NAMES.get(name) or (jp_prefecture(name) if len(name) <= 6 else None)
+
+
+def country_of(province: str | None) -> str | None:
+    if not province:
+        return None
+    if province in _NAMES:
+        return "CN"
+    return "JP" if province in JP_PREFECTURES else None
+
+
+def locate(address: str | None, province: str | None = None, city: str | None = None) -> Place:
+    """Country, province and city of a destination; UNKNOWN parts are None, never guessed."""
+    prov = province_of(province)
+    if prov is None and address:
+        _a, prov, found_city = split_address(address, None, city)
+        city = city or found_city
+    if prov is None:
+        return UNKNOWN
+    return Place(country_of(prov), prov, city)
 
 
 def split_address(address: str | None, province: str | None, city: str | None,
@@ -60,7 +98,9 @@ def split_address(address: str | None, province: str | None, city: str | None,
     """(address, province, city): fill province and city from the address where absent.
 
     Taobao writes "省 市 区 详细地址" with spaces; other exports run it together
-    ("广东省深圳市南山区…"). A separate district column (Pinduoduo) is joined into the address.
+    ("广东省深圳市南山区…", "深圳市南山区…"). A separate district column (Pinduoduo) is joined into
+    the address. A name that is both a city and the start of a province (海南藏族自治州 is in 青海)
+    is read as the city.
     """
     prov = province_of(province) or (province.strip() if province else None)
     if district and address and prov and not address.startswith((prov, province or prov)):
@@ -68,19 +108,23 @@ def split_address(address: str | None, province: str | None, city: str | None,
     if not address:
         return address, prov, city
     if prov is None:
-        m = _PREFIX.match(address)
+        m = _COUNTRY_PREFIX.match(address)
+        text = address[m.end():] if m else address.lstrip()
+        c = _CITY_PREFIX.match(text)
+        if c:
+            return address, _CITIES[c.group(0)], city or c.group(0)
+        m = _PREFIX.match(text)
         if m is None:
-            prov = jp_prefecture(address)
-        if m:
-            prov = _NAMES[m.group(0)]
-            rest = address[m.end():]
-            if city is None:
-                if prov in MUNICIPALITIES:
-                    city = prov + "市"
-                else:
-                    c = _CITY.match(rest)
-                    if c:
-                        city = c.group(1)
+            return address, jp_prefecture(address), city
+        prov = _NAMES[m.group(0)]
+        rest = text[m.end():]
+        if city is None:
+            if prov in MUNICIPALITIES:
+                city = prov + "市"
+            else:
+                c = _CITY_PREFIX.match(rest.lstrip()) or _CITY.match(rest)
+                if c:
+                    city = c.group(1) if c.re is _CITY else c.group(0)
     elif city is None:
         rest = address.split(None, 1)
         if len(rest) == 2 and province_of(rest[0]) == prov:

@@ -1,0 +1,119 @@
+"""Working-day calendars: China (with its make-up workdays, 调休) and Japan.
+
+The public holidays come from the `holidays` package, imported only when a calendar is first
+asked a question (it costs ~150 ms). A year given in shop.toml ([calendar.CN.2027] off/on) wins
+over the package: off = non-working days, on = weekend days that are working days.
+
+Official or not: the package has correct China data for the years the State Council has
+published, but silently guesses later ones (their holidays, no make-up workdays, no marker).
+A China year counts as official when shop.toml gives it or when the package knows its make-up
+workdays (every published year has some). Japan's holidays are set by law; only the equinox
+days are gazetted in February of the year before, so a Japan year counts as official up to the
+year after "now". Callers compute windows either way and say so with `calendar_note`.
+
+Answers are cached: a batch over a million orders asks the same few hundred questions.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from kefu_cli.i18n import _
+
+ONE_DAY = timedelta(days=1)
+
+
+class WorkCalendar:
+    def __init__(self, country: str, overrides: dict[int, tuple[frozenset, frozenset]] | None = None):
+        if country not in ("CN", "JP"):
+            raise ValueError(country)
+        self.country = country
+        self.overrides = overrides or {}
+        self._lib = None
+        self._working: dict[date, bool] = {}
+        self._after: dict[tuple[date, int], date] = {}
+        self._official: dict[int, bool] = {}
+
+    def _holidays(self):
+        if self._lib is None:
+            import holidays
+
+            self._lib = holidays.China() if self.country == "CN" else holidays.Japan()
+        return self._lib
+
+    def is_working(self, day: date) -> bool:
+        try:
+            return self._working[day]
+        except KeyError:
+            pass
+        override = self.overrides.get(day.year)
+        if override is not None:
+            off, on = override
+            result = day in on or (day.weekday() < 5 and day not in off)
+        elif self.country == "CN":
+            result = self._holidays().is_working_day(day)  # weekends off, make-up Saturdays on
+        else:
+            result = day.weekday() < 5 and day not in self._holidays()
+        self._working[day] = result
+        return result
+
+    def next_working(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        return self.add_working(day, 1)
+
+    def add_working(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (n = 0: `day` itself)."""
+        if n <= 0:
+            return day
+        key = (day, n)
+        try:
+            return self._after[key]
+        except KeyError:
+            pass
+        current = day
+        count = 0
+        while count < n:
+            current += ONE_DAY
+            if self.is_working(current):
+                count += 1
+        self._after[key] = current
+        return current
+
+    def official(self, year: int, now_year: int) -> bool:
+        key = (year, now_year) if self.country == "JP" else year
+        try:
+            return self._official[key]
+        except KeyError:
+            pass
+        if year in self.overrides:
+            result = True
+        elif self.country == "CN":
+            lib = self._holidays()
+            lib.get(date(year, 1, 1))  # makes the package populate that year
+            result = any(d.year == year for d in getattr(lib, "weekend_workdays", ()))
+        else:
+            result = year <= now_year + 1
+        self._official[key] = result
+        return result
+
+    def note(self, first: date, last: date, now_year: int) -> str | None:
+        """A calendar_note when any year from `first` to `last` is not official yet, else None."""
+        years = [y for y in range(first.year, last.year + 1) if not self.official(y, now_year)]
+        if not years:
+            return None
+        return _("{country} {years} calendar not official yet: working days are estimated").format(
+            country=self.country, years=", ".join(str(y) for y in years))
+
+
+class Calendars:
+    """One WorkCalendar per country, built on first use from the configuration."""
+
+    def __init__(self, overrides: dict[str, dict[int, tuple[frozenset, frozenset]]] | None = None):
+        self._overrides = overrides or {}
+        self._calendars: dict[str, WorkCalendar] = {}
+
+    def __getitem__(self, country: str) -> WorkCalendar:
+        cal = self._calendars.get(country)
+        if cal is None:
+            cal = self._calendars[country] = WorkCalendar(country, self._overrides.get(country))
+        return cal

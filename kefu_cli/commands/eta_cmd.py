@@ -1,0 +1,117 @@
+"""`kefu eta`: ship and arrival windows per order, or for one query."""
+
+from __future__ import annotations
+
+import click
+
+from kefu_cli.cli import output_options, pass_env
+from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.errors import ExitCode, UsageError
+from kefu_cli.i18n import _
+
+STOCKS = ("in_stock", "made_to_order")
+
+
+@click.command()
+@click.argument("path", metavar="[FILE]", required=False)
+@click.option("--sku", help="One query: the SKU (its product line picks the warehouse).")
+@click.option("--title", help="One query: the title, when the SKU does not decide.")
+@click.option("--warehouse", "warehouse_code", metavar="CODE", help="One query: ship from this warehouse instead of routing.")
+@click.option("--to", "to", metavar="ADDRESS", help="One query: the destination address.")
+@click.option("--paid", metavar="DATETIME", help="One query: when it was paid [default: now]; naive = shop time zone.")
+@click.option("--stock", type=click.Choice(STOCKS), help="Stock status [default: the product line's].")
+@click.option("--carrier", metavar="NAME", help="One query: the carrier (its transit days, where configured).")
+@click.option("--explain", is_flag=True, help="Add day 0 and every step (field steps).")
+@input_options
+@output_options
+@pass_env
+def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain, items_path, encoding,
+        input_format, jobs, fmt, fields, no_headers):
+    """Estimate ship and arrival windows from stock, working-day calendars and the destination.
+
+    Working days follow each warehouse's calendar (China with its make-up workdays, or Japan).
+    A window touching a year whose calendar is not official yet is still computed; it carries a
+    calendar_note and one warning goes to stderr. An address kefu cannot place, or one in
+    another country than the warehouse, keeps its record with dates empty: exit 1 at the end.
+
+    \b
+    Example:
+      kefu eta examples/taobao_orders.csv --items examples/taobao_items.csv
+      kefu eta --sku DS1205 --to "广东省深圳市南山区科技园" --paid 2026-09-30T10:00 --stock in_stock
+      kefu eta --warehouse NORTH --to "北京市朝阳区建国路88号" --paid "2026-09-30 10:00" --explain -f json
+    """
+    from kefu_cli import pipeline
+    from kefu_cli.eta import ETA_FIELDS, EtaTransform, Estimator, carrier_index
+    from kefu_cli.orders.regions import locate
+    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
+    from kefu_cli.routing import LineRoute, Router
+    from kefu_cli.values import parse_datetime
+
+    cfg = env.config
+    query = any(v is not None for v in (sku, title, warehouse_code, to, paid, carrier))
+    if path is None and not query:
+        raise UsageError(_("give an order FILE, or a query (--sku or --warehouse, with --to)"),
+                         hint=_("see `kefu eta --help`"))
+    if path is not None and query:
+        raise UsageError(_("--sku, --warehouse, --to, --paid and --carrier are for a single query, not with FILE"))
+    now = env.now
+    router = Router(cfg)
+    estimator = Estimator(cfg, now)
+    all_fields = list(ETA_FIELDS) + (["steps"] if explain else [])
+    selected = parse_fields(fields, all_fields)
+    renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
+                             select=bool(selected))
+    totals = {"orders": 0, "problems": 0, "notes": set()}
+
+    def merge(stats):
+        totals["orders"] += stats["orders"]
+        totals["problems"] += stats["problems"]
+        totals["notes"].update(stats["notes"])
+
+    if path is None:
+        paid_at = None
+        if paid is not None:
+            paid_at = parse_datetime(paid, cfg.tzinfo())
+            if not hasattr(paid_at, "tzinfo"):
+                raise UsageError(_("--paid: {value} is not a date and time").format(value=paid),
+                                 hint=_("for example --paid 2026-09-30T10:00"))
+        if not to:
+            raise UsageError(_("a query needs --to ADDRESS"))
+        place = locate(to)
+        if warehouse_code:
+            warehouse = cfg.warehouse(warehouse_code.upper())
+            if warehouse is None:
+                raise UsageError(_("unknown warehouse {value}").format(value=warehouse_code),
+                                 hint=_("use one of: {choices}").format(choices=", ".join(w.code for w in cfg.warehouses)))
+            r = LineRoute(sku, title, router.product_line(sku, title)[0] if (sku or title) else None, warehouse, None)
+        else:
+            if not (sku or title):
+                raise UsageError(_("a query needs --sku (or --title) or --warehouse"))
+            r = router.route(sku, title, place)
+        found = carrier_index(cfg).get(carrier.strip().lower()) if carrier else None
+        if carrier and found is None:
+            raise UsageError(_("unknown carrier {value}").format(value=carrier),
+                             hint=_("use one of: {choices}").format(choices=", ".join(c.code for c in cfg.carriers)))
+        rec = estimator.estimate(order_id=None, warehouse=r.warehouse, place=place, stock=stock, paid_at=paid_at,
+                                 product_line=r.product_line, carrier=found, address=to,
+                                 reason=None if r.warehouse else "UNROUTABLE", explain=explain)
+        write_records([rec], renderer, env.stdout)
+        merge({"orders": 1, "problems": int(rec["tier"] in ("unknown", "no_route") or rec["reason"] == "UNROUTABLE"),
+               "notes": sorted(estimator.notes)})
+    else:
+        order_file = open_orders(env, path, items_path, encoding, input_format)
+        transform = EtaTransform(cfg, router, estimator, explain)
+        if stock:
+            transform.default_stock = stock
+        try:
+            pipeline.run(order_file, renderer, env.stdout, transform=transform, merge=merge, jobs=jobs)
+        finally:
+            order_file.close()
+        report_stats(env, order_file)
+    if totals["notes"]:
+        env.warn("; ".join(sorted(totals["notes"])))
+    if totals["problems"]:
+        env.warn(_("{count} of {total} orders have no window (unknown destination, no route or unroutable)").format(
+            count=totals["problems"], total=totals["orders"]))
+        return ExitCode.FINDINGS
+    return ExitCode.OK

@@ -1,0 +1,246 @@
+"""Ship and arrival windows, and the per-order work of `kefu route` and `kefu eta`.
+
+Day 0 is the payment day (in the warehouse's time zone) when paid before the warehouse's cutoff
+on one of its working days, otherwise the next working day. ship_from = Day 0 + min and
+ship_by = Day 0 + max, where "+N working days" is the N-th working day after Day 0 and
+"+N calendar days" is Day 0 + N. The window is the product line's for the stock status if it
+declares one, else the warehouse's. Arrival: [ship_from + transit min, ship_by + transit max]
+calendar days, by the destination's tier (same_province, other_province, remote; a carrier may
+override the days). A destination in another country than the warehouse has no route; one kefu
+cannot place is `unknown`: both keep their record, with dates empty and a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from kefu_cli.calendars import Calendars
+from kefu_cli.config import Carrier, Config, ProductLine, ShipWindow, Warehouse
+from kefu_cli.i18n import _
+from kefu_cli.orders.regions import Place, locate
+from kefu_cli.routing import Router
+
+ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "ship_from",
+              "ship_by", "arrive_from", "arrive_by", "calendar_note", "reason")
+ROUTE_FIELDS = ("order_id", "line", "sku", "title", "product_line", "warehouse", "reason", "split")
+PROBLEM_TIERS = ("unknown", "no_route")
+
+
+@dataclass(frozen=True)
+class Window:
+    day0: date
+    ship_from: date
+    ship_by: date
+    arrive_from: date
+    arrive_by: date
+    note: str | None
+    steps: tuple[str, ...]
+
+
+def tier_of(place: Place, warehouse: Warehouse, config: Config, address: str | None = None) -> str:
+    """same_province | other_province | remote | no_route (another country) | unknown."""
+    if place.country is None:
+        return "unknown"
+    if place.country != warehouse.country:
+        return "no_route"
+    if place.province == warehouse.province:
+        return "same_province"
+    provinces, keywords = config.remote.get(place.country, (frozenset(), ()))
+    if place.province in provinces or (address and any(k in address for k in keywords)):
+        return "remote"
+    return "other_province"
+
+
+def promise_unmeetable(promised: date | None, arrive_from: date | None) -> bool:
+    """True when a promised delivery date falls before the earliest possible arrival."""
+    return promised is not None and arrive_from is not None and promised < arrive_from
+
+
+class Estimator:
+    def __init__(self, config: Config, now: datetime, calendars: Calendars | None = None):
+        self.config = config
+        self.now = now
+        self.calendars = calendars or Calendars(config.calendar_overrides)
+        self._zones: dict[str, ZoneInfo] = {}
+        self._cache: dict[tuple, Window] = {}
+        self.notes: set[str] = set()
+
+    def window(self, warehouse: Warehouse, paid_at: datetime, ship: ShipWindow, transit: tuple[int, int]) -> Window:
+        zone = self._zones.get(warehouse.timezone)
+        if zone is None:
+            zone = self._zones[warehouse.timezone] = ZoneInfo(warehouse.timezone)
+        local = paid_at.astimezone(zone)
+        before_cutoff = local.time() < warehouse.cutoff
+        key = (warehouse.code, local.date(), before_cutoff, ship, transit)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._window(warehouse, local, before_cutoff, ship, transit)
+        if hit.note:
+            self.notes.add(hit.note)
+        return hit
+
+    def _window(self, warehouse, local, before_cutoff, ship, transit) -> Window:
+        cal = self.calendars[warehouse.calendar]
+        paid_day = local.date()
+        steps = [_("paid {when} ({zone})").format(when=local.strftime("%Y-%m-%d %H:%M"), zone=warehouse.timezone)]
+        if cal.is_working(paid_day) and before_cutoff:
+            day0 = paid_day
+            steps.append(_("day 0 = {day}: a working day, paid before the {cutoff} cutoff").format(
+                day=day0, cutoff=warehouse.cutoff.strftime("%H:%M")))
+        else:
+            day0 = cal.next_working(paid_day)
+            why = _("after the {cutoff} cutoff").format(cutoff=warehouse.cutoff.strftime("%H:%M")) if cal.is_working(
+                paid_day) else _("{day} is not a working day").format(day=paid_day)
+            steps.append(_("day 0 = {day}: the next working day ({why})").format(day=day0, why=why))
+        if ship.unit == "working_days":
+            ship_from, ship_by = cal.add_working(day0, ship.min), cal.add_working(day0, ship.max)
+            unit = _("working days ({calendar} calendar)").format(calendar=warehouse.calendar)
+            last = ship_by
+        else:
+            ship_from, ship_by = day0 + timedelta(days=ship.min), day0 + timedelta(days=ship.max)
+            unit = _("calendar days")
+            last = day0
+        steps.append(_("ships {a}–{b} {unit} after day 0: {start} to {end}").format(
+            a=ship.min, b=ship.max, unit=unit, start=ship_from, end=ship_by))
+        arrive_from, arrive_by = ship_from + timedelta(days=transit[0]), ship_by + timedelta(days=transit[1])
+        steps.append(_("transit {a}–{b} days: arrives {start} to {end}").format(
+            a=transit[0], b=transit[1], start=arrive_from, end=arrive_by))
+        note = cal.note(paid_day, last, self.now.year)
+        if note:
+            steps.append(note)
+        return Window(day0, ship_from, ship_by, arrive_from, arrive_by, note, tuple(steps))
+
+    def estimate(self, *, order_id: str | None, warehouse: Warehouse | None, place: Place, stock: str | None,
+                 paid_at: datetime | None, product_line: ProductLine | None = None, carrier: Carrier | None = None,
+                 address: str | None = None, reason: str | None = None, explain: bool = False) -> dict:
+        rec = dict.fromkeys(ETA_FIELDS)
+        rec.update(order_id=order_id, country=place.country, province=place.province)
+        basis = "paid_at" if paid_at is not None else "now"
+        rec["paid_at"], rec["basis"] = paid_at, basis
+        steps: list[str] = []
+        if warehouse is None:
+            rec.update(tier=None, reason=reason or "UNROUTABLE")
+            return self._explained(rec, steps, explain)
+        rec["warehouse"] = warehouse.code
+        stock = stock or (product_line.stock if product_line else "in_stock")
+        rec["stock"] = stock
+        tier = tier_of(place, warehouse, self.config, address)
+        rec["tier"] = tier
+        if tier == "unknown":
+            rec["reason"] = "UNKNOWN_DESTINATION"
+            steps.append(_("the destination cannot be placed: no province or prefecture recognised"))
+            return self._explained(rec, steps, explain)
+        if tier == "no_route":
+            rec["reason"] = "NO_ROUTE"
+            steps.append(_("{warehouse} is in {wc}, the destination in {dc}: no route").format(
+                warehouse=warehouse.code, wc=warehouse.country, dc=place.country))
+            return self._explained(rec, steps, explain)
+        ship = (product_line.ship.get(stock) if product_line else None) or warehouse.ship[stock]
+        transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit[tier]
+        win = self.window(warehouse, paid_at if paid_at is not None else self.now, ship, transit)
+        rec.update(ship_from=win.ship_from, ship_by=win.ship_by, arrive_from=win.arrive_from,
+                   arrive_by=win.arrive_by, calendar_note=win.note, reason=reason)
+        steps.append(_("tier {tier} from {warehouse} ({province})").format(
+            tier=tier, warehouse=warehouse.code, province=warehouse.province))
+        if basis == "now":
+            steps.append(_("not paid: counted from now"))
+        steps.extend(win.steps)
+        return self._explained(rec, steps, explain)
+
+    @staticmethod
+    def _explained(rec: dict, steps: list[str], explain: bool) -> dict:
+        if explain:
+            rec["steps"] = steps
+        return rec
+
+
+def carrier_index(config: Config) -> dict[str, Carrier]:
+    """Names order files use (物流公司) -> carrier, case-insensitively; codes too."""
+    index: dict[str, Carrier] = {}
+    for c in config.carriers:
+        for name in (c.code, c.name, c.name_en, *c.aliases):
+            index.setdefault(name.strip().lower(), c)
+    return index
+
+
+class RouteTransform:
+    """`kefu route` over an order file: one record per order line."""
+
+    def __init__(self, router: Router, explain: bool = False):
+        self.router = router
+        self.explain = explain
+        self._stats = {"lines": 0, "unroutable": 0}
+
+    def process(self, orders):
+        router = self.router
+        for order in orders:
+            place = locate(order["address"], order["province"], order["city"])
+            lines = order["items"] or [{"sku": None, "title": None, "qty": None}]
+            routes = [router.route(it.get("sku"), it.get("title"), place, it.get("qty")) for it in lines]
+            split = len({r.warehouse.code for r in routes if r.warehouse}) > 1
+            for n, r in enumerate(routes, start=1):
+                rec = {"order_id": order["order_id"], "line": n, "sku": r.sku, "title": r.title,
+                       "product_line": r.product_line.name if r.product_line else None,
+                       "warehouse": r.warehouse.code if r.warehouse else None, "reason": r.reason, "split": split}
+                if self.explain:
+                    rec["steps"] = r.steps
+                self._stats["lines"] += 1
+                self._stats["unroutable"] += r.reason == "UNROUTABLE"
+                yield rec
+
+    def take_stats(self):
+        stats, self._stats = self._stats, {"lines": 0, "unroutable": 0}
+        return stats
+
+
+class EtaTransform:
+    """`kefu eta` over an order file: one record per order and shipping warehouse."""
+
+    def __init__(self, config: Config, router: Router, estimator: Estimator, explain: bool = False):
+        self.config = config
+        self.router = router
+        self.estimator = estimator
+        self.explain = explain
+        self.carriers = carrier_index(config)
+        self._stats = {"orders": 0, "problems": 0}
+
+    def process(self, orders):
+        est = self.estimator
+        router = self.router
+        carriers = self.carriers
+        for order in orders:
+            place = locate(order["address"], order["province"], order["city"])
+            carrier = carriers.get(order["carrier"].strip().lower()) if order["carrier"] else None
+            lines = order["items"] or [{"sku": None, "title": None, "qty": None}]
+            groups: dict[str | None, list] = {}
+            for it in lines:
+                r = router.route(it.get("sku"), it.get("title"), place, it.get("qty"))
+                groups.setdefault(r.warehouse.code if r.warehouse else None, []).append(r)
+            self._stats["orders"] += 1
+            for code, routes in groups.items():
+                warehouse = routes[0].warehouse
+                product_lines = [r.product_line for r in routes if r.product_line]
+                stock = order["stock"]
+                if stock is None and product_lines:  # made to order anywhere in the shipment decides
+                    stock = "made_to_order" if any(p.stock == "made_to_order" for p in product_lines) else "in_stock"
+                line = max(product_lines, key=lambda p: _longest(p, warehouse, stock), default=None)
+                rec = est.estimate(order_id=order["order_id"], warehouse=warehouse, place=place, stock=stock,
+                                   paid_at=order["paid_at"], product_line=line, carrier=carrier,
+                                   address=order["address"], reason=None if code else "UNROUTABLE",
+                                   explain=self.explain)
+                if rec["tier"] in PROBLEM_TIERS or rec["reason"] == "UNROUTABLE":
+                    self._stats["problems"] += 1
+                yield rec
+
+    def take_stats(self):
+        stats = dict(self._stats, notes=sorted(self.estimator.notes))
+        self._stats = {"orders": 0, "problems": 0}
+        self.estimator.notes = set()
+        return stats
+
+
+def _longest(line: ProductLine, warehouse: Warehouse | None, stock: str | None) -> int:
+    window = line.ship.get(stock or line.stock) or (warehouse.ship.get(stock or line.stock) if warehouse else None)
+    return window.max if window else 0
