@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from kefu_cli.errors import ConfigError
 from kefu_cli.i18n import _
@@ -49,8 +49,7 @@ class Problem:
         return f"{self.file}: {self.key}: {self.message}" if self.key else f"{self.file}: {self.message}"
 
 
-@dataclass(frozen=True)
-class ShipWindow:
+class ShipWindow(NamedTuple):  # a tuple: part of the window cache's key
     min: int
     max: int
     unit: str  # working_days | calendar_days

@@ -119,7 +119,7 @@ class Estimator:
         rec.update(order_id=order_id, country=place.country, province=place.province)
         basis = "paid_at" if paid_at is not None else "now"
         rec["paid_at"], rec["basis"] = paid_at, basis
-        steps: list[str] = []
+        steps: list[str] = [] if explain else _NO_STEPS  # explanations only when asked for
         if warehouse is None:
             rec.update(tier=None, reason=reason or "UNROUTABLE")
             return self._explained(rec, steps, explain)
@@ -142,11 +142,12 @@ class Estimator:
         win = self.window(warehouse, paid_at if paid_at is not None else self.now, ship, transit)
         rec.update(ship_from=win.ship_from, ship_by=win.ship_by, arrive_from=win.arrive_from,
                    arrive_by=win.arrive_by, calendar_note=win.note, reason=reason)
-        steps.append(_("tier {tier} from {warehouse} ({province})").format(
-            tier=tier, warehouse=warehouse.code, province=warehouse.province))
-        if basis == "now":
-            steps.append(_("not paid: counted from now"))
-        steps.extend(win.steps)
+        if explain:
+            steps.append(_("tier {tier} from {warehouse} ({province})").format(
+                tier=tier, warehouse=warehouse.code, province=warehouse.province))
+            if basis == "now":
+                steps.append(_("not paid: counted from now"))
+            steps.extend(win.steps)
         return self._explained(rec, steps, explain)
 
     @staticmethod
@@ -154,6 +155,22 @@ class Estimator:
         if explain:
             rec["steps"] = steps
         return rec
+
+
+class _NoSteps:
+    """Stands in for the steps list when nobody asked for them: appending costs nothing."""
+
+    def append(self, _text):
+        pass
+
+    def extend(self, _texts):
+        pass
+
+    def __iter__(self):
+        return iter(())
+
+
+_NO_STEPS = _NoSteps()
 
 
 def carrier_index(config: Config) -> dict[str, Carrier]:
@@ -225,7 +242,10 @@ class EtaTransform:
                 stock = order["stock"]
                 if stock is None and product_lines:  # made to order anywhere in the shipment decides
                     stock = "made_to_order" if any(p.stock == "made_to_order" for p in product_lines) else "in_stock"
-                line = max(product_lines, key=lambda p: _longest(p, warehouse, stock), default=None)
+                if len(product_lines) == 1:
+                    line = product_lines[0]
+                else:
+                    line = max(product_lines, key=lambda p: _longest(p, warehouse, stock), default=None)
                 rec = est.estimate(order_id=order["order_id"], warehouse=warehouse, place=place, stock=stock,
                                    paid_at=order["paid_at"], product_line=line, carrier=carrier,
                                    address=order["address"], reason=None if code else "UNROUTABLE",

@@ -1,0 +1,40 @@
+"""`kefu eta` in batch over the generated 1,000,000-order export, and a single query's start-up.
+
+Usage: python bench/eta.py [--rows 1000000] [--repeat 3]
+Floors (issue 3): >= 50,000 orders/s in batch; a single query <= 10x `python -c pass`.
+The batch figure is also given as a ratio to a bare csv.reader pass over the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from common import OUT, bare_csv_command, best, generate, kefu_command, python, table
+
+QUERY = ["eta", "--sku", "DS1205", "--to", "广东省深圳市南山区科技园", "--paid", "2026-09-30T10:00", "--stock", "in_stock"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    path = generate(OUT / f"taobao_{args.rows}_utf-8.csv", args.rows, "utf-8")
+    bare, _ = best(bare_csv_command(path, "utf-8"), args.repeat)
+    batch, rss = best([*kefu_command(), "-q", "--now", "2026-11-22 09:00", "eta", str(path), "-f", "jsonl"], args.repeat)
+    base, _ = best([python(), "-c", "pass"], 15)
+    query, _ = best([*kefu_command(), "-q", *QUERY], 15)
+    rows = [
+        ("eta batch", f"{bare:.2f}s (bare csv)", f"{batch:.2f}s", f"{args.rows / batch:,.0f} orders/s",
+         f"{batch / bare:.2f}x", f"{rss / 1024:.0f} MB"),
+        ("eta single query", f"{base * 1000:.0f}ms (python -c pass)", f"{query * 1000:.0f}ms", "-",
+         f"{query / base:.2f}x", "-"),
+    ]
+    print(f"{args.rows:,} orders, best of {args.repeat}")
+    print(table(rows, ("benchmark", "baseline", "kefu", "throughput", "ratio", "peak RSS")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
