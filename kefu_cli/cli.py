@@ -66,6 +66,10 @@ class Env:
         if not self.quiet:
             click.echo(f"kefu: {_('warning')}: {message}", err=True)
 
+    def info(self, message: str) -> None:
+        """Something the user asked to see on stderr (a summary): shown even with -q."""
+        click.echo(f"kefu: {message}", err=True)
+
 
 def report_error(message: str, hint: str | None = None) -> None:
     line = f"kefu: {_('error')}: {message}"
@@ -212,9 +216,10 @@ def cli(ctx, config_dir, now, quiet, traceback):
 
 
 def _register() -> None:
-    from kefu_cli.commands import config_cmd, eta_cmd, orders_cmd, route_cmd
+    from kefu_cli.commands import audit_cmd, config_cmd, eta_cmd, orders_cmd, route_cmd
 
     cli.add_command(orders_cmd.orders)
+    cli.add_command(audit_cmd.audit)
     cli.add_command(route_cmd.route)
     cli.add_command(eta_cmd.eta)
     cli.add_command(config_cmd.config)

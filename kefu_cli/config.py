@@ -117,7 +117,10 @@ class Config:
         return ZoneInfo(self.timezone)
 
     def warehouse(self, code: str) -> Warehouse | None:
-        return next((w for w in self.warehouses if w.code == code), None)
+        by_code = self.__dict__.get("_by_code")
+        if by_code is None or len(by_code) != len(self.warehouses):
+            by_code = self.__dict__["_by_code"] = {w.code: w for w in self.warehouses}
+        return by_code.get(code)
 
 
 # --------------------------------------------------------------------------- lookup
@@ -366,6 +369,17 @@ def _date_list(v: Any) -> str | None:
     return None
 
 
+def _decimal_ok(v: Any) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        return False
+    try:
+        return Decimal(str(v)) >= 0
+    except InvalidOperation:
+        return False
+
+
 def _show(v: Any) -> str:
     return f'"{v}"' if isinstance(v, str) else repr(v)
 
@@ -467,7 +481,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar")
+    known_sections = ("shop", "columns", "calendar", "audit")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, _unknown(key, known_sections)))
@@ -481,6 +495,30 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
                 problems.append(Problem(shop_file, f"columns.{key}", _unknown(key, CANONICAL_COLUMNS)))
             elif _str_list(value):
                 problems.append(Problem(shop_file, f"columns.{key}", _str_list(value)))
+
+    audit = shop.get("audit", {})
+    if not isinstance(audit, dict):
+        problems.append(Problem(shop_file, "audit", _("must be a table")))
+        audit = {}
+    from kefu_cli.audit import BY_CODE
+
+    audit_keys = ("overdue_hours", "amount_tolerance", "memo_ok_marks", "rules")
+    for key, value in audit.items():
+        dotted = f"audit.{key}"
+        if key not in audit_keys:
+            problems.append(Problem(shop_file, dotted, _unknown(key, audit_keys)))
+        elif key == "overdue_hours" and _is_positive(value):
+            problems.append(Problem(shop_file, dotted, _is_positive(value)))
+        elif key == "amount_tolerance" and not _decimal_ok(value):
+            problems.append(Problem(shop_file, dotted, _("{value} is not an amount").format(value=_show(value))))
+        elif key == "memo_ok_marks" and _str_list(value):
+            problems.append(Problem(shop_file, dotted, _str_list(value)))
+        elif key == "rules":
+            for code, on in (value.items() if isinstance(value, dict) else ()):
+                if code not in BY_CODE:
+                    problems.append(Problem(shop_file, f"{dotted}.{code}", _unknown(code, tuple(BY_CODE))))
+                elif _is_bool(on):
+                    problems.append(Problem(shop_file, f"{dotted}.{code}", _is_bool(on)))
 
     calendar = shop.get("calendar", {})
     if not isinstance(calendar, dict):

@@ -28,6 +28,8 @@ def open_orders(env, path, items_path, encoding, input_format, required=("order_
 
     order_file = OrderFile(path, env.config, encoding=encoding, input_format=input_format,
                            items=items_path, required=required, stdin=env.stdin)
+    for note in order_file.notes:
+        env.warn(note)
     for name, kept, ignored in order_file.plan.duplicates:
         env.warn(_("{file}: columns {kept} and {ignored} both mean {field}; using {kept}").format(
             file=order_file.name, kept=order_file.plan.headers[kept].strip(),

@@ -542,6 +542,8 @@ class OrderFile:
             self.delimiter = None
             headers, self._first_json = self._json_headers()
         self.plan = plan_columns(headers, config.column_aliases)
+        self.notes: list[str] = []
+        self._province_only_address()
         self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding, self._replaced_at_open)
         for name in required:
             if not self.plan.has(name):
@@ -556,6 +558,36 @@ class OrderFile:
         self._items_used: set[str] = set()
         if items:
             self._load_items(items)
+
+    def _province_only_address(self) -> None:
+        """Slim reports write only the province under 收货地址: when every address in the sample
+        is a province name, read the column as `province` (and say so) instead of reporting every
+        order's address as incomplete."""
+        index = self.plan.index
+        if self.delimiter is None or "address" not in index or "province" in index:
+            return
+        from kefu_cli.orders.regions import province_of
+
+        col = index["address"]
+        text = self.sample.decode(self.encoding, "replace")
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        values = []
+        try:
+            for i, row in enumerate(rows):
+                if i == 0 or not row:
+                    continue
+                if i > 200:
+                    break
+                if col < len(row) and row[col].strip():
+                    values.append(row[col].strip())
+        except csv.Error:
+            return
+        truncated = len(self.sample) >= SAMPLE_SIZE  # the last row may be cut off by the sample's end
+        check = values[:-1] if truncated and len(values) > 1 else values
+        if check and all(province_of(v) for v in check):
+            index["province"] = index.pop("address")
+            self.notes.append(_("{file}: column {column} holds only provinces: read as province").format(
+                file=self.name, column=self.plan.headers[col].strip()))
 
     # -- opening
 

@@ -65,6 +65,14 @@ def jp_prefecture(text: str) -> str | None:
     return m.group(0) if m else None
 
 
+def strip_province(text: str) -> str:
+    """`text` without a leading country and provincial name (full or short form, or a prefecture)."""
+    m = _COUNTRY_PREFIX.match(text) or _JP_COUNTRY.match(text)
+    rest = text[m.end():] if m else text.lstrip()
+    m = _PREFIX.match(rest) or _JP_PREFIX.match(rest.translate(_JP_KANJI))
+    return rest[m.end():].lstrip() if m else rest
+
+
 def province_of(name: str | None) -> str | None:
     """The canonical form of a provincial-level name (CN full or short, JP prefecture), else None."""
     if not name:

@@ -1,0 +1,483 @@
+"""Order audit: customer audit (客审) and finance audit (财审) as findings with stable codes.
+
+Each rule has a code, a severity (error, warning, info), the canonical fields it reads, and a
+message in Chinese and English. A rule whose fields are all absent from the file is skipped (and
+named once on stderr by the command), never failed silently. Rules can be switched off and take
+their thresholds from shop.toml [audit].
+
+Verdict: any error -> reject; else any warning -> hold; unpaid, fully refunded or closed -> skip;
+else pass. Unpaid orders are not audited (UNPAID only); closed and fully refunded orders get the
+finance rules only. Flag: blue when a paid order has a partial refund asked, green when held or
+rejected, red when it may ship, none when skipped.
+
+DUPLICATE_ORDER and MERGEABLE look across the whole file: the first pass spools the audit
+records and keeps an index of order numbers and merge keys (the only thing that grows with the
+file); the second pass adds those findings and settles verdicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from kefu_cli.config import Config
+from kefu_cli.eta import Estimator, promise_unmeetable, tier_of
+from kefu_cli.i18n import N_, _, current_language
+from kefu_cli.orders.regions import CN_PROVINCES, locate, strip_province
+from kefu_cli.routing import Router
+
+SEVERITIES = ("info", "warning", "error")
+RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
+AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
+MONEY = ("total", "goods_amount", "shipping_fee", "discount", "paid", "refund")
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    needs: tuple[str, ...]  # canonical fields; the rule runs when the file has any of them
+    message: str  # English msgid, translated at run time
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("RECEIVER_MISSING", "error", ("receiver",), N_("no receiver name")),
+    Rule("PHONE_INVALID", "error", ("phone", "mobile"), N_("no valid mobile or landline: {value}")),
+    Rule("PHONE_MASKED", "info", ("phone", "mobile"), N_("the platform masked the phone number: {value}")),
+    Rule("ADDRESS_INCOMPLETE", "error", ("address", "province"), N_("the address lacks {value}")),
+    Rule("PROVINCE_MISMATCH", "warning", ("address",), N_("the address detail names {value}, not its province {province}")),
+    Rule("BUYER_MESSAGE", "warning", ("buyer_message",), N_("the buyer left a message: {value}")),
+    Rule("SELLER_MEMO", "warning", ("seller_memo",), N_("staff memo to check: {value}")),
+    Rule("INVOICE_REQUESTED", "warning", ("invoice",), N_("an invoice is requested: {value}")),
+    Rule("SKU_UNROUTABLE", "error", ("items",), N_("line {value} matches no product line or warehouse")),
+    Rule("SPLIT_SHIPMENT", "warning", ("items",), N_("the lines ship from different warehouses: {value}")),
+    Rule("PROMISE_UNMEETABLE", "error", ("promised_date",), N_("promised {value}, but the earliest arrival is {arrive}")),
+    Rule("REMOTE_AREA", "info", ("address", "province"), N_("remote area: {value}")),
+    Rule("MERGEABLE", "warning", ("receiver",), N_("can ship together with order {value} (same buyer, receiver, phone and address)")),
+    Rule("DUPLICATE_ORDER", "error", ("order_id",), N_("the order number appears {value} times in the file")),
+    Rule("QUANTITY_INVALID", "error", ("items",), N_("line {value} has a missing, zero or negative quantity")),
+    Rule("AMOUNT_INVALID", "error", MONEY, N_("{value}")),
+    Rule("AMOUNT_MISMATCH", "error", ("paid",), N_("paid {paid} + refund {refund} = {sum}, but {what} is {expected}")),
+    Rule("REFUND_PARTIAL", "warning", ("refund",), N_("partial refund {value} of {total}")),
+    Rule("REFUND_FULL", "info", ("refund",), N_("fully refunded: {value}")),
+    Rule("UNPAID", "info", ("status", "paid_at"), N_("not paid, so not audited")),
+    Rule("AUDIT_OVERDUE", "warning", ("paid_at",), N_("paid {value} hours ago and not shipped (limit {limit} hours)")),
+    Rule("ROW_UNREADABLE", "error", (), N_("row {value} could not be read: {why}")),
+    Rule("VALUE_UNREADABLE", "warning", (), N_("{value}")),
+)
+BY_CODE = {r.code: r for r in RULES}
+FINANCE = ("AMOUNT_INVALID", "AMOUNT_MISMATCH", "REFUND_PARTIAL", "REFUND_FULL", "DUPLICATE_ORDER", "ROW_UNREADABLE",
+           "VALUE_UNREADABLE")
+GLOBAL = ("DUPLICATE_ORDER", "MERGEABLE")
+
+_MOBILE_CN = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
+_LANDLINE_CN = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:\d{1,5})?")
+_MOBILE_JP = re.compile(r"(?:\+?81|0)[789]0\d{8}")
+_LANDLINE_JP = re.compile(r"(?:\+?81|0)[1-9]\d{8}")
+_PHONE_JUNK = re.compile(r"[\s\-()（）.]")
+_FULL_PROVINCES = re.compile("|".join(sorted((re.escape(n) for n in CN_PROVINCES), key=len, reverse=True)))
+_ADMIN_WORD = re.compile(r"\S{1,12}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|都|道|府|県|郡)")
+_ADMIN_PARTS = re.compile(r"^\S{1,12}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|都|道|府|県|郡)")
+
+
+def phone_state(value: str | None) -> str:
+    """valid | masked | invalid | missing."""
+    if not value:
+        return "missing"
+    if len(value) == 11 and value[0] == "1" and value[1] in "3456789" and value.isdigit() and value.isascii():
+        return "valid"  # the common case: a plain Chinese mobile
+    if "*" in value:
+        return "masked"
+    digits = _PHONE_JUNK.sub("", value)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    for pattern in (_MOBILE_CN, _LANDLINE_CN, _MOBILE_JP, _LANDLINE_JP):
+        if pattern.fullmatch(digits):
+            return "valid"
+    return "invalid"
+
+
+def street_detail(address: str | None) -> str:
+    """What an address says beyond its country, province, city and district names."""
+    if not address:
+        return ""
+    rest = strip_province(address.strip())
+    words = rest.split(None, 2)
+    if len(words) == 3 and not _ADMIN_WORD.fullmatch(words[2]):
+        return words[2]  # Taobao's "省 市 区 详细地址": what follows city and district
+    for _ in range(3):
+        m = _ADMIN_PARTS.match(rest)
+        if not m:
+            break
+        rest = rest[m.end():].lstrip()
+    return rest
+
+
+@dataclass
+class AuditSettings:
+    enabled: dict[str, bool]
+    overdue_hours: float = 24
+    tolerance: Decimal = Decimal("0.01")
+    memo_ok_marks: tuple[str, ...] = ()
+    fail_on: str = "error"
+
+    @classmethod
+    def from_config(cls, config: Config) -> "AuditSettings":
+        audit = config.raw["shop.toml"].get("audit", {})
+        rules = audit.get("rules", {})
+        return cls(enabled={r.code: rules.get(r.code, True) for r in RULES},
+                   overdue_hours=audit.get("overdue_hours", 24),
+                   tolerance=Decimal(str(audit.get("amount_tolerance", "0.01"))),
+                   memo_ok_marks=tuple(audit.get("memo_ok_marks", ())))
+
+
+_templates: dict[tuple[str, str], str] = {}
+
+
+def finding(code: str, **values) -> dict:
+    rule = BY_CODE[code]
+    key = (code, current_language())
+    template = _templates.get(key)
+    if template is None:
+        template = _templates[key] = _(rule.message)
+    shown = {k: _short(v) for k, v in values.items()}
+    return {"code": code, "severity": rule.severity, "message": template.format(**shown)}
+
+
+def _short(v) -> str:
+    s = "" if v is None else str(v)
+    s = s.replace("\n", " ")
+    return s if len(s) <= 40 else s[:39] + "…"
+
+
+def settle(findings: list[dict], status_skip: bool) -> tuple[str, str]:
+    """(verdict, flag) from the findings."""
+    severities = {f["severity"] for f in findings}
+    codes = {f["code"] for f in findings}
+    if "error" in severities:
+        verdict = "reject"
+    elif "warning" in severities:
+        verdict = "hold"
+    elif status_skip:
+        verdict = "skip"
+    else:
+        verdict = "pass"
+    if "REFUND_PARTIAL" in codes and "UNPAID" not in codes:
+        flag = "blue"
+    elif verdict in ("hold", "reject"):
+        flag = "green"
+    elif verdict == "pass":
+        flag = "red"
+    else:
+        flag = "none"
+    return verdict, flag
+
+
+class Auditor:
+    """Audits one order at a time; `columns` are the canonical fields the file has."""
+
+    def __init__(self, config: Config, columns: set[str], now: datetime, settings: AuditSettings | None = None,
+                 router: Router | None = None, estimator: Estimator | None = None):
+        self.config = config
+        self.settings = settings or AuditSettings.from_config(config)
+        self.now = now
+        self.router = router or Router(config)
+        self.estimator = estimator or Estimator(config, now)
+        self.columns = set(columns)
+        self.active = {r.code for r in RULES
+                       if self.settings.enabled.get(r.code, True) and (not r.needs or self.columns & set(r.needs))}
+        self.skipped = [(r.code, r.needs) for r in RULES
+                        if self.settings.enabled.get(r.code, True) and r.needs and not self.columns & set(r.needs)]
+        self.has_status = "status" in self.columns
+        self.overdue_before = now - timedelta(hours=self.settings.overdue_hours)
+
+    def status_of(self, order: dict) -> str | None:
+        status = order["status"]
+        if status is None and not self.has_status:  # slim reports: no status column
+            return "paid" if order["paid_at"] is not None else "unpaid"
+        return status
+
+    def audit(self, order: dict) -> dict:
+        active = self.active
+        out: list[dict] = []
+        add = out.append
+        rec = {"order_id": order["order_id"], "row": order["row"], "verdict": None, "flag": None,
+               "warehouses": [], "findings": out}
+        for p in order["problems"]:
+            if p["code"] in ("unreadable_row", "not_an_object"):
+                add(finding("ROW_UNREADABLE", value=p["row"], why=p["value"]))
+            elif p["field"] in MONEY and not p["fixed"] and "AMOUNT_INVALID" in active:
+                add(finding("AMOUNT_INVALID", value=p["message"]))
+            elif not p["fixed"] and p["code"] not in ("missing_cells", "extra_cells"):
+                add(finding("VALUE_UNREADABLE", value=p["message"]))
+        status = self.status_of(order)
+        if status == "unpaid":
+            if "UNPAID" in active:
+                add(finding("UNPAID"))
+            return self._settle(rec, order, skip=True)
+        total, paid, refund = order["total"], order["paid"], order["refund"]
+        fully_refunded = refund is not None and refund > 0 and (
+            (total is not None and refund >= total) or (paid is not None and paid == 0))
+        finance_only = status == "closed" or fully_refunded
+        self._finance(order, add, active)
+        if not finance_only:
+            self._customer(order, rec, add, active, status)
+        return self._settle(rec, order, skip=finance_only)
+
+    def _settle(self, rec: dict, order: dict, skip: bool) -> dict:
+        rec["verdict"], rec["flag"] = settle(rec["findings"], skip)
+        rec["_skip"] = skip
+        return rec
+
+    # -- finance audit (财审)
+
+    def _finance(self, order, add, active):
+        total, paid, refund = order["total"], order["paid"], order["refund"]
+        for name in MONEY:
+            value = order[name]
+            if value is not None and value < 0 and "AMOUNT_INVALID" in active:
+                add(finding("AMOUNT_INVALID", value=_("{field} is negative: {amount}").format(field=name, amount=value)))
+        if "AMOUNT_MISMATCH" in active and ("paid" in self.columns):
+            expected, what = total, _("the total")
+            if expected is None and order["goods_amount"] is not None:
+                expected = order["goods_amount"] + (order["shipping_fee"] or 0) - (order["discount"] or 0)
+                what = _("goods + shipping - discount")
+            if expected is not None:
+                got = (paid or Decimal(0)) + (refund or Decimal(0))
+                if abs(got - expected) > self.settings.tolerance:
+                    add(finding("AMOUNT_MISMATCH", paid=paid or 0, refund=refund or 0, sum=got, what=what,
+                                expected=expected))
+        if refund is not None and refund > 0:
+            base = total if total is not None else (paid or 0) + refund
+            if refund >= base or (paid is not None and paid == 0):
+                if "REFUND_FULL" in active:
+                    add(finding("REFUND_FULL", value=refund))
+            elif "REFUND_PARTIAL" in active:
+                add(finding("REFUND_PARTIAL", value=refund, total=base))
+
+    # -- customer audit (客审)
+
+    def _customer(self, order, rec, add, active, status):
+        if "RECEIVER_MISSING" in active and not order["receiver"]:
+            add(finding("RECEIVER_MISSING"))
+        if ("PHONE_INVALID" in active or "PHONE_MASKED" in active) and not (
+                order["mobile"] and phone_state(order["mobile"]) == "valid"):
+            states = [(phone_state(order[f]), order[f]) for f in ("mobile", "phone") if f in self.columns]
+            kinds = {s for s, _v in states}
+            if "valid" not in kinds:
+                if "masked" in kinds:
+                    if "PHONE_MASKED" in active:
+                        add(finding("PHONE_MASKED", value=next(v for s, v in states if s == "masked")))
+                elif "PHONE_INVALID" in active:
+                    shown = ", ".join(v for s, v in states if v) or _("none given")
+                    add(finding("PHONE_INVALID", value=shown))
+        address = order["address"]
+        place = locate(address, order["province"], order["city"])
+        if "ADDRESS_INCOMPLETE" in active:
+            if place.province is None:
+                add(finding("ADDRESS_INCOMPLETE", value=_("a province")))
+            elif "address" in self.columns and len(street_detail(address)) < 2:
+                add(finding("ADDRESS_INCOMPLETE", value=_("street detail")))
+        if "PROVINCE_MISMATCH" in active and address and place.country == "CN":
+            # a full provincial name (广东省, 北京市 …) other than its own; 北京路 is a street, not 北京市
+            for m in _FULL_PROVINCES.finditer(address):
+                other = CN_PROVINCES[m.group(0)]
+                if other != place.province:
+                    add(finding("PROVINCE_MISMATCH", value=m.group(0), province=place.province))
+                    break
+        if "BUYER_MESSAGE" in active and order["buyer_message"]:
+            add(finding("BUYER_MESSAGE", value=order["buyer_message"]))
+        memo = order["seller_memo"]
+        if "SELLER_MEMO" in active and memo and not any(mark in memo for mark in self.settings.memo_ok_marks):
+            add(finding("SELLER_MEMO", value=memo))
+        if "INVOICE_REQUESTED" in active and order["invoice"]:
+            add(finding("INVOICE_REQUESTED", value=order["invoice"]))
+        items = order["items"]
+        if "QUANTITY_INVALID" in active:
+            for n, it in enumerate(items, start=1):
+                qty = it.get("qty")
+                if qty is None or qty <= 0:
+                    add(finding("QUANTITY_INVALID", value=n))
+        routes = []
+        if items and ("items" in self.columns):
+            for n, it in enumerate(items, start=1):
+                r = self.router.route(it.get("sku"), it.get("title"), place, it.get("qty"))
+                routes.append(r)
+                if r.warehouse is None and "SKU_UNROUTABLE" in active:
+                    add(finding("SKU_UNROUTABLE", value=f"{n} ({it.get('sku') or it.get('title') or '?'})"))
+        warehouses = list(dict.fromkeys(r.warehouse.code for r in routes if r.warehouse))
+        rec["warehouses"] = warehouses
+        if len(warehouses) > 1 and "SPLIT_SHIPMENT" in active:
+            add(finding("SPLIT_SHIPMENT", value=", ".join(warehouses)))
+        remote = False
+        earliest = None
+        for code in warehouses:
+            warehouse = self.config.warehouse(code)
+            tier = tier_of(place, warehouse, self.config, address)
+            remote = remote or tier == "remote"
+            if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
+                line = next(r.product_line for r in routes if r.warehouse is warehouse)
+                est = self.estimator.estimate(order_id=None, warehouse=warehouse, place=place, stock=order["stock"],
+                                              paid_at=order["paid_at"], product_line=line, address=address)
+                if est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
+                    earliest = est["arrive_from"]
+        if remote and "REMOTE_AREA" in active:
+            add(finding("REMOTE_AREA", value=place.province))
+        if promise_unmeetable(order["promised_date"], earliest):
+            add(finding("PROMISE_UNMEETABLE", value=order["promised_date"], arrive=earliest))
+        if "AUDIT_OVERDUE" in active and status == "paid" and order["paid_at"] is not None \
+                and order["paid_at"] < self.overdue_before:
+            hours = (self.now - order["paid_at"]) // timedelta(hours=1)
+            add(finding("AUDIT_OVERDUE", value=hours, limit=self.settings.overdue_hours))
+
+    # -- keys for the second pass
+
+    def keys(self, order: dict) -> tuple[str | None, tuple | None]:
+        """(order_id, merge key or None): the merge key for paid, unshipped orders only."""
+        status = self.status_of(order)
+        merge = None
+        if status == "paid" and order["receiver"] and order["address"]:
+            phone = order["mobile"] or order["phone"]
+            if phone:
+                merge = (order["buyer"] or "", order["receiver"], _PHONE_JUNK.sub("", phone),
+                         re.sub(r"\s+", "", order["address"]))
+        return order["order_id"], merge
+
+
+VERDICTS = ("pass", "hold", "reject", "skip")
+_VERDICT_NO = {v: i for i, v in enumerate(VERDICTS)}
+
+
+def _h(value) -> int:
+    """A 64-bit key for the index (the same in forked workers, which share the hash seed)."""
+    return hash(value) or 1
+
+
+@dataclass
+class Tally:
+    """What the first pass learns, as flat arrays (nothing for the garbage collector to walk)."""
+
+    ids: "array" = None  # hash of each record's order_id (0: none)
+    merges: "array" = None  # hash of each record's merge key (0: none)
+    state: "array" = None  # verdict number + 4 if the record is skipped by status
+    verdicts: Counter = None
+    codes: Counter = None
+    failing: Counter = None  # records whose worst finding is error / warning
+
+    def __post_init__(self):
+        from array import array
+
+        self.ids = self.ids if self.ids is not None else array("q")
+        self.merges = self.merges if self.merges is not None else array("q")
+        self.state = self.state if self.state is not None else array("b")
+        self.verdicts = self.verdicts if self.verdicts is not None else Counter()
+        self.codes = self.codes if self.codes is not None else Counter()
+        self.failing = self.failing if self.failing is not None else Counter()
+
+    def merge(self, other: "Tally") -> None:
+        self.ids.extend(other.ids)
+        self.merges.extend(other.merges)
+        self.state.extend(other.state)
+        self.verdicts.update(other.verdicts)
+        self.codes.update(other.codes)
+        self.failing.update(other.failing)
+
+
+class AuditTransform:
+    """First pass of `kefu audit`: one audit record per order, its keys and the tallies."""
+
+    def __init__(self, auditor: Auditor):
+        self.auditor = auditor
+        self.tally = Tally()
+
+    def process(self, orders):
+        audit = self.auditor.audit
+        keys = self.auditor.keys
+        t = self.tally
+        ids, merges, state = t.ids.append, t.merges.append, t.state.append
+        verdicts, codes, failing = t.verdicts, t.codes, t.failing
+        for order in orders:
+            rec = audit(order)
+            oid, merge = keys(order)
+            ids(_h(oid) if oid is not None else 0)
+            merges(_h(merge) if merge is not None else 0)
+            state(_VERDICT_NO[rec["verdict"]] + (4 if rec.pop("_skip") else 0))
+            verdicts[rec["verdict"]] += 1
+            worst = 0
+            for f in rec["findings"]:
+                codes[f["code"]] += 1
+                worst = max(worst, RANK[f["severity"]])
+            failing[worst] += 1
+            yield rec
+
+    def take_stats(self):
+        tally, self.tally = self.tally, Tally()
+        return tally
+
+
+def repeated(values) -> set[int]:
+    """The non-zero values that occur more than once (sorting: no dict of a million entries)."""
+    out: set[int] = set()
+    previous = None
+    for v in sorted(values):
+        if v and v == previous:
+            out.add(v)
+        previous = v
+    return out
+
+
+class Index:
+    """DUPLICATE_ORDER and MERGEABLE over the whole file, from the first pass's hashes.
+
+    Only the records whose hash repeats are read again (exact order numbers for them), so
+    memory stays at a few bytes per order.
+    """
+
+    def __init__(self, tally: Tally, active: set[str]):
+        self.tally = tally
+        self.dup_ids = repeated(tally.ids) if "DUPLICATE_ORDER" in active else set()
+        self.dup_merges = repeated(tally.merges) if "MERGEABLE" in active else set()
+        self.id_counts: Counter = Counter()
+        self.partners: dict[int, list] = {}
+
+    def affected(self, i: int) -> bool:
+        return self.tally.ids[i] in self.dup_ids or self.tally.merges[i] in self.dup_merges
+
+    def learn(self, lines) -> None:
+        """Pre-pass over the spooled records: exact order numbers of the affected ones."""
+        if not (self.dup_ids or self.dup_merges):
+            return
+        import orjson
+
+        for i, line in enumerate(lines):
+            if self.affected(i):
+                oid = orjson.loads(line)["order_id"]
+                if self.tally.ids[i] in self.dup_ids:
+                    self.id_counts[oid] += 1
+                if self.tally.merges[i] in self.dup_merges:
+                    self.partners.setdefault(self.tally.merges[i], []).append(oid)
+
+    def patch(self, i: int, rec: dict) -> bool:
+        """Add DUPLICATE_ORDER / MERGEABLE to record i and settle it again; True if it changed."""
+        oid = rec["order_id"]
+        added = []
+        if self.tally.ids[i] in self.dup_ids and self.id_counts[oid] > 1:
+            added.append(finding("DUPLICATE_ORDER", value=self.id_counts[oid]))
+        h = self.tally.merges[i]
+        if h in self.dup_merges:
+            others = [o for o in self.partners.get(h, ()) if o != oid]
+            if others:
+                added.append(finding("MERGEABLE", value=", ".join(dict.fromkeys(o or "?" for o in others))))
+        if not added:
+            return False
+        rec["findings"].extend(added)
+        rec["verdict"], rec["flag"] = settle(rec["findings"], self.tally.state[i] >= 4)
+        return True
+
+
+def reaches(findings: list[dict], fail_on: str) -> bool:
+    threshold = RANK[fail_on]
+    return any(RANK[f["severity"]] >= threshold for f in findings)

@@ -1,0 +1,126 @@
+"""`kefu audit`: customer and finance audit of a whole export."""
+
+from __future__ import annotations
+
+import click
+
+from kefu_cli.cli import output_options, pass_env
+from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.errors import ExitCode
+from kefu_cli.i18n import _
+
+@click.command()
+@click.argument("path", metavar="FILE")
+@click.option("--only-problems", is_flag=True, help="Print only orders on hold or rejected.")
+@click.option("--summary", is_flag=True, help="Also print counts per verdict and per code to stderr.")
+@click.option("--summary-only", is_flag=True, help="Print the counts as the output instead of the orders.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,
+              help="Exit 1 when a finding of this severity or worse is found.")
+@input_options
+@output_options
+@pass_env
+def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, encoding, input_format, jobs, fmt,
+          fields, no_headers):
+    """Audit orders before they ship: receiver, phone, address, memos, promises, amounts, refunds.
+
+    One record per order: verdict pass | hold | reject | skip, flag red (may ship) | blue (refund
+    asked) | green (hold) | none, the warehouses, and findings with stable codes. Rules whose
+    columns the file lacks are skipped and named on stderr. Exit 1 when any finding reaches
+    --fail-on.
+
+    \b
+    Example:
+      kefu audit examples/taobao_orders.csv --items examples/taobao_items.csv --only-problems
+      kefu audit today.csv -f jsonl --fail-on warning > audit.jsonl || mail -s "audit" desk < audit.jsonl
+    """
+    import tempfile
+
+    import orjson
+
+    from kefu_cli import pipeline
+    from kefu_cli.audit import AUDIT_FIELDS, BY_CODE, RANK, VERDICTS, AuditTransform, Auditor, Index, Tally
+    from kefu_cli.output import JsonlRenderer, default_format, make_renderer, parse_fields, write_records
+
+    cfg = env.config
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    columns = set(order_file.plan.index)
+    if order_file.plan.item_rows or order_file.plan.has("summary_title") or order_file.items_by_order is not None \
+            or "items" in order_file.plan.headers:
+        columns.add("items")
+    auditor = Auditor(cfg, columns, env.now)
+    for code, needs in auditor.skipped:
+        env.warn(_("skipped {code}: no {columns} column").format(code=code, columns=" / ".join(needs)))
+    summary_fields = ["kind", "name", "count"]
+    all_fields = summary_fields if summary_only else list(AUDIT_FIELDS)
+    selected = parse_fields(fields, all_fields)
+    fmt = fmt or default_format(env.stdout)
+    renderer = make_renderer(fmt, selected or all_fields, not no_headers, select=bool(selected))
+    tally = Tally()
+    threshold = RANK[fail_on]
+    with tempfile.TemporaryFile() as spool:
+        # first pass: audit every order (on every core for large files), spool the records as
+        # JSONL and keep only hashes and tallies in memory
+        try:
+            pipeline.run(order_file, JsonlRenderer(list(AUDIT_FIELDS)), spool, transform=AuditTransform(auditor),
+                         merge=tally.merge, jobs=jobs)
+        finally:
+            order_file.close()
+        index = Index(tally, auditor.active)
+        spool.seek(0)
+        index.learn(spool)
+        spool.seek(0)
+        verdicts, codes = tally.verdicts, tally.codes
+        failed = any(n for worst, n in tally.failing.items() if worst >= threshold)
+        unreadable: list[int] = []
+        pass_through = fmt == "jsonl" and not selected  # spooled lines are already the output
+        wanted = ("hold", "reject") if only_problems else VERDICTS
+
+        def second_pass():
+            nonlocal failed
+            for i, line in enumerate(spool):
+                verdict = VERDICTS[tally.state[i] % 4]
+                if index.affected(i) or codes.get("ROW_UNREADABLE"):
+                    rec = orjson.loads(line)
+                    if index.patch(i, rec):
+                        verdicts[verdict] -= 1
+                        verdicts[rec["verdict"]] += 1
+                        for f in rec["findings"]:
+                            if f["code"] in ("DUPLICATE_ORDER", "MERGEABLE"):
+                                codes[f["code"]] += 1
+                                failed = failed or RANK[f["severity"]] >= threshold
+                        verdict = rec["verdict"]
+                        line = None
+                    if any(f["code"] == "ROW_UNREADABLE" for f in rec["findings"]):
+                        unreadable.append(rec["row"])
+                    if summary_only or verdict not in wanted:
+                        continue
+                    yield line if (line is not None and pass_through) else rec
+                    continue
+                if summary_only or verdict not in wanted:
+                    continue
+                yield line if pass_through else orjson.loads(line)
+
+        if summary_only:
+            for _rec in second_pass():
+                pass
+            rows = [{"kind": "verdict", "name": v, "count": verdicts[v]} for v in VERDICTS]
+            rows += [{"kind": "code", "name": c, "count": codes[c]} for c in BY_CODE if codes.get(c)]
+            write_records(rows, renderer, env.stdout)
+        elif pass_through:
+            out = env.stdout
+
+            dumps = orjson.dumps
+            for item in second_pass():
+                out.write(item if isinstance(item, bytes) else dumps(item, option=orjson.OPT_APPEND_NEWLINE))
+            out.flush()
+        else:
+            write_records(second_pass(), renderer, env.stdout)
+    report_stats(env, order_file)
+    if summary and not summary_only:
+        env.info(_("audited {total} orders: {verdicts}").format(
+            total=sum(verdicts.values()), verdicts=", ".join(f"{v} {verdicts[v]}" for v in VERDICTS)))
+        if any(codes.values()):
+            env.info(_("findings: {codes}").format(codes=", ".join(f"{c} {codes[c]}" for c in BY_CODE if codes.get(c))))
+    if unreadable:
+        env.warn(_("rows that could not be read: {rows}").format(rows=", ".join(str(r) for r in unreadable[:20])))
+    return ExitCode.FINDINGS if failed else ExitCode.OK
