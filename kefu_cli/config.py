@@ -26,8 +26,8 @@ from typing import Any, Callable, NamedTuple
 from kefu_cli.errors import ConfigError
 from kefu_cli.i18n import _
 
-FILES = ("shop.toml", "warehouses.toml", "carriers.toml")
-MERGED_FILES = ("shop.toml",)
+FILES = ("shop.toml", "warehouses.toml", "carriers.toml", "messages.toml")
+MERGED_FILES = ("shop.toml", "messages.toml")
 SECRET_WORDS = ("key", "secret", "token", "password", "passwd", "customer")
 
 # canonical order columns, in output order (documented in the README)
@@ -481,7 +481,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, _unknown(key, known_sections)))
@@ -585,6 +585,46 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
         if not line.get("sku") and not line.get("keywords"):
             problems.append(Problem(wfile, f"product_line[{i}]", _("needs sku patterns or keywords to match anything")))
 
+    from kefu_cli import messages
+
+    mfile = paths["messages.toml"]
+    msg_problems, _warnings = messages.check(raw.get("messages.toml", {}), mfile, Problem)
+    problems.extend(msg_problems)
+
+    remind = shop.get("remind", {})
+    remind_keys = ("stages", "close_after", "quiet_hours")
+    if not isinstance(remind, dict):
+        problems.append(Problem(shop_file, "remind", _("must be a table")))
+        remind = {}
+    for key, value in remind.items():
+        dotted = f"remind.{key}"
+        if key not in remind_keys:
+            problems.append(Problem(shop_file, dotted, _unknown(key, remind_keys)))
+        elif key == "close_after" and parse_duration(value) is None:
+            problems.append(Problem(shop_file, dotted, _("{value} is not a duration (like 30m, 12h, 3d)").format(
+                value=_show(value))))
+        elif key == "quiet_hours" and not (isinstance(value, list) and len(value) == 2
+                                           and all(isinstance(v, str) and parse_hhmm(v) for v in value)):
+            problems.append(Problem(shop_file, dotted, _('must be ["HH:MM", "HH:MM"] (start, end)')))
+        elif key == "stages":
+            if not isinstance(value, list) or not value:
+                problems.append(Problem(shop_file, dotted, _("must be an array of tables")))
+                continue
+            for i, stage in enumerate(value):
+                where = f"{dotted}[{i}]"
+                if not isinstance(stage, dict) or not isinstance(stage.get("name"), str):
+                    problems.append(Problem(shop_file, where, _("needs a name")))
+                    continue
+                timing = [k for k in ("after_created", "before_close") if k in stage]
+                if len(timing) != 1:
+                    problems.append(Problem(shop_file, where, _("needs exactly one of after_created, before_close")))
+                elif parse_duration(stage[timing[0]]) is None:
+                    problems.append(Problem(shop_file, f"{where}.{timing[0]}", _(
+                        "{value} is not a duration (like 30m, 12h, 3d)").format(value=_show(stage[timing[0]]))))
+                for k in stage:
+                    if k not in ("name", "after_created", "before_close"):
+                        problems.append(Problem(shop_file, f"{where}.{k}", _unknown(k, ("name", "after_created", "before_close"))))
+
     cfile = paths["carriers.toml"]
     cr = raw.get("carriers.toml", {})
     for key in cr:
@@ -599,6 +639,19 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------- building
+
+
+def parse_duration(value) -> "timedelta | None":
+    """"30m", "12h", "3d", "90s" -> timedelta; None when it is not one."""
+    from datetime import timedelta
+
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", value)
+    if not m:
+        return None
+    n, unit = int(m.group(1)), m.group(2)
+    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: n})
 
 
 def parse_hhmm(value: str) -> time | None:

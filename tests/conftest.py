@@ -47,6 +47,8 @@ def isolated(tmp_path, monkeypatch):
                 "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("KEFU_STATE", str(tmp_path / "state" / "state.db"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

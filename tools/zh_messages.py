@@ -186,3 +186,28 @@ ZH.update({
     "findings: {codes}": "问题：{codes}",
     "{file}: column {column} holds only provinces: read as province": "{file}：{column} 列只有省份：按省份读取",
 })
+
+# buyer messages (issue 6)
+ZH.update({
+    "quiet hours ({start}-{end}): no reminders now": "免打扰时段（{start}-{end}）：现在不发催付",
+    "kefu: templates follow the house rules: {file}": "kefu：话术模板符合店铺规范：{file}",
+    "{order_id}: skipped {kind}: {reason}": "{order_id}：跳过 {kind}：{reason}",
+    'must be ["HH:MM", "HH:MM"] (start, end)': '必须是 ["HH:MM", "HH:MM"]（开始、结束）',
+    "{value} is not a duration (like 30m, 12h, 3d)": "{value} 不是时长（例如 30m、12h、3d）",
+    "must be an array of tables": "必须是表数组",
+    "needs a name": "需要 name",
+    "needs exactly one of after_created, before_close": "after_created 和 before_close 必须且只能有一个",
+    "a lone $ (write $$ for a dollar sign)": "单独的 $（美元符号请写成 $$）",
+    "absolute word {word}": "绝对化用语 {word}",
+    "blunt refusal {word}": "生硬拒绝用语 {word}",
+    "a promised delivery time slot: {text}": "承诺了送货时段：{text}",
+    "unknown placeholder ${name} (known: {known})": "未知的占位符 ${name}（可用：{known}）",
+    "position {pos}: {message}": "第 {pos} 个字符：{message}",
+    "{file}: {key}: a rendered sample is {length} characters, more than one SMS segment ({segment})": "{file}：{key}：示例渲染后 {length} 个字符，超过一条短信（{segment}）",
+    "no phone number: send it another way": "没有电话号码：请用其他方式发送",
+    "no waybill": "没有运单号",
+    "no arrival window ({reason})": "无法估算送达时间（{reason}）",
+    "not routable": "无法分仓",
+    "pass a writable file with --state or KEFU_STATE": "请用 --state 或 KEFU_STATE 指定一个可写的文件",
+    "state file {path}: {error}": "状态文件 {path}：{error}",
+})

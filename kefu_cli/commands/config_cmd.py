@@ -28,8 +28,15 @@ def check(env):
     """
     from kefu_cli.config import check_config, find_config_dir
 
+    from kefu_cli import messages
+    from kefu_cli.config import Problem, load_raw
+
     directory = find_config_dir(env.config_dir)
     problems, paths = check_config(directory)
+    if not problems:
+        raw = load_raw(directory)[0]
+        for warning in messages.check(raw["messages.toml"], paths["messages.toml"], Problem)[1]:
+            env.warn(warning)
     for p in problems:
         report_error(str(p))
     if problems:

@@ -1,0 +1,217 @@
+"""`kefu remind`, `kefu notify` and `kefu messages lint`: buyer messages from the shop's templates."""
+
+from __future__ import annotations
+
+import click
+
+from kefu_cli.cli import output_options, pass_env, report_error
+from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.errors import ExitCode
+from kefu_cli.i18n import _
+
+
+def state_option(f):
+    return click.option("--state", "state_path", metavar="PATH",
+                        help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
+
+
+def dry_run_option(f):
+    return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)
+
+
+class _Printer:
+    """Prints one message at a time (claimed first, released if it could not be printed)."""
+
+    def __init__(self, env, fmt, fields, no_headers):
+        from kefu_cli.notices import MESSAGE_FIELDS
+        from kefu_cli.output import default_format, make_renderer, parse_fields
+
+        selected = parse_fields(fields, MESSAGE_FIELDS)
+        self.renderer = make_renderer(fmt or default_format(env.stdout), selected or list(MESSAGE_FIELDS),
+                                      not no_headers, select=bool(selected))
+        self.out = env.stdout
+        self.env = env
+        self.count = 0
+        self.out.write(self.renderer.begin())
+
+    def send(self, msg: dict, state, kind: str, contacts: list[str], day: str) -> bool:
+        if state is not None and not state.claim(msg["order_id"] or "", kind, self.env.now.isoformat(), contacts, day):
+            return False
+        try:
+            self.out.write(self.renderer.render([msg]))
+            self.out.flush()
+        except BaseException:
+            if state is not None:
+                state.release(msg["order_id"] or "", kind)
+            raise
+        self.count += 1
+        if msg["warning"]:
+            self.env.warn(f"{msg['order_id']}: {msg['warning']}")
+        return True
+
+    def close(self):
+        self.out.write(self.renderer.end())
+        self.out.flush()
+
+
+def _open_state(state_path, dry_run):
+    from kefu_cli.state import State, state_path as resolve
+
+    path = resolve(state_path)
+    if dry_run and not path.exists():
+        return None
+    return State(path)
+
+
+@click.command()
+@click.argument("path", metavar="FILE")
+@state_option
+@dry_run_option
+@input_options
+@output_options
+@pass_env
+def remind(env, path, state_path, dry_run, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
+    """Print the payment reminders (催付) due now, one per line, for a sender to pipe on.
+
+    Stages come from shop.toml [remind] (defaults: 30 minutes and 12 hours after the order, and 2
+    hours before the platform closes it 72 hours after creation). Nothing is printed inside quiet
+    hours. Each (order, stage) goes out once, and each buyer and phone at most once a day: the
+    ledger in the state file remembers, so it is safe to run from cron every few minutes.
+
+    \b
+    Example:
+      kefu --now "2026-11-22 10:00" remind examples/taobao_orders.csv --dry-run -f jsonl
+      */10 * * * * kefu remind exports/unpaid.csv -f tsv --fields phone,text | sms-send
+    """
+    from kefu_cli.notices import Composer, RemindSettings, contacts, due_stage, in_quiet_hours
+
+    cfg = env.config
+    now = env.now
+    local = now.astimezone(cfg.tzinfo())
+    settings = RemindSettings.from_config(cfg)
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    printer = _Printer(env, fmt, fields, no_headers)
+    if in_quiet_hours(local, settings.quiet):
+        order_file.close()
+        printer.close()
+        env.info(_("quiet hours ({start}-{end}): no reminders now").format(
+            start=settings.quiet[0].strftime("%H:%M"), end=settings.quiet[1].strftime("%H:%M")))
+        return ExitCode.OK
+    state = _open_state(state_path, dry_run)
+    composer = Composer(cfg, now)
+    day = local.date().isoformat()
+    used_today: set[str] = set()
+    try:
+        for order in order_file.records():
+            stage, _why = due_stage(order, now, settings)
+            if stage is None or not order["order_id"]:
+                continue
+            kind = f"remind:{stage.name}"
+            if state is not None and state.sent(order["order_id"], kind):
+                continue
+            who = contacts(order)
+            if any(c in used_today for c in who) or (state is not None and state.contact_used(who, day)):
+                continue
+            template = "remind_consulted" if order["consulted"] else "remind_silent"
+            close_at = (order["created_at"] + settings.close_after).astimezone(cfg.tzinfo())
+            msg = composer.message(order, kind, template, close_at=close_at.strftime("%Y-%m-%d %H:%M"))
+            if printer.send(msg, None if dry_run else state, kind, who, day):
+                used_today.update(who)
+    finally:
+        order_file.close()
+        if state is not None:
+            state.close()
+    printer.close()
+    report_stats(env, order_file)
+    return ExitCode.OK
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(["accepted", "shipped", "delay"]))
+@click.argument("path", metavar="FILE")
+@state_option
+@dry_run_option
+@input_options
+@output_options
+@pass_env
+def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
+    """Print order notices: accepted (paid, not shipped), shipped (with carrier, waybill and arrival
+    window) or delay (made to order), once per order and kind.
+
+    An order that lacks what its message needs (a shipped order without a waybill) is reported on
+    stderr as skipped, with the reason.
+
+    \b
+    Example:
+      kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
+    """
+    from kefu_cli.eta import EtaTransform, Estimator, carrier_index
+    from kefu_cli.notices import Composer, contacts, notice
+    from kefu_cli.routing import Router
+
+    cfg = env.config
+    now = env.now
+    composer = Composer(cfg, now)
+    eta = EtaTransform(cfg, Router(cfg), Estimator(cfg, now))
+    carriers = carrier_index(cfg)
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    printer = _Printer(env, fmt, fields, no_headers)
+    state = _open_state(state_path, dry_run)
+    skipped = 0
+    day = now.astimezone(cfg.tzinfo()).date().isoformat()
+    try:
+        for order in order_file.records():
+            if not order["order_id"]:
+                continue
+            ledger_kind = f"notify:{kind}"
+            if state is not None and state.sent(order["order_id"], ledger_kind):
+                continue
+            windows = list(eta.process([order]))
+            window = max(windows, key=lambda w: (w["arrive_by"] is not None, w["arrive_by"] or now.date()), default=None)
+            found = carriers.get(order["carrier"].strip().lower()) if order["carrier"] else None
+            msg, reason = notice(kind, order, composer, window, found.name if found else None)
+            if reason:
+                skipped += 1
+                env.warn(_("{order_id}: skipped {kind}: {reason}").format(order_id=order["order_id"], kind=kind,
+                                                                          reason=reason))
+            if msg is not None:
+                printer.send(msg, None if dry_run else state, ledger_kind, [], day)
+    finally:
+        order_file.close()
+        if state is not None:
+            state.close()
+    printer.close()
+    report_stats(env, order_file)
+    return ExitCode.OK
+
+
+@click.group()
+def messages():
+    """The shop's message templates (messages.toml)."""
+
+
+@messages.command()
+@pass_env
+def lint(env):
+    """Check the templates against the house rules: no absolute words, no blunt refusals, no
+    promised time slot, no unknown placeholder; warn when a sample is longer than one SMS.
+
+    \b
+    Example:
+      kefu messages lint
+    """
+    from kefu_cli import messages as core
+    from kefu_cli.config import Problem, find_config_dir, load_raw
+
+    raw, _sources, paths, problems = load_raw(find_config_dir(env.config_dir))
+    if not problems:
+        problems, warnings = core.check(raw["messages.toml"], paths["messages.toml"], Problem)
+        for w in warnings:
+            env.warn(w)
+    for p in problems:
+        report_error(str(p))
+    if problems:
+        return ExitCode.USAGE
+    if not env.quiet:
+        click.echo(_("kefu: templates follow the house rules: {file}").format(file=paths["messages.toml"]), err=True)
+    return ExitCode.OK

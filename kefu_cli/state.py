@@ -1,0 +1,108 @@
+"""kefu's state file: one SQLite database shared by every command and every cron run.
+
+Where: --state PATH > KEFU_STATE > $XDG_STATE_HOME/kefu/state.db (default ~/.local/state/kefu).
+Concurrency: WAL journal and a busy timeout, and every claim is one IMMEDIATE transaction, so
+overlapping cron runs queue instead of failing with "database is locked", and never both win
+the same claim.
+
+The message ledger records what was printed: (order_id, kind) once ever, and each contact (buyer,
+phone) at most once a day. A message is claimed before it is printed and released again if it
+could not be printed, so the ledger holds only completed work.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from kefu_cli.errors import ConfigError
+from kefu_cli.i18n import _
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (order_id, kind)
+);
+CREATE TABLE IF NOT EXISTS contact_day (
+    contact TEXT NOT NULL,
+    day TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (contact, day)
+);
+"""
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_path(environ=os.environ) -> Path:
+    base = environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "kefu" / "state.db"
+
+
+def state_path(explicit: str | None, environ=os.environ) -> Path:
+    return Path(explicit or environ.get("KEFU_STATE") or default_path(environ))
+
+
+class State:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise ConfigError(_("state file {path}: {error}").format(path=path, error=exc),
+                              hint=_("pass a writable file with --state or KEFU_STATE")) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def sent(self, order_id: str, kind: str) -> bool:
+        return self.db.execute("SELECT 1 FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind)).fetchone() is not None
+
+    def kinds_sent(self, order_id: str) -> set[str]:
+        return {k for (k,) in self.db.execute("SELECT kind FROM ledger WHERE order_id = ?", (order_id,))}
+
+    def contact_used(self, contacts: list[str], day: str) -> bool:
+        for c in contacts:
+            if self.db.execute("SELECT 1 FROM contact_day WHERE contact = ? AND day = ?", (c, day)).fetchone():
+                return True
+        return False
+
+    def claim(self, order_id: str, kind: str, sent_at: str, contacts: list[str], day: str) -> bool:
+        """Record (order, kind) and the contacts for `day` atomically; False if any is taken."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("INSERT OR IGNORE INTO ledger (order_id, kind, sent_at) VALUES (?, ?, ?)", (order_id, kind, sent_at))
+            if cur.rowcount != 1:
+                cur.execute("ROLLBACK")
+                return False
+            for contact in contacts:
+                cur.execute("INSERT OR IGNORE INTO contact_day (contact, day, order_id, kind) VALUES (?, ?, ?, ?)",
+                            (contact, day, order_id, kind))
+                if cur.rowcount != 1:
+                    cur.execute("ROLLBACK")
+                    return False
+            cur.execute("COMMIT")
+            return True
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+
+    def release(self, order_id: str, kind: str) -> None:
+        """Undo a claim whose message could not be printed."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        cur.execute("DELETE FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind))
+        cur.execute("DELETE FROM contact_day WHERE order_id = ? AND kind = ?", (order_id, kind))
+        cur.execute("COMMIT")
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0]
