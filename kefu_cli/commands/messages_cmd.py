@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 
 from kefu_cli.cli import output_options, pass_env, report_error
@@ -54,6 +56,24 @@ class _Printer:
         self.out.flush()
 
 
+@contextmanager
+def _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields, no_headers):
+    """The order file, the printer and the ledger of one remind/notify run, closed in every case."""
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    try:
+        printer = _Printer(env, fmt, fields, no_headers)
+        state = _open_state(state_path, dry_run)
+        try:
+            yield order_file, printer, state
+        finally:
+            if state is not None:
+                state.close()
+        printer.close()
+    finally:
+        order_file.close()
+    report_stats(env, order_file)
+
+
 def _open_state(state_path, dry_run):
     from kefu_cli.state import State, state_path as resolve
 
@@ -89,19 +109,15 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, j
     now = env.now
     local = now.astimezone(cfg.tzinfo())
     settings = RemindSettings.from_config(cfg)
-    order_file = open_orders(env, path, items_path, encoding, input_format)
-    printer = _Printer(env, fmt, fields, no_headers)
     if in_quiet_hours(local, settings.quiet):
-        order_file.close()
-        printer.close()
         env.info(_("quiet hours ({start}-{end}): no reminders now").format(
             start=settings.quiet[0].strftime("%H:%M"), end=settings.quiet[1].strftime("%H:%M")))
         return ExitCode.OK
-    state = _open_state(state_path, dry_run)
     composer = Composer(cfg, now)
     day = local.date().isoformat()
     used_today: set[str] = set()
-    try:
+    with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
+                  no_headers) as (order_file, printer, state):
         for order in order_file.records():
             stage, _why = due_stage(order, now, settings)
             if stage is None or not order["order_id"]:
@@ -117,12 +133,6 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, j
             msg = composer.message(order, kind, template, close_at=close_at.strftime("%Y-%m-%d %H:%M"))
             if printer.send(msg, None if dry_run else state, kind, who, day):
                 used_today.update(who)
-    finally:
-        order_file.close()
-        if state is not None:
-            state.close()
-    printer.close()
-    report_stats(env, order_file)
     return ExitCode.OK
 
 
@@ -154,34 +164,22 @@ def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_for
     composer = Composer(cfg, now)
     eta = EtaTransform(cfg, Router(cfg), Estimator(cfg, now))
     carriers = carrier_index(cfg)
-    order_file = open_orders(env, path, items_path, encoding, input_format)
-    printer = _Printer(env, fmt, fields, no_headers)
-    state = _open_state(state_path, dry_run)
-    skipped = 0
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
-    try:
+    ledger_kind = f"notify:{kind}"
+    with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
+                  no_headers) as (order_file, printer, state):
         for order in order_file.records():
-            if not order["order_id"]:
-                continue
-            ledger_kind = f"notify:{kind}"
-            if state is not None and state.sent(order["order_id"], ledger_kind):
+            if not order["order_id"] or (state is not None and state.sent(order["order_id"], ledger_kind)):
                 continue
             windows = list(eta.process([order]))
             window = max(windows, key=lambda w: (w["arrive_by"] is not None, w["arrive_by"] or now.date()), default=None)
             found = carriers.get(order["carrier"].strip().lower()) if order["carrier"] else None
             msg, reason = notice(kind, order, composer, window, found.name if found else None)
             if reason:
-                skipped += 1
                 env.warn(_("{order_id}: skipped {kind}: {reason}").format(order_id=order["order_id"], kind=kind,
                                                                           reason=reason))
             if msg is not None:
                 printer.send(msg, None if dry_run else state, ledger_kind, [], day)
-    finally:
-        order_file.close()
-        if state is not None:
-            state.close()
-    printer.close()
-    report_stats(env, order_file)
     return ExitCode.OK
 
 
