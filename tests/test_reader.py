@@ -240,3 +240,27 @@ def test_generated_converter_equals_generic(rows):
     conv = RowConverter(plan, cfg.tzinfo(), "taobao", "utf-8")
     for i, row in enumerate(rows):
         assert conv.convert(list(row), i + 2) == conv.convert_generic(list(row), i + 2)
+
+
+def test_unbalanced_quote_accounts_for_the_lines_it_joined(tmp_path, cfg):
+    path = tmp_path / "o.csv"
+    path.write_text('order_id,buyer,paid\n="3","unterminated,1\n="1",张三,5\n="2",李四,6\n', encoding="utf-8")
+    recs = records(path, cfg)
+    joined = [p for r in recs for p in r["problems"] if p["code"] == "joined_lines"]
+    assert joined and joined[0]["row"] == 2 and joined[0]["message"].startswith("lines 2-")
+    # every line is in the output or named by a problem
+    covered = set()
+    for r in recs:
+        covered.add(r["row"])
+        for p in r["problems"]:
+            if p["code"] == "joined_lines":
+                a, b = map(int, str(p["value"]).split("-"))
+                covered.update(range(a, b + 1))
+    assert covered >= {2, 3, 4}
+
+
+def test_nul_bytes_mean_binary(tmp_path, cfg):
+    path = tmp_path / "o.csv"
+    path.write_bytes(bytes(range(256)) * 100)
+    with pytest.raises(InputError, match="not a text file"):
+        OrderFile(str(path), cfg)

@@ -211,3 +211,10 @@ ZH.update({
     "pass a writable file with --state or KEFU_STATE": "请用 --state 或 KEFU_STATE 指定一个可写的文件",
     "state file {path}: {error}": "状态文件 {path}：{error}",
 })
+
+# hostile inputs
+ZH.update({
+    "lines {value} were read as one row: an unbalanced quote (\") may have joined them; check those lines": "第 {value} 行被读成了一行：可能有未配对的引号（\"）把它们连在一起；请检查这些行",
+    "{file}: columns {kept} ({kept_name}) and {ignored} ({ignored_name}) both mean {field}; using column {kept}": "{file}：第 {kept} 列（{kept_name}）和第 {ignored} 列（{ignored_name}）都对应 {field}；使用第 {kept} 列",
+})
+del ZH["{file}: columns {kept} and {ignored} both mean {field}; using {kept}"]

@@ -31,9 +31,10 @@ def open_orders(env, path, items_path, encoding, input_format, required=("order_
     for note in order_file.notes:
         env.warn(note)
     for name, kept, ignored in order_file.plan.duplicates:
-        env.warn(_("{file}: columns {kept} and {ignored} both mean {field}; using {kept}").format(
-            file=order_file.name, kept=order_file.plan.headers[kept].strip(),
-            ignored=order_file.plan.headers[ignored].strip(), field=name))
+        env.warn(_("{file}: columns {kept} ({kept_name}) and {ignored} ({ignored_name}) both mean {field}; "
+                   "using column {kept}").format(
+            file=order_file.name, kept=kept + 1, kept_name=order_file.plan.headers[kept].strip(),
+            ignored=ignored + 1, ignored_name=order_file.plan.headers[ignored].strip(), field=name))
     return order_file
 
 

@@ -26,7 +26,7 @@ import tempfile
 from collections import deque
 from typing import BinaryIO, Callable, Iterator
 
-from kefu_cli.orders.reader import OrderFile, Stats, problem
+from kefu_cli.orders.reader import JoinedRow, OrderFile, Stats, problem
 from kefu_cli.output import write_body
 
 BLOCK = 1024 * 1024
@@ -132,6 +132,7 @@ def _work(task: tuple[int, int, int, str]) -> tuple[str, Stats, object]:
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=order_file.delimiter)
     convert = order_file.converter.convert
     template = order_file.converter.template
+    width = len(order_file.plan.headers)
     stats = Stats()
     line_base = start - 1
 
@@ -150,6 +151,9 @@ def _work(task: tuple[int, int, int, str]) -> tuple[str, Stats, object]:
                 else:
                     if not row:
                         continue
+                    end = rows.line_num + line_base
+                    if end > line and len(row) != width:
+                        row = JoinedRow(row, line, end)
                     rec = convert(row, line)
                 count += 1
                 if rec["problems"]:

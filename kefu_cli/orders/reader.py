@@ -80,7 +80,8 @@ def detect_encoding(sample: bytes, name: str) -> str:
             _("{file}: looks like an Excel workbook (.xlsx), not a text export").format(file=name),
             hint=_("save it as CSV (UTF-8 or GB18030) and read that"),
         )
-    if sample.count(b"\x00") > max(8, len(sample) // 100):
+    first_line = sample.split(b"\n", 1)[0]
+    if b"\x00" in first_line or sample.count(b"\x00") > max(8, len(sample) // 1000):
         raise InputError(
             _("{file}: not a text file (it contains binary data)").format(file=name),
             hint=_("give an order export in CSV, TSV, JSON or JSONL"),
@@ -179,6 +180,7 @@ PROBLEM_TEXT = {
     "extra_cells": N_("the row has {value} cells, more than the header's; the extra ones are ignored"),
     "undecodable_bytes": N_("bytes that are not valid {value} were replaced with U+FFFD"),
     "unreadable_row": N_("the row could not be read: {value}"),
+    "joined_lines": N_("lines {value} were read as one row: an unbalanced quote (\") may have joined them; check those lines"),
     "not_an_object": N_("the line is not a JSON object: {value}"),
     "fullwidth_digits": N_("{value}: full-width digits read as ASCII"),
     "thousands_separator": N_("{value}: thousands separators removed"),
@@ -186,9 +188,10 @@ PROBLEM_TEXT = {
 }
 
 
-def problem(row: int, column: str | None, field_name: str | None, code: str, value, fixed: bool = False) -> dict:
+def problem(row: int, column: str | None, field_name: str | None, code: str, value, fixed: bool = False,
+            quote: bool = True) -> dict:
     shown = value if isinstance(value, (int, Decimal)) else _short(value)
-    text = _(PROBLEM_TEXT.get(code, code)).format(value=f'"{shown}"' if isinstance(value, str) else shown)
+    text = _(PROBLEM_TEXT.get(code, code)).format(value=f'"{shown}"' if quote and isinstance(value, str) else shown)
     message = f"{column}: {text}" if column else text
     return {"row": row, "column": column, "field": field_name, "code": code, "value": value if value is None or isinstance(value, (int, str)) else str(value), "fixed": fixed, "message": message}
 
@@ -210,6 +213,15 @@ _OTHER = {"status": parse_status, "flag": parse_flag, "consulted": parse_bool, "
           "promised_date": parse_date}
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
 _MISS = object()
+
+
+class JoinedRow(list):
+    """A row that spans several lines and has the wrong number of cells: most likely an
+    unbalanced quote joined the lines that follow it. The record says which lines it took."""
+
+    def __init__(self, cells, first: int, last: int):
+        super().__init__(cells)
+        self.lines = f"{first}-{last}"
 
 
 class RowConverter:
@@ -372,6 +384,8 @@ class RowConverter:
         rec["row"] = line
         problems: list[dict] = []
         n = len(row)
+        if isinstance(row, JoinedRow):
+            problems.append(problem(line, None, None, "joined_lines", row.lines, quote=False))
         if n != self.width:
             if n < self.width:
                 problems.append(problem(line, None, None, "missing_cells", n))
@@ -661,6 +675,7 @@ class OrderFile:
 
     def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
         rows = self._rows
+        width = len(self.plan.headers)
         while True:
             start = rows.line_num + 1
             try:
@@ -671,6 +686,8 @@ class OrderFile:
                 yield start, exc
                 continue
             if row:
+                if len(row) != width and rows.line_num > start:
+                    row = JoinedRow(row, start, rows.line_num)
                 yield start, row
 
     def raw_records(self) -> Iterator[dict]:

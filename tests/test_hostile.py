@@ -1,0 +1,43 @@
+"""Hostile files through every command: no traceback, no internal error, a documented exit code.
+(The corpus is generated here; issue 7 extends it.)"""
+
+import pytest
+
+HEADER = "订单编号,买家会员名,总金额,买家实际支付金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间,宝贝标题,宝贝总数量,退款金额,买家留言\n"
+GOOD = ('="1",张三,1299.00,1299.00,买家已付款，等待卖家发货,李娜,广东省 深圳市 南山区 科技园路1号,13812345678,'
+        "2026-09-29 21:14:05,2026-09-29 21:15:40,床垫,1,0.00,\n")
+
+CORPUS = {
+    "empty.csv": b"",
+    "header_only.csv": HEADER.encode("gb18030"),
+    "truncated_gb.csv": (HEADER + GOOD).encode("gb18030") + "张".encode("gb18030")[:1],
+    "truncated_utf8.csv": (HEADER + GOOD).encode("utf-8") + "张".encode("utf-8")[:2],
+    "mixed.csv": (HEADER + GOOD).encode("utf-8") + GOOD.encode("gb18030"),
+    "nul.csv": (HEADER + GOOD).encode("utf-8") + b'="2",\x00bad\x00,1,1,paid,x,y,z,,,,,,\n' + GOOD.encode(),
+    "bigfield.csv": (HEADER + GOOD.replace("床垫", "床" * 1_000_000)).encode("utf-8"),
+    "manycols.csv": (",".join(f"c{i}" for i in range(3000)) + ",订单编号\n" + ",".join("x" for _ in range(3000))
+                     + ",9\n").encode(),
+    "unbalanced.csv": (HEADER + '="3","unterminated,1,1,paid\n' + GOOD).encode("utf-8"),
+    "cr_only.csv": (HEADER + GOOD).replace("\n", "\r").encode("utf-8"),
+    "crlf.csv": (HEADER + GOOD).replace("\n", "\r\n").encode("utf-8"),
+    "dup_headers.csv": "订单编号,订单编号,总金额\n1,2,3\n".encode(),
+    "excel.csv": (HEADER + GOOD.replace('="1"', "3.39120E+18")).encode("utf-8"),
+    "weird.csv": (HEADER + '="5",${shop},１２３.５０,NaN,买家已付款，等待卖家发货,{0.__class__},$(rm -rf /),'
+                  '=HYPERLINK("x"),2026-02-30 10:00:00,1e9,\u202e床垫\u202c😀,-0,1e9,\n').encode("utf-8"),
+    "binary.csv": bytes(range(256)) * 100,
+    "notjson.jsonl": b'{"order_id": "1"}\n[1,2\n{"order_id": {"x": 1}}\n',
+    "badjson.json": b'[{"order_id": "1"}, ',
+}
+COMMANDS = [["orders"], ["audit"], ["route"], ["eta"], ["remind", "--dry-run"], ["notify", "shipped", "--dry-run"]]
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_every_command_survives(run, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(CORPUS[name])
+    for command in COMMANDS:
+        r = run("--now", "2026-10-01 10:00", *command, path, "-f", "jsonl")
+        assert r.exit_code in (0, 1, 2), (command, r)
+        assert "internal error" not in r.stderr and "Traceback" not in r.stderr, (command, r.stderr)
+        if r.exit_code == 2:
+            assert r.stderr.count("kefu: error:") == 1 and r.stdout == "", (command, r)
