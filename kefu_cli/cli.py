@@ -216,12 +216,13 @@ def cli(ctx, config_dir, now, quiet, traceback):
 
 
 def _register() -> None:
-    from kefu_cli.commands import audit_cmd, config_cmd, eta_cmd, messages_cmd, orders_cmd, route_cmd
+    from kefu_cli.commands import audit_cmd, config_cmd, eta_cmd, messages_cmd, orders_cmd, route_cmd, track_cmd
 
     cli.add_command(orders_cmd.orders)
     cli.add_command(audit_cmd.audit)
     cli.add_command(route_cmd.route)
     cli.add_command(eta_cmd.eta)
+    cli.add_command(track_cmd.track)
     cli.add_command(messages_cmd.remind)
     cli.add_command(messages_cmd.notify)
     cli.add_command(messages_cmd.messages)

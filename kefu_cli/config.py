@@ -481,7 +481,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit", "remind")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, _unknown(key, known_sections)))
@@ -590,6 +590,20 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
     mfile = paths["messages.toml"]
     msg_problems, _warnings = messages.check(raw.get("messages.toml", {}), mfile, Problem)
     problems.extend(msg_problems)
+
+    provider = shop.get("provider", {})
+    for name, spec in (provider.items() if isinstance(provider, dict) else ()):
+        if name != "kuaidi100":
+            problems.append(Problem(shop_file, f"provider.{name}", _unknown(name, ("kuaidi100",))))
+        elif not isinstance(spec, dict):
+            problems.append(Problem(shop_file, f"provider.{name}", _("must be a table")))
+        else:
+            for k, v in spec.items():
+                if k != "endpoint":
+                    problems.append(Problem(shop_file, f"provider.{name}.{k}", _unknown(k, ("endpoint",))))
+                elif not (isinstance(v, str) and re.match(r"https?://\S+$", v)):
+                    problems.append(Problem(shop_file, f"provider.{name}.endpoint", _(
+                        "{value} is not an http(s) URL").format(value=_show(v))))
 
     remind = shop.get("remind", {})
     remind_keys = ("stages", "close_after", "quiet_hours")

@@ -20,6 +20,7 @@ from kefu_cli.calendars import Calendars
 from kefu_cli.config import Carrier, Config, ProductLine, ShipWindow, Warehouse
 from kefu_cli.i18n import _
 from kefu_cli.orders.regions import Place, locate
+from kefu_cli.carriers import carrier_index  # noqa: F401  (re-exported for the commands)
 from kefu_cli.routing import Router
 
 ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "ship_from",
@@ -171,15 +172,6 @@ class _NoSteps:
 
 
 _NO_STEPS = _NoSteps()
-
-
-def carrier_index(config: Config) -> dict[str, Carrier]:
-    """Names order files use (物流公司) -> carrier, case-insensitively; codes too."""
-    index: dict[str, Carrier] = {}
-    for c in config.carriers:
-        for name in (c.code, c.name, c.name_en, *c.aliases):
-            index.setdefault(name.strip().lower(), c)
-    return index
 
 
 class RouteTransform:

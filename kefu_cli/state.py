@@ -26,6 +26,15 @@ CREATE TABLE IF NOT EXISTS ledger (
     sent_at TEXT NOT NULL,
     PRIMARY KEY (order_id, kind)
 );
+CREATE TABLE IF NOT EXISTS tracking (
+    waybill TEXT PRIMARY KEY,
+    carrier TEXT,
+    status TEXT,
+    record TEXT,
+    queried_at REAL,
+    claimed_at REAL,
+    final INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS contact_day (
     contact TEXT NOT NULL,
     day TEXT NOT NULL,
@@ -102,6 +111,56 @@ class State:
         cur.execute("BEGIN IMMEDIATE")
         cur.execute("DELETE FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind))
         cur.execute("DELETE FROM contact_day WHERE order_id = ? AND kind = ?", (order_id, kind))
+        cur.execute("COMMIT")
+
+    # -- tracking cache
+
+    def claim_queries(self, waybills: list[str], now: float, min_age: float, refresh: bool,
+                      claim_ttl: float = 120.0) -> tuple[set[str], dict[str, tuple]]:
+        """Which waybills this run may query, in one transaction so that overlapping runs never
+        query the same number: not final, not queried within `min_age` seconds (unless refresh),
+        not claimed by another run in the last `claim_ttl` seconds. Returns (mine, previous rows)."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        mine: set[str] = set()
+        rows: dict[str, tuple] = {}
+        try:
+            for w in dict.fromkeys(waybills):
+                row = cur.execute("SELECT status, record, queried_at, claimed_at, final FROM tracking WHERE waybill = ?",
+                                  (w,)).fetchone()
+                if row is not None:
+                    rows[w] = row
+                    status, _record, queried_at, claimed_at, final = row
+                    if final:
+                        continue
+                    if claimed_at is not None and now - claimed_at < claim_ttl:
+                        continue
+                    if not refresh and queried_at is not None and now - queried_at < min_age:
+                        continue
+                    cur.execute("UPDATE tracking SET claimed_at = ? WHERE waybill = ?", (now, w))
+                else:
+                    cur.execute("INSERT INTO tracking (waybill, claimed_at) VALUES (?, ?)", (w, now))
+                mine.add(w)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return mine, rows
+
+    def store_results(self, results: list[tuple[str, str | None, str, str, float, bool]]) -> None:
+        """(waybill, carrier, status, record json, queried_at, final) for each answered query."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        cur.executemany("UPDATE tracking SET carrier = ?, status = ?, record = ?, queried_at = ?, claimed_at = NULL, "
+                        "final = ? WHERE waybill = ?",
+                        [(c, s, r, q, int(f), w) for w, c, s, r, q, f in results])
+        cur.execute("COMMIT")
+
+    def release_queries(self, waybills: list[str]) -> None:
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        cur.executemany("UPDATE tracking SET claimed_at = NULL WHERE waybill = ?", [(w,) for w in waybills])
+        cur.execute("DELETE FROM tracking WHERE status IS NULL AND claimed_at IS NULL")
         cur.execute("COMMIT")
 
     def count(self) -> int:

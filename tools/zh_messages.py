@@ -218,3 +218,27 @@ ZH.update({
     "{file}: columns {kept} ({kept_name}) and {ignored} ({ignored_name}) both mean {field}; using column {kept}": "{file}：第 {kept} 列（{kept_name}）和第 {ignored} 列（{ignored_name}）都对应 {field}；使用第 {kept} 列",
 })
 del ZH["{file}: columns {kept} and {ignored} both mean {field}; using {kept}"]
+
+# tracking (issue 5)
+ZH.update({
+    "give waybills, - for standard input, or --orders FILE": "请提供运单号，用 - 从标准输入读取，或用 --orders 指定订单文件",
+    "see `kefu track --help`": "参见 `kefu track --help`",
+    "no 快递100 credentials: {missing} not set": "没有快递100凭据：未设置 {missing}",
+    "{count} of {total} waybills have no answer (see the error field)": "{total} 个运单中有 {count} 个没有查询结果（见 error 字段）",
+    "set {customer} and {key} in the environment (never in a config file)": "请在环境变量中设置 {customer} 和 {key}（不要写在配置文件里）",
+    "{value} is not an http(s) URL": "{value} 不是 http(s) 网址",
+    "no carrier's waybill pattern matches: pass --carrier": "没有物流公司的运单号规则匹配：请指定 --carrier",
+    "{carrier} has no tracking code: track it on the carrier's site": "{carrier} 没有查询编码：请到物流公司网站查询",
+    "{carrier} needs the receiver's phone (last 4 digits): pass --phone or a phone column": "{carrier} 需要收件人电话（后4位）：请用 --phone 或电话列",
+    "unknown carrier {value}: see config/carriers.toml": "未知的物流公司 {value}：见 config/carriers.toml",
+    "{count} characters: {names} — pass --carrier": "{count} 位：{names} —— 请指定 --carrier",
+    "being queried by another run: see the next run": "另一个进程正在查询：请看下一次运行的结果",
+    "phone check failed (408): pass the receiver's phone, last 4 digits": "电话校验失败（408）：请提供收件人电话后4位",
+    "{host} answered HTTP {code}": "{host} 返回 HTTP {code}",
+    "{host} sent a malformed answer": "{host} 返回的内容无法解析",
+    "the provider rejected the query ({code}): {text}": "接口拒绝了查询（{code}）：{text}",
+    "{host} did not answer in time": "{host} 未在时限内应答",
+    "cannot reach {host}: {error}": "无法连接 {host}：{error}",
+    "provider busy ({code}): {text}": "接口繁忙（{code}）：{text}",
+    "the provider refused the credentials ({code}): {text}": "接口拒绝了凭据（{code}）：{text}",
+})

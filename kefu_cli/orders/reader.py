@@ -352,10 +352,10 @@ class RowConverter:
             qty = next((i for n, i, _h in self.summary if n == "summary_qty"), None)
             body.append(f"    title = row[{title}].strip() or None" if title is not None else "    title = None")
             if qty is not None:
-                body.append(f"    qty = row[{qty}].strip()")
-                body.append("    qty = int(qty) if qty.isdigit() and qty.isascii() else parse_qty(qty)")
+                body.append(f"    qty_text = row[{qty}].strip()")
+                body.append("    qty = int(qty_text) if qty_text.isdigit() and qty_text.isascii() else parse_qty(qty_text)")
                 body.append("    if qty is not None and qty.__class__ is not int:")
-                body.append(f"        qty = odd(qty, 'qty', {qty}, line, row[{qty}], problems)")
+                body.append(f"        qty = odd(qty, 'qty', {qty}, line, qty_text, problems)")
             else:
                 body.append("    qty = None")
             body.append("    items = [{'sku': None, 'title': title, 'qty': qty, 'price': None}]")

@@ -1,0 +1,156 @@
+"""`kefu track` without the command line: queries from waybills or an order file, the cache and
+claims in the state file, one normalised record per input waybill, and what changed.
+
+Cache: a waybill is not queried again within 30 minutes (快递100 locks numbers queried more
+often) unless refresh; a delivered or returned waybill is never queried again. Stale: no new
+event for the carrier's stale_after_hours.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kefu_cli.carriers import detect, unique
+from kefu_cli.config import Config
+from kefu_cli.i18n import _
+from kefu_cli.tracking import FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, parse_event_time, run_batch
+
+MIN_AGE = 30 * 60
+
+
+def build_query(config: Config, index, waybill: str, carrier_name: str | None, phone: str | None) -> Query:
+    waybill = waybill.strip()
+    carrier = None
+    if carrier_name:
+        carrier = index.get(carrier_name.strip().lower())
+        if carrier is None:
+            return Query(waybill, None, None, None, _("unknown carrier {value}: see config/carriers.toml").format(
+                value=carrier_name))
+    else:
+        candidates = detect(config, waybill)
+        carrier = unique(candidates)
+        if carrier is None:
+            if not candidates:
+                return Query(waybill, None, None, None, _("no carrier's waybill pattern matches: pass --carrier"))
+            names = ", ".join(c.carrier.name for c in candidates)
+            return Query(waybill, None, None, None, _("{count} characters: {names} — pass --carrier").format(
+                count=len(waybill), names=names))
+    if not carrier.kuaidi100:
+        return Query(waybill, carrier, None, None, _("{carrier} has no tracking code: track it on the carrier's site").format(
+            carrier=carrier.name))
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if carrier.needs_phone and len(digits) < 4:
+        return Query(waybill, carrier, carrier.kuaidi100, None, _(
+            "{carrier} needs the receiver's phone (last 4 digits): pass --phone or a phone column").format(
+            carrier=carrier.name))
+    return Query(waybill, carrier, carrier.kuaidi100, digits[-4:] if digits else None)
+
+
+@dataclass
+class Outcome:
+    records: list[dict]
+    events: list[dict] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+    provider_failed: bool = False
+
+
+def track(config: Config, provider, queries: list[Query], state, now: datetime, *, refresh: bool = False,
+          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda: None) -> Outcome:
+    tz = config.tzinfo()
+    clock = now.timestamp()
+    askable = [q for q in queries if q.error is None]
+    mine, previous = state.claim_queries([q.waybill for q in askable], clock, MIN_AGE, refresh)
+    to_ask = [q for q in dict((q.waybill, q) for q in askable).values() if q.waybill in mine]
+    answers: dict[str, dict] = {}
+    failed_claims: list[str] = []
+    try:
+        results = run_batch(provider, to_ask, concurrency=concurrency, rate=rate, timeout=timeout, progress=progress)
+    except BaseException:
+        state.release_queries([q.waybill for q in to_ask])
+        raise
+    stored = []
+    for q, result in zip(to_ask, results):
+        answers[q.waybill] = result
+        if "error" in result:
+            failed_claims.append(q.waybill)
+        else:
+            rec = _record(q, result, tz, now)
+            stored.append((q.waybill, q.carrier.code, rec["status"], json.dumps(rec | {"events": result["events"]},
+                                                                               ensure_ascii=False, default=str),
+                           clock, rec["status"] in FINAL))
+    if stored:
+        state.store_results(stored)
+    if failed_claims:
+        state.release_queries(failed_claims)
+    out = Outcome(records=[])
+    for q in queries:
+        prev_row = previous.get(q.waybill)
+        prev_status = prev_row[0] if prev_row else None
+        if q.error:
+            rec = _empty(q, q.error)
+        elif q.waybill in answers and "error" not in answers[q.waybill]:
+            rec = _record(q, answers[q.waybill], tz, now)
+            out.events.extend(_events(q, answers[q.waybill]))
+        elif q.waybill in answers:
+            result = answers[q.waybill]
+            rec = _cached(q, prev_row, tz, now) if prev_row and prev_row[1] else _empty(q, result["error"])
+            rec["error"] = result["error"]
+            rec["raw_code"] = result.get("raw_code")
+            if result["error_kind"] in ("unreachable", "credentials"):
+                out.provider_failed = True
+        elif prev_row and prev_row[1]:
+            rec = _cached(q, prev_row, tz, now)
+            cached = json.loads(prev_row[1])
+            out.events.extend(_events(q, {"events": cached.get("events", [])}))
+        else:
+            rec = _empty(q, _("being queried by another run: see the next run"))
+        out.records.append(rec)
+        if rec["status"] is not None and rec["status"] != prev_status:
+            out.changed.append(rec)
+    return out
+
+
+def is_problem(rec: dict, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    if rec["status"] in PROBLEM_STATUSES:
+        return True
+    return fail_on == "warning" and bool(rec["stale"])
+
+
+def _record(q: Query, result: dict, tz, now: datetime) -> dict:
+    rec = dict.fromkeys(TRACK_FIELDS)
+    events = result.get("events") or []
+    latest = events[0] if events else {}
+    updated = parse_event_time(latest.get("time"), tz)
+    rec.update(waybill=q.waybill, carrier=q.carrier.code, status=result["status"], status_text=result.get("status_text"),
+               updated_at=updated, location=latest.get("location"), detail=latest.get("context"),
+               raw_state=result.get("raw_state"), raw_code=result.get("raw_code"))
+    if updated is not None:
+        age_h = (now - updated).total_seconds() / 3600
+        rec["days_since_update"] = round(age_h / 24, 1)
+        rec["stale"] = rec["status"] not in FINAL and age_h > q.carrier.stale_after_hours
+    else:
+        rec["stale"] = False
+    return rec
+
+
+def _cached(q: Query, row: tuple, tz, now: datetime) -> dict:
+    data = json.loads(row[1])
+    result = {"status": data["status"], "status_text": data.get("status_text"), "raw_state": data.get("raw_state"),
+              "raw_code": data.get("raw_code"), "events": data.get("events", [])}
+    return _record(q, result, tz, now)
+
+
+def _empty(q: Query, error: str) -> dict:
+    rec = dict.fromkeys(TRACK_FIELDS)
+    rec.update(waybill=q.waybill, carrier=q.carrier.code if q.carrier else None, error=error, stale=False)
+    return rec
+
+
+def _events(q: Query, result: dict) -> list[dict]:
+    return [{"waybill": q.waybill, "carrier": q.carrier.code, "time": e.get("time"), "status": e.get("status"),
+             "location": e.get("location"), "context": e.get("context")} for e in result.get("events") or []]
+

@@ -1,0 +1,126 @@
+"""A local imitation of 快递100's real-time query endpoint, for integration tests and bench/track.py.
+
+An asyncio HTTP/1.1 server with keep-alive in a background thread (a thread-per-connection
+http.server answered httpx ten times slower than the ideal at 50 connections).
+
+It checks the sign (MD5 of param + key + customer), answers 408 for SF without a phone, 500
+(no result) for numbers starting 9999, and can inject 5xx, timeouts and malformed bodies at
+given rates. Every answer waits `delay` seconds. It counts the queries per waybill.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import threading
+from collections import Counter
+from urllib.parse import parse_qs
+
+CUSTOMER = "TESTCUSTOMER"
+KEY = "s3cr3t-KEY-never-printed"
+
+
+class K100Server:
+    def __init__(self, delay=0.0, fail_5xx=0.0, timeouts=0.0, malformed=0.0, seed=7, states=None):
+        self.delay, self.fail_5xx, self.timeouts, self.malformed = delay, fail_5xx, timeouts, malformed
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        self.queries: Counter = Counter()
+        self.states = states or {}  # waybill -> kuaidi100 state to answer
+        self.up = True
+        self._loop = None
+        self._server = None
+        self.port = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/poll/query.do"
+
+    def start(self) -> "K100Server":
+        ready = threading.Event()
+
+        def main():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._server = self._loop.run_until_complete(
+                asyncio.start_server(self._client, "127.0.0.1", 0, backlog=512))
+            self.port = self._server.sockets[0].getsockname()[1]
+            ready.set()
+            self._loop.run_forever()
+
+        threading.Thread(target=main, daemon=True).start()
+        ready.wait(10)
+        return self
+
+    def stop(self) -> None:
+        async def close():
+            self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def roll(self) -> float:
+        with self.lock:
+            return self.random.random()
+
+    async def _client(self, reader, writer):
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                answer = await self._answer(headers, body)
+                if answer is None:
+                    break
+                code, payload = answer
+                writer.write(f"HTTP/1.1 {code} X\r\nContent-Type: application/json;charset=UTF-8\r\n"
+                             f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _answer(self, headers, raw: bytes):
+        if not self.up:
+            return None
+        if "json" in headers.get("content-type", ""):
+            return 200, json.dumps({"result": False, "returnCode": "400", "message": "不支持JSON"}).encode()
+        form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+        param = json.loads(form.get("param", "{}"))
+        num = param.get("num", "")
+        with self.lock:
+            self.queries[num] += 1
+        await asyncio.sleep(self.delay)
+        roll = self.roll()
+        if roll < self.timeouts:
+            await asyncio.sleep(30)  # longer than any client timeout used in tests
+            return None
+        roll -= self.timeouts
+        if roll < self.fail_5xx:
+            return 502, b"bad gateway"
+        roll -= self.fail_5xx
+        if roll < self.malformed:
+            return 200, b'{"message": "ok", "data": ['
+        expected = hashlib.md5((form.get("param", "") + KEY + CUSTOMER).encode("utf-8")).hexdigest().upper()
+        if form.get("customer") != CUSTOMER or form.get("sign") != expected:
+            return 200, json.dumps({"result": False, "returnCode": "503", "message": "验证签名失败"}).encode()
+        if param.get("com") in ("shunfeng", "shunfengkuaiyun") and not param.get("phone"):
+            return 200, json.dumps({"result": False, "returnCode": "408", "message": "手机号码校验失败"}).encode()
+        if num.startswith("9999"):
+            return 200, json.dumps({"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}).encode()
+        state = self.states.get(num, "0")
+        body = {"message": "ok", "nu": num, "ischeck": "1" if state == "3" else "0", "com": param.get("com"),
+                "status": "200", "state": state, "condition": "F00",
+                "data": [{"time": "2026-11-21 18:30:00", "ftime": "2026-11-21 18:30:00",
+                          "context": "快件已到达【北京朝阳营业部】" if state != "3" else "已签收，签收人：本人",
+                          "location": "北京市朝阳区", "status": state},
+                         {"time": "2026-11-20 09:00:00", "ftime": "2026-11-20 09:00:00",
+                          "context": "快件已揽收", "location": "广东省佛山市", "status": "1"}]}
+        return 200, json.dumps(body, ensure_ascii=False).encode("utf-8")

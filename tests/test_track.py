@@ -1,0 +1,186 @@
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+import respx
+
+from k100_server import CUSTOMER, KEY, K100Server
+from kefu_cli.config import load_config
+from kefu_cli.carriers import carrier_index
+from kefu_cli.shipments import build_query
+from kefu_cli.tracking import Kuaidi100, ProviderError, normalise_state, run_batch
+
+URL = "http://k100.test/poll/query.do"
+OK_BODY = {"message": "ok", "nu": "73512345678901", "ischeck": "0", "com": "zhongtong", "status": "200", "state": "5",
+           "data": [{"time": "2026-11-21 18:30:00", "ftime": "2026-11-21 18:30:00", "context": "派件中", "location": "北京"}]}
+
+
+@pytest.fixture
+def creds(monkeypatch):
+    monkeypatch.setenv("KEFU_KUAIDI100_CUSTOMER", CUSTOMER)
+    monkeypatch.setenv("KEFU_KUAIDI100_KEY", KEY)
+
+
+@pytest.fixture
+def server():
+    srv = K100Server().start()
+    yield srv
+    srv.stop()
+
+
+def query(waybill="73512345678901", carrier="ZTO", phone="5678"):
+    cfg = load_config(None)
+    return build_query(cfg, carrier_index(cfg), waybill, carrier, phone)
+
+
+@respx.mock
+def test_form_and_sign_are_byte_exact():
+    route = respx.post(URL).mock(return_value=httpx.Response(200, json=OK_BODY))
+    result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None)[0]
+    form = {k: v[0] for k, v in parse_qs(route.calls[0].request.content.decode()).items()}
+    assert route.calls[0].request.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    assert json.loads(form["param"]) == {"com": "zhongtong", "num": "73512345678901", "resultv2": "4", "phone": "5678"}
+    assert form["sign"] == hashlib.md5((form["param"] + KEY + CUSTOMER).encode()).hexdigest().upper()
+    assert form["customer"] == CUSTOMER and KEY not in route.calls[0].request.content.decode()
+    assert result["status"] == "out_for_delivery" and result["events"][0]["context"] == "派件中"
+
+
+@pytest.mark.parametrize("state,status", [("0", "in_transit"), ("1", "picked_up"), ("2", "exception"), ("3", "delivered"),
+                                          ("4", "returned"), ("5", "out_for_delivery"), ("6", "returning"),
+                                          ("8", "customs"), ("14", "refused"), ("301", "delivered"), ("205", "exception"),
+                                          ("1002", "in_transit"), ("101", "pending")])
+def test_states(state, status):
+    assert normalise_state(state) == status
+
+
+@respx.mock
+@pytest.mark.parametrize("code,kind", [("400", "answer"), ("408", "answer"), ("503", "credentials"),
+                                       ("601", "credentials")])
+def test_failures_are_not_retried(code, kind):
+    route = respx.post(URL).mock(return_value=httpx.Response(200, json={"result": False, "returnCode": code,
+                                                                       "message": "x"}))
+    result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
+    assert result["error_kind"] == kind and route.call_count == 1
+
+
+@respx.mock
+def test_no_result_is_not_found_and_5xx_is_retried():
+    respx.post(URL).mock(side_effect=[httpx.Response(502), httpx.ConnectError("down"),
+                                      httpx.Response(200, json={"result": False, "returnCode": "500", "message": "无结果"})])
+    result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
+    assert result["status"] == "not_found"
+
+
+@respx.mock
+def test_retries_exhausted_is_unreachable():
+    respx.post(URL).mock(side_effect=httpx.ReadTimeout("slow"))
+    result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
+    assert result["error_kind"] == "unreachable" and "k100.test" in result["error"]
+
+
+def test_query_building_and_detection():
+    assert query(carrier=None, phone=None).error.startswith("中通快递 needs the receiver's phone")
+    amb = query("123456789012", carrier=None)
+    assert "12 characters: 顺丰速运" in amb.error and "pass --carrier" in amb.error
+    assert query("SF1234567890123", carrier="顺丰", phone="13812345678").phone == "5678"
+    assert "unknown carrier" in query(carrier="火箭").error
+    assert "no tracking code" in query("X1", carrier="东瀚物流").error
+
+
+def run_track(args, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "kefu_cli", "--now", "2026-11-22 10:00", "track", *args, "-f", "jsonl"],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_against_local_server_cache_changed_and_final(run, creds, server, monkeypatch):
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", server.url)
+    server.states["73500000000002"] = "3"
+    args = ["track", "73500000000001", "73500000000002", "99990000000000", "--carrier", "ZTO", "--phone", "1234",
+            "-f", "jsonl"]
+    r = run("--now", "2026-11-22 10:00", *args)
+    recs = {x["waybill"]: x for x in map(json.loads, r.stdout.splitlines())}
+    assert recs["73500000000001"]["status"] == "in_transit" and recs["73500000000001"]["location"] == "北京市朝阳区"
+    assert recs["73500000000002"]["status"] == "delivered" and recs["99990000000000"]["status"] == "not_found"
+    assert recs["73500000000001"]["stale"] is False and r.exit_code == 0
+    # within 30 minutes: answered from the cache, no query
+    r = run("--now", "2026-11-22 10:20", *args)
+    assert len(r.stdout.splitlines()) == 3 and sum(server.queries.values()) == 3
+    # --changed: nothing changed
+    r = run("--now", "2026-11-22 11:00", *args, "--changed")
+    assert r.stdout == "" and server.queries["73500000000002"] == 1  # delivered: never again
+    server.states["73500000000001"] = "14"  # refused
+    r = run("--now", "2026-11-22 12:00", *args, "--changed")
+    changed = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [c["waybill"] for c in changed] == ["73500000000001"] and changed[0]["status"] == "refused"
+    assert r.exit_code == 1
+    # stale: the last event is 2026-11-21 18:30, ZTO is stale after 48 hours
+    r = run("--now", "2026-11-24 12:00", "track", "73500000000003", "--carrier", "ZTO", "--phone", "1234", "-f", "jsonl")
+    assert json.loads(r.stdout)["stale"] is True and r.exit_code == 1
+
+
+def test_history_and_stdin(run, creds, server, monkeypatch):
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", server.url)
+    r = run("track", "-", "--history", "-f", "jsonl", input=b"73500000000009\tZTO\t13800001234\n\n")
+    events = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [e["context"] for e in events] == ["快件已到达【北京朝阳营业部】", "快件已揽收"]
+
+
+def test_credentials_missing_named(run):
+    r = run("track", "73512345678901", "--phone", "1234")
+    assert r.exit_code == 2 and "KEFU_KUAIDI100_CUSTOMER and KEFU_KUAIDI100_KEY not set" in r.stderr
+
+
+def test_provider_down_exit_3_and_key_never_shown(run, creds, monkeypatch, tmp_path):
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", "http://127.0.0.1:9/poll/query.do")
+    r = run("track", "73512345678901", "--phone", "1234", "--timeout", "0.5")
+    assert r.exit_code == 3 and "cannot reach 127.0.0.1:9" in r.stdout
+    assert KEY not in r.stdout + r.stderr
+    srv = K100Server().start()
+    try:
+        monkeypatch.setenv("KEFU_KUAIDI100_KEY", "wrong-key")
+        monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", srv.url)
+        r = run("track", "73512345678901", "--phone", "1234")
+        assert r.exit_code == 3 and "refused the credentials (503)" in r.stdout and "wrong-key" not in r.stdout + r.stderr
+    finally:
+        srv.stop()
+    state = open(os.environ["KEFU_STATE"], "rb").read()
+    assert KEY.encode() not in state and b"wrong-key" not in state
+
+
+def test_faults_lose_nothing(creds, tmp_path):
+    srv = K100Server(fail_5xx=0.10, timeouts=0.05, malformed=0.02).start()
+    try:
+        waybills = [f"7350000000{i:04d}" for i in range(120)]
+        env = {"KEFU_KUAIDI100_CUSTOMER": CUSTOMER, "KEFU_KUAIDI100_KEY": KEY, "KEFU_KUAIDI100_ENDPOINT": srv.url,
+               "KEFU_STATE": str(tmp_path / "s.db")}
+        r = run_track([*waybills, "--carrier", "ZTO", "--phone", "1234", "--concurrency", "30", "--rate", "1000",
+                       "--timeout", "0.5"], env)
+        recs = [json.loads(line) for line in r.stdout.splitlines()]
+        assert sorted(x["waybill"] for x in recs) == waybills  # one record each, none lost
+        assert all(x["status"] or x["error"] for x in recs)
+        assert r.returncode in (0, 3)
+        assert (r.returncode == 3) == any(x["error"] for x in recs)
+    finally:
+        srv.stop()
+
+
+def test_two_runs_together_never_double_query(creds, tmp_path):
+    srv = K100Server(delay=0.05).start()
+    try:
+        waybills = [f"7350000001{i:04d}" for i in range(40)]
+        env = dict(os.environ, KEFU_KUAIDI100_CUSTOMER=CUSTOMER, KEFU_KUAIDI100_KEY=KEY,
+                   KEFU_KUAIDI100_ENDPOINT=srv.url, KEFU_STATE=str(tmp_path / "race.db"))
+        cmd = [sys.executable, "-m", "kefu_cli", "--now", "2026-11-22 10:00", "track", *waybills, "--carrier", "ZTO",
+               "--phone", "1234", "--rate", "1000", "-f", "jsonl"]
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(4)]
+        for p in procs:
+            p.communicate(timeout=120)
+        assert max(srv.queries.values()) == 1 and len(srv.queries) == 40
+    finally:
+        srv.stop()
