@@ -20,7 +20,10 @@ from kefu_cli.tracking import FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, pars
 MIN_AGE = 30 * 60
 
 
-def build_query(config: Config, index, waybill: str, carrier_name: str | None, phone: str | None) -> Query:
+def build_query(config: Config, index, waybill: str, carrier_name: str | None, phone: str | None,
+                code_of=lambda carrier: carrier.kuaidi100) -> Query:
+    """A query for one waybill, or one carrying the reason it cannot be asked. `code_of` is the
+    provider's carrier code (Kuaidi100.code_of by default)."""
     waybill = waybill.strip()
     carrier = None
     if carrier_name:
@@ -37,15 +40,16 @@ def build_query(config: Config, index, waybill: str, carrier_name: str | None, p
             names = ", ".join(c.carrier.name for c in candidates)
             return Query(waybill, None, None, None, _("{count} characters: {names} — pass --carrier").format(
                 count=len(waybill), names=names))
-    if not carrier.kuaidi100:
+    com = code_of(carrier)
+    if not com:
         return Query(waybill, carrier, None, None, _("{carrier} has no tracking code: track it on the carrier's site").format(
             carrier=carrier.name))
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if carrier.needs_phone and len(digits) < 4:
-        return Query(waybill, carrier, carrier.kuaidi100, None, _(
+        return Query(waybill, carrier, com, None, _(
             "{carrier} needs the receiver's phone (last 4 digits): pass --phone or a phone column").format(
             carrier=carrier.name))
-    return Query(waybill, carrier, carrier.kuaidi100, digits[-4:] if digits else None)
+    return Query(waybill, carrier, com, digits[-4:] if digits else None)
 
 
 @dataclass

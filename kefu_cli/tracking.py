@@ -3,7 +3,7 @@
 Statuses: pending, picked_up, in_transit, out_for_delivery, delivered, exception, returning,
 returned, refused, customs, not_found. Every record keeps the provider's raw code and text.
 
-A provider is an object with `name`, `code_of(carrier)` and
+A provider is an object with `name`, `host`, `code_of(carrier)` and
 `async query(client, waybill, com, phone) -> dict` (a normalised record) that raises
 ProviderError. Adding one (17TRACK for Japan Post and Yamato, say) touches no command: see
 docs/architecture.md.

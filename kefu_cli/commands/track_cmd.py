@@ -72,26 +72,32 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     from kefu_cli.state import State, state_path as resolve
     from kefu_cli.tracking import EVENT_FIELDS, TRACK_FIELDS
 
+    from kefu_cli.tracking import Kuaidi100
+
     cfg = env.config
     index = carrier_index(cfg)
+    code_of = Kuaidi100.code_of  # the provider's carrier codes
+
+    def build(waybill, carrier_name, phone_number):
+        return build_query(cfg, index, waybill, carrier_name, phone_number, code_of)
+
     queries = []
     if orders_path:
         order_file = open_orders(env, orders_path, items_path, encoding, input_format, required=("order_id", "waybill"))
         try:
             for order in order_file.records():
                 if order["waybill"]:
-                    queries.append(build_query(cfg, index, order["waybill"], order["carrier"],
-                                               order["mobile"] or order["phone"]))
+                    queries.append(build(order["waybill"], order["carrier"], order["mobile"] or order["phone"]))
         finally:
             order_file.close()
     if waybills == ("-",):
         for line in env.stdin.read().decode("utf-8", "replace").splitlines():
             parts = [p.strip() for p in line.split("\t")]
             if parts and parts[0]:
-                queries.append(build_query(cfg, index, parts[0], parts[1] if len(parts) > 1 and parts[1] else carrier,
-                                           parts[2] if len(parts) > 2 and parts[2] else phone))
+                queries.append(build(parts[0], parts[1] if len(parts) > 1 and parts[1] else carrier,
+                                     parts[2] if len(parts) > 2 and parts[2] else phone))
     else:
-        queries += [build_query(cfg, index, w, carrier, phone) for w in waybills if w.strip()]
+        queries += [build(w, carrier, phone) for w in waybills if w.strip()]
     if not queries and not orders_path:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
     provider = make_provider(cfg) if any(q.error is None for q in queries) else None
