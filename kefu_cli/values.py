@@ -171,13 +171,20 @@ def _parse_datetime_slow(text: str, tz: tzinfo):
             return datetime(y, mo, d, h, mi, sec, tzinfo=tz)
         except ValueError:
             return Bad("not_a_date", text)
-    if re.fullmatch(r"[\d.]+[eE][+-]?\d+|nan|NaN|inf", s) or s.isdigit():
-        return Bad("not_a_date", text)
+    if re.fullmatch(r"[\d.]+[eE][+-]?\d+|nan|NaN|inf", s) or s.isdigit() or not re.search(r"(?<!\d)\d{4}(?!\d)", s):
+        return Bad("not_a_date", text)  # the fallback only sees text with a four-digit year
+    import warnings
+
     from dateutil import parser as dateutil_parser  # the slow fallback for rare shapes
 
     try:
-        value = dateutil_parser.parse(s)
-    except (ValueError, OverflowError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "tzname E identified but not understood": not a date
+            value = dateutil_parser.parse(s, default=datetime(2000, 1, 1))
+            # a year, month or day dateutil filled in from its default is a guess, not a date
+            if value != dateutil_parser.parse(s, default=datetime(2001, 2, 2)):
+                return Bad("not_a_date", text)
+    except (ValueError, OverflowError, Warning):
         return Bad("not_a_date", text)
     return value.replace(tzinfo=tz) if value.tzinfo is None else value
 

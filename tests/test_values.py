@@ -105,3 +105,8 @@ def test_qty_and_wrappers():
     assert parse_qty("3") == 3 and parse_qty("") is None and isinstance(parse_qty("x"), Bad)
     assert isinstance(parse_qty("３"), Fixed)
     assert unwrap_excel('="0123"') == "0123" and unwrap_excel("'138") == "138" and unwrap_excel("a") == "a"
+
+
+@pytest.mark.parametrize("text", ["1E", "2024 T", "March 2024", "2024-03-18 7:31 XYZ", "12:30"])
+def test_fallback_never_guesses(text):
+    assert isinstance(parse_datetime(text, SH), Bad)
