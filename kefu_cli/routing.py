@@ -128,7 +128,8 @@ def load_stock(path: str, config: Config) -> dict[tuple[str, str], int]:
     from kefu_cli.orders.reader import detect_encoding
 
     try:
-        data = open(path, "rb").read()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise InputError(_("{file}: cannot open: {error}").format(file=path, error=exc.strerror)) from None
     text = data.decode(detect_encoding(data[:65536], path), "replace")

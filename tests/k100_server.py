@@ -49,8 +49,10 @@ class K100Server:
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             self._loop.run_forever()
+            self._loop.close()
 
-        threading.Thread(target=main, daemon=True).start()
+        self._thread = threading.Thread(target=main, daemon=True)
+        self._thread.start()
         ready.wait(10)
         return self
 
@@ -63,6 +65,7 @@ class K100Server:
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
 
     def roll(self) -> float:
         with self.lock:

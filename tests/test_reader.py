@@ -33,6 +33,7 @@ def test_encodings_detected(tmp_path, cfg, encoding, detected):
     of = OrderFile(str(path), cfg)
     assert of.encoding == detected
     rec = next(of.records())
+    of.close()
     assert rec["buyer"] == "春风" and rec["status"] == "paid" and rec["problems"] == []
 
 
@@ -87,6 +88,7 @@ def test_items_file_orders_not_in_orders_file(tmp_path, cfg):
                       headers=["订单编号", "标题", "价格", "购买数量", "商家编码"])
     of = OrderFile(str(orders), cfg, items=str(items))
     recs = list(of.records())
+    of.close()
     assert recs[0]["items"][0]["sku"] == "A1"
     assert of.stats.unmatched_items == [3]
 

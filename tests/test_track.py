@@ -149,7 +149,9 @@ def test_provider_down_exit_3_and_key_never_shown(run, creds, monkeypatch, tmp_p
         assert r.exit_code == 3 and "refused the credentials (503)" in r.stdout and "wrong-key" not in r.stdout + r.stderr
     finally:
         srv.stop()
-    state = open(os.environ["KEFU_STATE"], "rb").read()
+    from pathlib import Path
+
+    state = Path(os.environ["KEFU_STATE"]).read_bytes()
     assert KEY.encode() not in state and b"wrong-key" not in state
 
 

@@ -526,6 +526,14 @@ class OrderFile:
         self.stats = Stats()
         self._stdin = stdin
         self._stream = self._open()
+        try:
+            self._setup(encoding, input_format, items, required)
+        except BaseException:
+            self.close()  # a file that cannot be read is not left open
+            raise
+
+    def _setup(self, encoding, input_format, items, required) -> None:
+        config = self.config
         sample = self._read_sample()
         self.encoding = check_encoding(encoding) if encoding else detect_encoding(sample, self.name)
         text_sample = sample.decode(self.encoding, "replace")
