@@ -213,6 +213,7 @@ class EtaTransform:
         self.estimator = estimator
         self.explain = explain
         self.carriers = carrier_index(config)
+        self.default_stock: str | None = None  # --stock: for orders whose file does not say
         self._stats = {"orders": 0, "problems": 0}
 
     def process(self, orders):
@@ -231,7 +232,7 @@ class EtaTransform:
             for code, routes in groups.items():
                 warehouse = routes[0].warehouse
                 product_lines = [r.product_line for r in routes if r.product_line]
-                stock = order["stock"]
+                stock = order["stock"] or self.default_stock
                 if stock is None and product_lines:  # made to order anywhere in the shipment decides
                     stock = "made_to_order" if any(p.stock == "made_to_order" for p in product_lines) else "in_stock"
                 if len(product_lines) == 1:

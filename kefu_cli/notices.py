@@ -23,7 +23,7 @@ from kefu_cli.i18n import _
 from kefu_cli.messages import render
 from kefu_cli.orders.regions import locate
 
-MESSAGE_FIELDS = ("order_id", "buyer", "phone", "kind", "template", "lang", "text", "warning")
+MESSAGE_FIELDS = ("order_id", "buyer", "phone", "stage", "template", "lang", "text", "warning")
 NOTICE_KINDS = ("accepted", "shipped", "delay")
 
 
@@ -117,11 +117,12 @@ class Composer:
                 "order_id": order["order_id"], "items": items_text(order),
                 "amount": order["paid"] if order["paid"] is not None else order["total"], "staff": self.staff, **extra}
 
-    def message(self, order: dict, kind: str, template: str, **extra) -> dict:
+    def message(self, order: dict, stage: str, template: str, **extra) -> dict:
+        """`stage`: the reminder stage (first, second, last) or the notice (accepted, shipped, delay)."""
         lang = language_for(order)
         text = self.templates.get(template, {}).get(lang) or self.templates.get(template, {}).get("zh", "")
         phone = order["mobile"] or order["phone"]
-        return {"order_id": order["order_id"], "buyer": order["buyer"], "phone": phone, "kind": kind,
+        return {"order_id": order["order_id"], "buyer": order["buyer"], "phone": phone, "stage": stage,
                 "template": template, "lang": lang, "text": render(text, self.values(order, **extra)),
                 "warning": None if phone else _("no phone number: send it another way")}
 
@@ -151,4 +152,4 @@ def notice(kind: str, order: dict, composer: Composer, window: dict | None, carr
         return None, _("no arrival window ({reason})").format(reason=(window or {}).get("reason") or _("not routable"))
     extra.update(ship_from=_day(window["ship_from"]), ship_by=_day(window["ship_by"]),
                  arrive_from=_day(window["arrive_from"]), arrive_by=_day(window["arrive_by"]))
-    return composer.message(order, f"notify:{kind}", kind, **extra), None
+    return composer.message(order, kind, kind, **extra), None

@@ -149,3 +149,14 @@ def test_window_properties(paid, later_minutes, warehouse, stock, to):
         assert rec["arrive_from"] >= rec["ship_from"]
     for key in ("ship_from", "ship_by", "arrive_from", "arrive_by"):
         assert b[key] >= a[key]  # a later payment never gives an earlier window
+
+
+def test_stock_option_applies_to_a_file(run):
+    from conftest import EXAMPLES
+
+    args = ["--now", "2026-10-06 12:00", "eta", EXAMPLES / "taobao_orders.csv", "-f", "jsonl", "--fields", "stock"]
+    import json
+
+    assert {json.loads(line)["stock"] for line in run(*args).stdout.splitlines()} >= {"in_stock"}
+    r = run(*args, "--stock", "made_to_order")
+    assert {json.loads(line)["stock"] for line in r.stdout.splitlines()} == {"made_to_order"}

@@ -71,7 +71,7 @@ def test_quiet_hours_hold_a_stage_until_morning(run, tmp_path):
     r, msgs = remind(run, path, "2026-11-22 22:15")
     assert msgs == [] and "quiet hours" in r.stderr and r.exit_code == 0
     r, msgs = remind(run, path, "2026-11-23 09:00")
-    assert [m["kind"] for m in msgs] == ["remind:first"]
+    assert [m["stage"] for m in msgs] == ["first"]
 
 
 def test_ledger_once_per_stage_and_dry_run(run, tmp_path):
@@ -79,11 +79,11 @@ def test_ledger_once_per_stage_and_dry_run(run, tmp_path):
     _r, msgs = remind(run, path, "2026-11-22 10:30", "--dry-run")
     assert len(msgs) == 1 and not os.path.exists(os.environ["KEFU_STATE"])  # dry run: ledger untouched
     _r, msgs = remind(run, path, "2026-11-22 10:30")
-    assert [m["kind"] for m in msgs] == ["remind:first"] and msgs[0]["template"] == "remind_silent"
+    assert [m["stage"] for m in msgs] == ["first"] and msgs[0]["template"] == "remind_silent"
     assert remind(run, path, "2026-11-22 10:40")[1] == []  # the same stage never twice
     assert remind(run, path, "2026-11-22 10:40", "--dry-run")[1] == []  # a dry run knows the ledger
     _r, msgs = remind(run, path, "2026-11-23 09:00")  # the next day: the 12-hour stage
-    assert [m["kind"] for m in msgs] == ["remind:second"]
+    assert [m["stage"] for m in msgs] == ["second"]
 
 
 def test_one_per_buyer_per_day_and_wording(run, tmp_path):

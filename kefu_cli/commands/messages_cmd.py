@@ -130,7 +130,7 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, j
                 continue
             template = "remind_consulted" if order["consulted"] else "remind_silent"
             close_at = (order["created_at"] + settings.close_after).astimezone(cfg.tzinfo())
-            msg = composer.message(order, kind, template, close_at=close_at.strftime("%Y-%m-%d %H:%M"))
+            msg = composer.message(order, stage.name, template, close_at=close_at.strftime("%Y-%m-%d %H:%M"))
             if printer.send(msg, None if dry_run else state, kind, who, day):
                 used_today.update(who)
     return ExitCode.OK
