@@ -120,27 +120,30 @@ class State:
         """Which waybills this run may query, in one transaction so that overlapping runs never
         query the same number: not final, not queried within `min_age` seconds (unless refresh),
         not claimed by another run in the last `claim_ttl` seconds. Returns (mine, previous rows)."""
+        wanted = list(dict.fromkeys(waybills))
         cur = self.db.cursor()
         cur.execute("BEGIN IMMEDIATE")
-        mine: set[str] = set()
         rows: dict[str, tuple] = {}
         try:
-            for w in dict.fromkeys(waybills):
-                row = cur.execute("SELECT status, record, queried_at, claimed_at, final FROM tracking WHERE waybill = ?",
-                                  (w,)).fetchone()
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                for w, *row in cur.execute("SELECT waybill, status, record, queried_at, claimed_at, final FROM tracking "
+                                           f"WHERE waybill IN ({marks})", chunk):
+                    rows[w] = tuple(row)
+            mine: set[str] = set()
+            for w in wanted:
+                row = rows.get(w)
                 if row is not None:
-                    rows[w] = row
-                    status, _record, queried_at, claimed_at, final = row
-                    if final:
-                        continue
-                    if claimed_at is not None and now - claimed_at < claim_ttl:
+                    _status, _record, queried_at, claimed_at, final = row
+                    if final or (claimed_at is not None and now - claimed_at < claim_ttl):
                         continue
                     if not refresh and queried_at is not None and now - queried_at < min_age:
                         continue
-                    cur.execute("UPDATE tracking SET claimed_at = ? WHERE waybill = ?", (now, w))
-                else:
-                    cur.execute("INSERT INTO tracking (waybill, claimed_at) VALUES (?, ?)", (w, now))
                 mine.add(w)
+            cur.executemany("INSERT INTO tracking (waybill, claimed_at) VALUES (?, ?) "
+                            "ON CONFLICT (waybill) DO UPDATE SET claimed_at = excluded.claimed_at",
+                            [(w, now) for w in mine])
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
