@@ -87,10 +87,10 @@ def _open_state(state_path, dry_run):
 @click.argument("path", metavar="FILE")
 @state_option
 @dry_run_option
-@input_options
+@input_options(jobs=False)
 @output_options
 @pass_env
-def remind(env, path, state_path, dry_run, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
+def remind(env, path, state_path, dry_run, items_path, encoding, input_format, fmt, fields, no_headers):
     """Print the payment reminders (催付) due now, one per line, for a sender to pipe on.
 
     Stages come from shop.toml [remind] (defaults: 30 minutes and 12 hours after the order, and 2
@@ -141,10 +141,10 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, j
 @click.argument("path", metavar="FILE")
 @state_option
 @dry_run_option
-@input_options
+@input_options(jobs=False)
 @output_options
 @pass_env
-def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
+def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_format, fmt, fields, no_headers):
     """Print order notices: accepted (paid, not shipped), shipped (with carrier, waybill and arrival
     window) or delay (made to order), once per order and kind.
 

@@ -10,10 +10,14 @@ from kefu_cli.i18n import _
 INPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
 
 
-def input_options(f):
-    """The options of every command that reads an order file."""
-    f = click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-                     help="Worker processes for large CSV/TSV files [default: one per CPU; 1 = none].")(f)
+def input_options(f=None, *, jobs: bool = True):
+    """The options of every command that reads an order file (--jobs only where records can be
+    processed in parallel; remind and notify claim messages one at a time)."""
+    if f is None:
+        return lambda g: input_options(g, jobs=jobs)
+    if jobs:
+        f = click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+                         help="Worker processes for large CSV/TSV files [default: one per CPU; 1 = none].")(f)
     f = click.option("--input-format", type=click.Choice(INPUT_FORMATS),
                      help="Format of FILE [default: from the name, else sniffed].")(f)
     f = click.option("--encoding", metavar="NAME",

@@ -48,11 +48,11 @@ def make_provider(config, environ=os.environ):
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="warning", show_default=True,
               help="Exit 1 on exception/refused/returned (error) or also stale (warning).")
 @state_option
-@input_options
+@input_options(jobs=False)
 @output_options
 @pass_env
 def track(env, waybills, carrier, phone, orders_path, history, changed, refresh, concurrency, rate, timeout, fail_on,
-          state_path, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
+          state_path, items_path, encoding, input_format, fmt, fields, no_headers):
     """Track waybills through 快递100 and normalise their status.
 
     Give waybills as arguments, `-` to read one per line (waybill[<TAB>carrier[<TAB>phone]]), or
