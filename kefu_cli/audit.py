@@ -79,6 +79,7 @@ _MOBILE_JP = re.compile(r"(?:\+?81|0)[789]0\d{8}")
 _LANDLINE_JP = re.compile(r"(?:\+?81|0)[1-9]\d{8}")
 _PHONE_JUNK = re.compile(r"[\s\-()（）.]")
 _FULL_PROVINCES = re.compile("|".join(sorted((re.escape(n) for n in CN_PROVINCES), key=len, reverse=True)))
+_DIGIT = re.compile(r"[0-9０-９]")
 _ADMIN_WORD = re.compile(r"\S{1,12}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|都|道|府|県|郡)")
 _ADMIN_PARTS = re.compile(r"^\S{1,12}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|都|道|府|県|郡)")
 
@@ -134,17 +135,19 @@ class AuditSettings:
                    memo_ok_marks=tuple(audit.get("memo_ok_marks", ())))
 
 
-_templates: dict[tuple[str, str], str] = {}
+_templates: dict[str, tuple[str, str]] = {}  # code -> (language, translated message)
 
 
 def finding(code: str, **values) -> dict:
     rule = BY_CODE[code]
-    key = (code, current_language())
-    template = _templates.get(key)
-    if template is None:
-        template = _templates[key] = _(rule.message)
-    shown = {k: _short(v) for k, v in values.items()}
-    return {"code": code, "severity": rule.severity, "message": template.format(**shown)}
+    lang = current_language()
+    cached = _templates.get(code)
+    if cached is None or cached[0] != lang:
+        cached = _templates[code] = (lang, _(rule.message))
+    for k, v in values.items():
+        if v.__class__ is not int:
+            values[k] = _short(v)
+    return {"code": code, "severity": rule.severity, "message": cached[1].format(**values)}
 
 
 def _short(v) -> str:
@@ -193,6 +196,8 @@ class Auditor:
                         if self.settings.enabled.get(r.code, True) and r.needs and not self.columns & set(r.needs)]
         self.has_status = "status" in self.columns
         self.overdue_before = now - timedelta(hours=self.settings.overdue_hours)
+        self._places: dict[tuple, object] = {}  # (province, city) -> Place: exports repeat them
+        self._warehouses = {w.code: w for w in config.warehouses}
 
     def status_of(self, order: dict) -> str | None:
         status = order["status"]
@@ -275,11 +280,17 @@ class Auditor:
                     shown = ", ".join(v for s, v in states if v) or _("none given")
                     add(finding("PHONE_INVALID", value=shown))
         address = order["address"]
-        place = locate(address, order["province"], order["city"])
+        key = (order["province"], order["city"])
+        place = self._places.get(key) if key[0] is not None else None
+        if place is None:
+            place = locate(address, order["province"], order["city"])
+            if key[0] is not None:
+                self._places[key] = place
         if "ADDRESS_INCOMPLETE" in active:
             if place.province is None:
                 add(finding("ADDRESS_INCOMPLETE", value=_("a province")))
-            elif "address" in self.columns and len(street_detail(address)) < 2:
+            # no province, city or district name has a digit: one in the address means detail
+            elif "address" in self.columns and not _DIGIT.search(address) and len(street_detail(address)) < 2:
                 add(finding("ADDRESS_INCOMPLETE", value=_("street detail")))
         if "PROVINCE_MISMATCH" in active and address and place.country == "CN":
             # a full provincial name (广东省, 北京市 …) other than its own; 北京路 is a street, not 北京市
@@ -308,14 +319,17 @@ class Auditor:
                 routes.append(r)
                 if r.warehouse is None and "SKU_UNROUTABLE" in active:
                     add(finding("SKU_UNROUTABLE", value=f"{n} ({it.get('sku') or it.get('title') or '?'})"))
-        warehouses = list(dict.fromkeys(r.warehouse.code for r in routes if r.warehouse))
+        warehouses: list[str] = []
+        for r in routes:
+            if r.warehouse is not None and r.warehouse.code not in warehouses:
+                warehouses.append(r.warehouse.code)
         rec["warehouses"] = warehouses
         if len(warehouses) > 1 and "SPLIT_SHIPMENT" in active:
             add(finding("SPLIT_SHIPMENT", value=", ".join(warehouses)))
         remote = False
         earliest = None
         for code in warehouses:
-            warehouse = self.config.warehouse(code)
+            warehouse = self._warehouses[code]
             tier = tier_of(place, warehouse, self.config, address)
             remote = remote or tier == "remote"
             if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
