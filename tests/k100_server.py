@@ -31,6 +31,7 @@ class K100Server:
         self.queries: Counter = Counter()
         self.states = states or {}  # waybill -> kuaidi100 state to answer
         self.up = True
+        self.go_away_after: int | None = None  # stop answering after this many queries
         self._loop = None
         self._server = None
         self.port = None
@@ -101,6 +102,10 @@ class K100Server:
         num = param.get("num", "")
         with self.lock:
             self.queries[num] += 1
+            if self.go_away_after is not None and sum(self.queries.values()) > self.go_away_after:
+                self.up = False
+        if not self.up:
+            return None
         await asyncio.sleep(self.delay)
         roll = self.roll()
         if roll < self.timeouts:

@@ -41,3 +41,25 @@ def test_every_command_survives(run, tmp_path, name):
         assert "internal error" not in r.stderr and "Traceback" not in r.stderr, (command, r.stderr)
         if r.exit_code == 2:
             assert r.stderr.count("kefu: error:") == 1 and r.stdout == "", (command, r)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CORPUS if n.endswith(".csv")))
+def test_every_row_is_accounted_for(run, tmp_path, name):
+    import json
+
+    path = tmp_path / name
+    path.write_bytes(CORPUS[name])
+    r = run("orders", path, "-f", "jsonl")
+    if r.exit_code == 2:  # the file as a whole was refused, with one clear line
+        assert r.stdout == "" and r.stderr.count("kefu: error:") == 1
+        return
+    lines = CORPUS[name].splitlines()  # bytes: \n, \r and \r\n only, like the csv reader
+    data_lines = {n for n, text in enumerate(lines, start=1) if n > 1 and text.strip()}
+    covered = set()
+    for rec in map(json.loads, r.stdout.splitlines()):
+        covered.add(rec["row"])
+        for p in rec["problems"]:
+            if p["code"] == "joined_lines":
+                first, last = map(int, p["value"].split("-"))
+                covered.update(range(first, last + 1))
+    assert data_lines <= covered, sorted(data_lines - covered)
