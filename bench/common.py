@@ -121,6 +121,9 @@ def bare_csv_command(path: Path, encoding: str) -> list[str]:
     return [python(), "-c", code, str(path), encoding]
 
 
+COLUMNS = ("benchmark", "baseline", "kefu", "ratio", "peak RSS", "note")
+
+
 def table(rows: list[tuple], headers: tuple) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths))]

@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from common import kefu_command, table  # noqa: E402
+from common import COLUMNS, kefu_command, table  # noqa: E402
 from k100_server import CUSTOMER, KEY, K100Server  # noqa: E402
 
 
@@ -42,20 +42,23 @@ def run(n: int, concurrency: int, **faults) -> tuple[float, int, int, int]:
         server.stop()
 
 
+def measure(n: int = 5000, concurrency: int = 50) -> list[tuple]:
+    ideal = n * 0.05 / concurrency
+    clean = run(n, concurrency)
+    faulty = run(n, concurrency, fail_5xx=0.10, timeouts=0.05)
+    return [("track, 50 ms answers", f"ideal {ideal:.2f}s", f"{clean[0]:.2f}s", f"{clean[0] / ideal:.2f}x", "-",
+             f"{clean[1]}/{n} records, exit {clean[3]}"),
+            ("track, 10% 5xx + 5% timeouts", f"ideal {ideal:.2f}s", f"{faulty[0]:.2f}s", f"{faulty[0] / ideal:.2f}x", "-",
+             f"{faulty[1]}/{n} records, {faulty[2]} answered, exit {faulty[3]}")]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--waybills", type=int, default=5000)
     ap.add_argument("--concurrency", type=int, default=50)
     args = ap.parse_args()
-    ideal = args.waybills * 0.05 / args.concurrency
-    clean = run(args.waybills, args.concurrency)
-    faulty = run(args.waybills, args.concurrency, fail_5xx=0.10, timeouts=0.05)
-    rows = [("track, clean", f"{ideal:.2f}s (ideal)", f"{clean[0]:.2f}s", f"{clean[0] / ideal:.2f}x",
-             f"{clean[1]}/{args.waybills}", clean[2], clean[3]),
-            ("track, 10% 5xx + 5% timeouts", f"{ideal:.2f}s (ideal)", f"{faulty[0]:.2f}s", f"{faulty[0] / ideal:.2f}x",
-             f"{faulty[1]}/{args.waybills}", faulty[2], faulty[3])]
     print(f"{args.waybills} waybills, local imitation answering in 50 ms, concurrency {args.concurrency}")
-    print(table(rows, ("benchmark", "baseline", "kefu", "ratio", "records out", "answered", "exit")))
+    print(table(measure(args.waybills, args.concurrency), COLUMNS))
     return 0
 
 

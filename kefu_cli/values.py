@@ -61,6 +61,9 @@ def _parse_money_slow(text: str):
     if not s:
         return None
     notes = []
+    if s[:2] == '="' and s[-1:] == '"':  # Excel's text wrapper around an amount
+        s = s[2:-1].strip()
+        notes.append("excel_wrapper")
     if not s.isascii():
         t = s.translate(FULLWIDTH)
         if t != s:

@@ -110,3 +110,8 @@ def test_qty_and_wrappers():
 @pytest.mark.parametrize("text", ["1E", "2024 T", "March 2024", "2024-03-18 7:31 XYZ", "12:30"])
 def test_fallback_never_guesses(text):
     assert isinstance(parse_datetime(text, SH), Bad)
+
+
+def test_excel_wrapped_amount_is_recovered_and_noted():
+    value = parse_money('="1299.00"')
+    assert isinstance(value, Fixed) and value.value == Decimal("1299.00") and value.note == "excel_wrapper"

@@ -242,3 +242,4 @@ ZH.update({
     "provider busy ({code}): {text}": "接口繁忙（{code}）：{text}",
     "the provider refused the credentials ({code}): {text}": "接口拒绝了凭据（{code}）：{text}",
 })
+ZH['{value}: Excel\'s ="…" wrapper removed'] = '{value}：已去掉 Excel 的 ="…" 包装'

@@ -184,6 +184,7 @@ PROBLEM_TEXT = {
     "not_an_object": N_("the line is not a JSON object: {value}"),
     "fullwidth_digits": N_("{value}: full-width digits read as ASCII"),
     "thousands_separator": N_("{value}: thousands separators removed"),
+    "excel_wrapper": N_("{value}: Excel's =\"…\" wrapper removed"),
     "fullwidth_digits+thousands_separator": N_("{value}: full-width digits and thousands separators normalised"),
 }
 
@@ -191,7 +192,11 @@ PROBLEM_TEXT = {
 def problem(row: int, column: str | None, field_name: str | None, code: str, value, fixed: bool = False,
             quote: bool = True) -> dict:
     shown = value if isinstance(value, (int, Decimal)) else _short(value)
-    text = _(PROBLEM_TEXT.get(code, code)).format(value=f'"{shown}"' if quote and isinstance(value, str) else shown)
+    shown = f'"{shown}"' if quote and isinstance(value, str) else shown
+    if code in PROBLEM_TEXT or "+" not in code:
+        text = _(PROBLEM_TEXT.get(code, code)).format(value=shown)
+    else:  # several recoveries of one cell ("excel_wrapper+fullwidth_digits"): say each
+        text = "; ".join(_(PROBLEM_TEXT.get(part, part)).format(value=shown) for part in code.split("+"))
     message = f"{column}: {text}" if column else text
     return {"row": row, "column": column, "field": field_name, "code": code, "value": value if value is None or isinstance(value, (int, str)) else str(value), "fixed": fixed, "message": message}
 
