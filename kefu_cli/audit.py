@@ -29,7 +29,6 @@ from kefu_cli.i18n import N_, _, current_language
 from kefu_cli.orders.regions import CN_PROVINCES, locate, strip_province
 from kefu_cli.routing import Router
 
-SEVERITIES = ("info", "warning", "error")
 RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
 MONEY = ("total", "goods_amount", "shipping_fee", "discount", "paid", "refund")
@@ -69,9 +68,6 @@ RULES: tuple[Rule, ...] = (
     Rule("VALUE_UNREADABLE", "warning", (), N_("{value}")),
 )
 BY_CODE = {r.code: r for r in RULES}
-FINANCE = ("AMOUNT_INVALID", "AMOUNT_MISMATCH", "REFUND_PARTIAL", "REFUND_FULL", "DUPLICATE_ORDER", "ROW_UNREADABLE",
-           "VALUE_UNREADABLE")
-GLOBAL = ("DUPLICATE_ORDER", "MERGEABLE")
 
 _MOBILE_CN = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _LANDLINE_CN = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:\d{1,5})?")
@@ -109,7 +105,7 @@ def street_detail(address: str | None) -> str:
     words = rest.split(None, 2)
     if len(words) == 3 and not _ADMIN_WORD.fullmatch(words[2]):
         return words[2]  # Taobao's "省 市 区 详细地址": what follows city and district
-    for _ in range(3):
+    for _part in range(3):  # at most city, district and one more
         m = _ADMIN_PARTS.match(rest)
         if not m:
             break
@@ -491,7 +487,3 @@ class Index:
         rec["verdict"], rec["flag"] = settle(rec["findings"], self.tally.state[i] >= 4)
         return True
 
-
-def reaches(findings: list[dict], fail_on: str) -> bool:
-    threshold = RANK[fail_on]
-    return any(RANK[f["severity"]] >= threshold for f in findings)

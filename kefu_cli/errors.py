@@ -45,8 +45,3 @@ class InputError(KefuError):
 class UsageError(KefuError):
     """An option value is wrong."""
 
-
-class UpstreamError(KefuError):
-    """An upstream service (tracking provider) could not be used."""
-
-    exit_code = ExitCode.UPSTREAM

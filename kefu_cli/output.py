@@ -23,7 +23,6 @@ from kefu_cli.errors import UsageError
 from kefu_cli.i18n import _
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
-STREAMING = ("csv", "tsv", "jsonl")
 BATCH = 100  # records per write: ~70 KB, below glibc's mmap/trim threshold (bigger batches churn the heap)
 
 

@@ -75,9 +75,6 @@ class State:
     def sent(self, order_id: str, kind: str) -> bool:
         return self.db.execute("SELECT 1 FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind)).fetchone() is not None
 
-    def kinds_sent(self, order_id: str) -> set[str]:
-        return {k for (k,) in self.db.execute("SELECT kind FROM ledger WHERE order_id = ?", (order_id,))}
-
     def contact_used(self, contacts: list[str], day: str) -> bool:
         for c in contacts:
             if self.db.execute("SELECT 1 FROM contact_day WHERE contact = ? AND day = ?", (c, day)).fetchone():

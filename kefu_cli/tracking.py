@@ -205,7 +205,7 @@ async def _batch(provider, queries: list[Query], concurrency: int, rate: float |
     n_clients = -(-concurrency // PER_CLIENT)
     clients = []
     tls = httpx.create_ssl_context()  # one for all clients: each costs ~30 ms to build
-    for _ in range(n_clients):
+    for _client in range(n_clients):
         # httpx writes headers and body separately: TCP_NODELAY spares each request a delayed ACK
         transport = httpx.AsyncHTTPTransport(
             verify=tls, limits=httpx.Limits(max_connections=PER_CLIENT, max_keepalive_connections=PER_CLIENT),

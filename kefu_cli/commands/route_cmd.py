@@ -35,7 +35,6 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
     """
     from kefu_cli import pipeline
     from kefu_cli.eta import ROUTE_FIELDS, RouteTransform
-    from kefu_cli.orders.regions import locate
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
     from kefu_cli.routing import Router, load_stock
 

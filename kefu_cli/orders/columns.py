@@ -72,7 +72,6 @@ SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pinduoduo", ("商品id", "订单号")),
 )
 
-ITEM_FIELDS = ("item_sku", "item_title", "item_qty", "item_price")
 ITEM_ROW_FIELDS = ("item_sku", "item_price")  # their presence means one row per item
 ORDER_FIELDS = tuple(c for c in CANONICAL_COLUMNS if c != "items")
 

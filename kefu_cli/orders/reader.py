@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -547,8 +546,6 @@ class OrderFile:
                              hint=_("use one of: {choices}").format(choices=", ".join(FORMATS)))
         self.format = input_format or detect_format(self.name, text_sample)
         self.sample = sample
-        self.has_lf = b"\n" in sample or len(sample) < SAMPLE_SIZE
-        self._header_line_count = 1
         self._replaced_at_open = _replaced[0]
         self._text = io.TextIOWrapper(
             io.BufferedReader(_Prefixed(sample, self._stream), 1 << 16) if not self._seekable else self._rewind(),
@@ -563,7 +560,6 @@ class OrderFile:
                                  hint=_("an order file starts with a header row")) from None
             except csv.Error as exc:
                 raise InputError(_("{file}: the header row cannot be read: {error}").format(file=self.name, error=exc)) from None
-            self._header_line_count = self._rows.line_num
             self._first_json = None
         else:
             self.delimiter = None
@@ -857,9 +853,3 @@ def _aliases_for(name: str) -> list[str]:
 
     return [name, *ALIASES.get(name, ())]
 
-
-def file_size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
