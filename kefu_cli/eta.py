@@ -20,7 +20,7 @@ from kefu_cli.calendars import Calendars
 from kefu_cli.config import Carrier, Config, ProductLine, ShipWindow, Warehouse
 from kefu_cli.i18n import _
 from kefu_cli.orders.regions import Place, locate
-from kefu_cli.carriers import carrier_index  # noqa: F401  (re-exported for the commands)
+from kefu_cli.carriers import carrier_index
 from kefu_cli.routing import Router
 
 ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "ship_from",
@@ -52,6 +52,11 @@ def tier_of(place: Place, warehouse: Warehouse, config: Config, address: str | N
     if place.province in provinces or (address and any(k in address for k in keywords)):
         return "remote"
     return "other_province"
+
+
+def has_no_window(rec: dict) -> bool:
+    """An eta record without dates: unknown destination, another country, or unroutable."""
+    return rec["tier"] in PROBLEM_TIERS or rec["reason"] == "UNROUTABLE"
 
 
 def promise_unmeetable(promised: date | None, arrive_from: date | None) -> bool:
@@ -243,7 +248,7 @@ class EtaTransform:
                                    paid_at=order["paid_at"], product_line=line, carrier=carrier,
                                    address=order["address"], reason=None if code else "UNROUTABLE",
                                    explain=self.explain)
-                if rec["tier"] in PROBLEM_TIERS or rec["reason"] == "UNROUTABLE":
+                if has_no_window(rec):
                     self._stats["problems"] += 1
                 yield rec
 

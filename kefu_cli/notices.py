@@ -24,7 +24,6 @@ from kefu_cli.messages import render
 from kefu_cli.orders.regions import locate
 
 MESSAGE_FIELDS = ("order_id", "buyer", "phone", "stage", "template", "lang", "text", "warning")
-NOTICE_KINDS = ("accepted", "shipped", "delay")
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
       kefu eta --warehouse NORTH --to "北京市朝阳区建国路88号" --paid "2026-09-30 10:00" --explain -f json
     """
     from kefu_cli import pipeline
-    from kefu_cli.eta import ETA_FIELDS, EtaTransform, Estimator, carrier_index
+    from kefu_cli.carriers import carrier_index
+    from kefu_cli.eta import ETA_FIELDS, EtaTransform, Estimator, has_no_window
     from kefu_cli.orders.regions import locate
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
     from kefu_cli.routing import LineRoute, Router
@@ -96,7 +97,7 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
                                  product_line=r.product_line, carrier=found, address=to,
                                  reason=None if r.warehouse else "UNROUTABLE", explain=explain)
         write_records([rec], renderer, env.stdout)
-        merge({"orders": 1, "problems": int(rec["tier"] in ("unknown", "no_route") or rec["reason"] == "UNROUTABLE"),
+        merge({"orders": 1, "problems": int(has_no_window(rec)),
                "notes": sorted(estimator.notes)})
     else:
         order_file = open_orders(env, path, items_path, encoding, input_format)

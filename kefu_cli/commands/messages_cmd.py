@@ -155,7 +155,8 @@ def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_for
     Example:
       kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
     """
-    from kefu_cli.eta import EtaTransform, Estimator, carrier_index
+    from kefu_cli.carriers import carrier_index
+    from kefu_cli.eta import EtaTransform, Estimator
     from kefu_cli.notices import Composer, notice
     from kefu_cli.routing import Router
 
