@@ -75,12 +75,13 @@ def track(config: Config, provider, queries: list[Query], state, now: datetime, 
         state.release_queries([q.waybill for q in to_ask])
         raise
     stored = []
+    fresh: dict[str, dict] = {}  # waybill -> record built from this run's answer
     for q, result in zip(to_ask, results):
         answers[q.waybill] = result
         if "error" in result:
             failed_claims.append(q.waybill)
         else:
-            rec = _record(q, result, tz, now)
+            rec = fresh[q.waybill] = _record(q, result, tz, now)
             stored.append((q.waybill, q.carrier.code, rec["status"], json.dumps(rec | {"events": result["events"]},
                                                                                ensure_ascii=False, default=str),
                            clock, rec["status"] in FINAL))
@@ -94,8 +95,8 @@ def track(config: Config, provider, queries: list[Query], state, now: datetime, 
         prev_status = prev_row[0] if prev_row else None
         if q.error:
             rec = _empty(q, q.error)
-        elif q.waybill in answers and "error" not in answers[q.waybill]:
-            rec = _record(q, answers[q.waybill], tz, now)
+        elif q.waybill in fresh:
+            rec = dict(fresh[q.waybill])  # a copy: the same waybill may be asked twice
             out.events.extend(_events(q, answers[q.waybill]))
         elif q.waybill in answers:
             result = answers[q.waybill]
