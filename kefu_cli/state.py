@@ -13,7 +13,9 @@ could not be printed, so the ledger holds only completed work.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 from kefu_cli.errors import ConfigError
@@ -44,6 +46,21 @@ CREATE TABLE IF NOT EXISTS contact_day (
 );
 """
 BUSY_TIMEOUT_MS = 30_000
+
+
+@contextmanager
+def interrupts_deferred():
+    """Ctrl-C (SIGINT) waits until the block is over: claim, print and flush of one message
+    happen all or not at all. A no-op where signals cannot be blocked."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None:
+        yield
+        return
+    previous = block(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)  # a pending SIGINT is raised here, after the block
 
 
 def default_path(environ=os.environ) -> Path:

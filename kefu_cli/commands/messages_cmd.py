@@ -37,15 +37,20 @@ class _Printer:
         self.out.write(self.renderer.begin())
 
     def send(self, msg: dict, state, kind: str, contacts: list[str], day: str) -> bool:
-        if state is not None and not state.claim(msg["order_id"] or "", kind, self.env.now.isoformat(), contacts, day):
-            return False
-        try:
-            self.out.write(self.renderer.render([msg]))
-            self.out.flush()
-        except BaseException:
-            if state is not None:
-                state.release(msg["order_id"] or "", kind)
-            raise
+        from kefu_cli.state import interrupts_deferred
+
+        data = self.renderer.render([msg])
+        with interrupts_deferred():  # recorded and printed, or neither
+            if state is not None and not state.claim(msg["order_id"] or "", kind, self.env.now.isoformat(),
+                                                     contacts, day):
+                return False
+            try:
+                self.out.write(data)
+                self.out.flush()
+            except BaseException:  # the reader went away: the message was not delivered
+                if state is not None:
+                    state.release(msg["order_id"] or "", kind)
+                raise
         self.count += 1
         if msg["warning"]:
             self.env.warn(f"{msg['order_id']}: {msg['warning']}")
