@@ -27,6 +27,13 @@ def creds(monkeypatch):
 
 
 @pytest.fixture
+def k100():
+    """respx in front of httpx.AsyncClient: kefu's own transport (kefu_cli.transport) is not httpcore."""
+    with respx.mock(using="httpx") as router:
+        yield router
+
+
+@pytest.fixture
 def server():
     srv = K100Server().start()
     yield srv
@@ -38,9 +45,8 @@ def query(waybill="73512345678901", carrier="ZTO", phone="5678"):
     return build_query(cfg, carrier_index(cfg), waybill, carrier, phone)
 
 
-@respx.mock
-def test_form_and_sign_are_byte_exact():
-    route = respx.post(URL).mock(return_value=httpx.Response(200, json=OK_BODY))
+def test_form_and_sign_are_byte_exact(k100):
+    route = k100.post(URL).mock(return_value=httpx.Response(200, json=OK_BODY))
     result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None)[0]
     form = {k: v[0] for k, v in parse_qs(route.calls[0].request.content.decode()).items()}
     assert route.calls[0].request.headers["content-type"].startswith("application/x-www-form-urlencoded")
@@ -58,27 +64,24 @@ def test_states(state, status):
     assert normalise_state(state) == status
 
 
-@respx.mock
 @pytest.mark.parametrize("code,kind", [("400", "answer"), ("408", "answer"), ("503", "credentials"),
                                        ("601", "credentials")])
-def test_failures_are_not_retried(code, kind):
-    route = respx.post(URL).mock(return_value=httpx.Response(200, json={"result": False, "returnCode": code,
+def test_failures_are_not_retried(k100, code, kind):
+    route = k100.post(URL).mock(return_value=httpx.Response(200, json={"result": False, "returnCode": code,
                                                                        "message": "x"}))
     result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
     assert result["error_kind"] == kind and route.call_count == 1
 
 
-@respx.mock
-def test_no_result_is_not_found_and_5xx_is_retried():
-    respx.post(URL).mock(side_effect=[httpx.Response(502), httpx.ConnectError("down"),
+def test_no_result_is_not_found_and_5xx_is_retried(k100):
+    k100.post(URL).mock(side_effect=[httpx.Response(502), httpx.ConnectError("down"),
                                       httpx.Response(200, json={"result": False, "returnCode": "500", "message": "无结果"})])
     result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
     assert result["status"] == "not_found"
 
 
-@respx.mock
-def test_retries_exhausted_is_unreachable():
-    respx.post(URL).mock(side_effect=httpx.ReadTimeout("slow"))
+def test_retries_exhausted_is_unreachable(k100):
+    k100.post(URL).mock(side_effect=httpx.ReadTimeout("slow"))
     result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
     assert result["error_kind"] == "unreachable" and "k100.test" in result["error"]
 

@@ -1,0 +1,212 @@
+"""kefu_cli.transport against a real HTTP/1.1 server on loopback (plain and TLS): keep-alive,
+a kept-alive connection the server dropped, chunked and gzip answers, the pool limit, and
+httpx's exceptions for timeouts, refusals and hang-ups."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import ssl
+import threading
+
+import httpx
+import pytest
+import trustme
+
+from kefu_cli.transport import AsyncioTransport
+
+
+class Server:
+    """Answers by path: /ok, /chunked, /gzip, /close (Connection: close), /slow (2 s),
+    /hangup (closes without answering), /fragile (hangs up on any request but the first of a
+    connection), /hold (answers after 0.1 s, to count connections open at once)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None):
+        self.tls = tls
+        self.connections = 0
+        self.open_now = 0
+        self.most_open = 0
+        self.requests = 0
+
+    def start(self) -> "Server":
+        ready = threading.Event()
+
+        def main():
+            self.loop = asyncio.new_event_loop()
+            self.server = self.loop.run_until_complete(asyncio.start_server(self.serve, "127.0.0.1", 0, ssl=self.tls))
+            self.port = self.server.sockets[0].getsockname()[1]
+            ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=main, daemon=True)
+        self.thread.start()
+        ready.wait(5)
+        return self
+
+    def stop(self) -> None:
+        async def close():
+            self.server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+    def url(self, path: str) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
+
+    async def serve(self, reader, writer):
+        self.connections += 1
+        self.open_now += 1
+        self.most_open = max(self.most_open, self.open_now)
+        served = 0
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                path = lines[0].split(" ")[1]
+                self.requests += 1
+                served += 1
+                if path == "/hangup" or (path == "/fragile" and served > 1):
+                    break
+                if path == "/slow":
+                    await asyncio.sleep(2)
+                if path == "/hold":
+                    await asyncio.sleep(0.1)
+                if path == "/chunked":
+                    writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n")
+                elif path == "/gzip":
+                    payload = gzip.compress("你好".encode())
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(payload)
+                                 + payload)
+                else:
+                    payload = b"echo:" + body
+                    close = path == "/close"
+                    writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: %d\r\n%s\r\n" % (
+                        len(payload), b"Connection: close\r\n" if close else b"") + payload)
+                    if close:
+                        await writer.drain()
+                        break
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError, asyncio.CancelledError):
+            pass
+        finally:
+            self.open_now -= 1
+            writer.close()
+
+
+@pytest.fixture
+def server():
+    srv = Server().start()
+    yield srv
+    srv.stop()
+
+
+def send_all(requests, transport=None, timeout=5.0, concurrent=False):
+    async def main():
+        async with httpx.AsyncClient(transport=transport or AsyncioTransport(max_connections=1),
+                                     timeout=timeout) as client:
+            if concurrent:
+                return await asyncio.gather(*(client.request(m, u, content=b) for m, u, b in requests),
+                                            return_exceptions=True)
+            out = []
+            for method, url, body in requests:
+                try:
+                    out.append(await client.request(method, url, content=body))
+                except httpx.HTTPError as exc:
+                    out.append(exc)
+            return out
+
+    return asyncio.run(main())
+
+
+def test_answers_and_keeps_the_connection_alive(server):
+    answers = send_all([("POST", server.url("/ok"), f"n={i}".encode()) for i in range(20)])
+    assert [(r.status_code, r.text) for r in answers] == [(201, f"echo:n={i}") for i in range(20)]
+    assert answers[0].reason_phrase == "Created" and answers[0].http_version == "HTTP/1.1"
+    assert server.connections == 1
+
+
+def test_chunked_and_gzip_bodies(server):
+    chunked, zipped = send_all([("GET", server.url("/chunked"), None), ("GET", server.url("/gzip"), None)])
+    assert chunked.text == "hello, world"
+    assert zipped.content.decode() == "你好"
+
+
+def test_connection_close_is_honoured(server):
+    answers = send_all([("GET", server.url("/close"), None), ("GET", server.url("/ok"), None)])
+    assert [r.status_code for r in answers] == [201, 201] and server.connections == 2
+
+
+def test_a_dropped_keepalive_connection_is_replaced_not_reported(server):
+    # the second request finds its kept-alive connection hung up: it goes out again on a new one
+    answers = send_all([("POST", server.url("/fragile"), b"a"), ("POST", server.url("/fragile"), b"b")])
+    assert [r.text for r in answers] == ["echo:a", "echo:b"]
+    assert server.connections == 2 and server.requests == 3
+
+
+def test_a_hangup_on_a_new_connection_is_a_protocol_error(server):
+    (answer,) = send_all([("GET", server.url("/hangup"), None)])
+    assert isinstance(answer, httpx.RemoteProtocolError)
+    assert server.requests == 1  # not retried by the transport: kefu's retry policy decides
+
+
+def test_timeouts_and_refusals_are_httpx_exceptions(server):
+    (slow,) = send_all([("GET", server.url("/slow"), None)], timeout=0.2)
+    assert isinstance(slow, httpx.ReadTimeout)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free_port = s.getsockname()[1]
+    (refused,) = send_all([("GET", f"http://127.0.0.1:{free_port}/", None)])
+    assert isinstance(refused, httpx.ConnectError)
+    (scheme,) = send_all([("GET", "ftp://127.0.0.1/", None)])
+    assert isinstance(scheme, httpx.UnsupportedProtocol)
+
+
+def test_a_timed_out_connection_is_not_reused(server):
+    answers = send_all([("GET", server.url("/slow"), None), ("GET", server.url("/ok"), None)], timeout=0.2)
+    assert isinstance(answers[0], httpx.ReadTimeout) and answers[1].text == "echo:"
+    assert server.connections == 2
+
+
+def test_no_more_connections_than_the_limit(server):
+    answers = send_all([("GET", server.url("/hold"), None)] * 12, transport=AsyncioTransport(max_connections=3),
+                       concurrent=True)
+    assert all(r.status_code == 201 for r in answers)
+    assert server.most_open <= 3 and server.connections == 3
+
+
+def test_pool_timeout(server):
+    answers = send_all([("GET", server.url("/slow"), None)] * 2,
+                       transport=AsyncioTransport(max_connections=1),
+                       timeout=httpx.Timeout(5.0, pool=0.1), concurrent=True)
+    assert sum(isinstance(a, httpx.PoolTimeout) for a in answers) == 1
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return trustme.CA()
+
+
+def test_tls_verifies_the_server(ca):
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    srv = Server(tls=server_tls).start()
+    try:
+        trusting = ssl.create_default_context()
+        ca.configure_trust(trusting)
+        (answer,) = send_all([("POST", srv.url("/ok"), b"tls")], transport=AsyncioTransport(ssl_context=trusting))
+        assert answer.text == "echo:tls"
+        # the default context (certifi) does not know this CA: the connection is refused
+        (refused,) = send_all([("GET", srv.url("/ok"), None)])
+        assert isinstance(refused, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(refused)
+    finally:
+        srv.stop()
