@@ -1,6 +1,6 @@
 """Reading a large CSV/TSV order file on every core.
 
-The file is cut into blocks of about 4 MiB at line ends that lie outside quoted fields (an even
+The file is cut into blocks of 2 MiB at line ends that lie outside quoted fields (an even
 number of `"` before them). That is safe byte-wise for UTF-8 and GB18030: neither `"` nor `\\n`
 ever occurs inside a multi-byte character. Each worker process (forked, so it inherits the
 column plan, the configuration and the command's per-record work) decodes and parses its block
@@ -29,7 +29,7 @@ from typing import BinaryIO, Callable, Iterator
 from kefu_cli.orders.reader import JoinedRow, OrderFile, Stats, problem
 from kefu_cli.output import write_body
 
-BLOCK = 1024 * 1024
+BLOCK = 2 * 1024 * 1024
 MIN_SIZE = 8 * 1024 * 1024
 
 # set in the parent just before the pool forks; the workers inherit it

@@ -32,7 +32,7 @@ from kefu_cli.config import Config
 from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
 from kefu_cli.orders.columns import ORDER_FIELDS, ColumnPlan, plan_columns
-from kefu_cli.orders.regions import split_address_cached
+from kefu_cli.orders.regions import _address_cache as address_cache, split_address_cached
 from kefu_cli.values import (
     Bad,
     Fixed,
@@ -340,6 +340,20 @@ class RowConverter:
         if self.district is not None:
             body.append(f"    address, province, city = split_address({addr}, {prov}, {city}, row[{self.district}].strip() or None)")
             values.update(address="address", province="province", city="city")
+        elif "address" in values and "province" not in values and "city" not in values:
+            # split_address_cached, inlined for a file with no province or city column: look the
+            # "省 市" prefix up here and call it only when it is not cached yet
+            ns["AC"] = address_cache
+            body += ["    province = city = None",
+                     "    if address is not None:",
+                     "        sp = address.find(' ')",
+                     "        sp = address.find(' ', sp + 1) if sp > 0 else -1",
+                     "        hit = AC.get(address[:sp]) if sp > 0 else None",
+                     "        if hit is None:",
+                     "            address, province, city = split_address(address, None, None)",
+                     "        else:",
+                     "            province, city = hit"]
+            values.update(province="province", city="city")
         elif "address" in values:
             body.append(f"    if {prov} is None:")
             body.append(f"        address, province, city = split_address({addr}, {prov}, {city})")

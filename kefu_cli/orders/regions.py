@@ -141,7 +141,7 @@ def split_address(address: str | None, province: str | None, city: str | None,
     return address, prov, city
 
 
-_address_cache: dict[tuple, tuple] = {}
+_address_cache: dict[str | tuple, tuple] = {}
 
 
 def split_address_cached(address: str | None, province: str | None, city: str | None,
@@ -158,7 +158,9 @@ def split_address_cached(address: str | None, province: str | None, city: str | 
     second = address.find(" ", first + 1) if first > 0 else -1
     if second < 0:
         return split_address(address, province, city, district)
-    key = (address[:second], province, city)
+    # the prefix alone when the file has no province or city column (the generated converter in
+    # orders/reader.py looks such keys up itself); a string never equals a tuple
+    key = address[:second] if province is None and city is None else (address[:second], province, city)
     hit = _address_cache.get(key)
     if hit is None:
         _a, prov, cty = split_address(address, province, city)
