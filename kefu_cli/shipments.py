@@ -61,7 +61,7 @@ class Outcome:
 
 
 def track(config: Config, provider, queries: list[Query], state, now: datetime, *, refresh: bool = False,
-          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda: None) -> Outcome:
+          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda done, total: None) -> Outcome:
     tz = config.tzinfo()
     clock = now.timestamp()
     askable = [q for q in queries if q.error is None]

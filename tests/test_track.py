@@ -86,6 +86,31 @@ def test_retries_exhausted_is_unreachable(k100):
     assert result["error_kind"] == "unreachable" and "k100.test" in result["error"]
 
 
+def test_a_retry_waits_without_holding_up_other_waybills(k100):
+    # one connection: while the first waybill waits out its backoff, the second is asked
+    asked = []
+
+    def answer(request):
+        num = json.loads(parse_qs(request.content.decode())["param"][0])["num"]
+        asked.append(num)
+        if num == "73500000000001" and asked.count(num) == 1:
+            return httpx.Response(502)
+        return httpx.Response(200, json=OK_BODY | {"nu": num})
+
+    k100.post(URL).mock(side_effect=answer)
+    results = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query("73500000000001"), query("73500000000002")],
+                        concurrency=1, rate=None, backoff=0.2)
+    assert asked == ["73500000000001", "73500000000002", "73500000000001"]
+    assert [r["status"] for r in results] == ["out_for_delivery", "out_for_delivery"]
+
+
+def test_a_body_that_does_not_decode_is_retried_then_reported(k100):
+    k100.post(URL).mock(return_value=httpx.Response(200, headers={"Content-Encoding": "gzip"},
+                                                   stream=httpx.ByteStream(b"not gzip")))
+    result = run_batch(Kuaidi100(CUSTOMER, KEY, URL), [query()], rate=None, backoff=0)[0]
+    assert result["error_kind"] == "unreachable" and "malformed" in result["error"]
+
+
 def test_query_building_and_detection():
     assert query(carrier=None, phone=None).error.startswith("中通快递 needs the receiver's phone")
     amb = query("123456789012", carrier=None)
@@ -189,3 +214,31 @@ def test_two_runs_together_never_double_query(creds, tmp_path):
         assert max(srv.queries.values()) == 1 and len(srv.queries) == 40
     finally:
         srv.stop()
+
+
+def test_progress_bar_only_on_a_terminal(creds, server, monkeypatch, tmp_path):
+    import pty
+
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", server.url)
+    args = [sys.executable, "-m", "kefu_cli", "track", "73500000000011", "73500000000012", "--carrier", "ZTO",
+            "--phone", "1234", "-f", "jsonl"]
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, env=dict(os.environ), timeout=60)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 2
+    assert b"[" + b"#" * 30 + b"] 2/2" in seen
+    # not a terminal (cron, a pipe): nothing but the records
+    plain = subprocess.run(args + ["--refresh"], capture_output=True, env=dict(os.environ), timeout=60)
+    assert plain.returncode == 0 and b"#" not in plain.stderr

@@ -105,13 +105,12 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     selected = parse_fields(fields, all_fields)
     renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
                              select=bool(selected))
-    done = [0]
     show = sys.stderr.isatty() and not env.quiet and len(queries) > 1
 
-    def progress():
-        done[0] += 1
+    def progress(done, total):  # a bar on stderr, only for a person watching it
         if show:
-            click.echo(f"\r{done[0]}/{len(queries)}", err=True, nl=False)
+            filled = done * 30 // total
+            click.echo(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", err=True, nl=False)
 
     state = State(resolve(state_path))
     try:
