@@ -15,7 +15,7 @@ import click
 
 from kefu_cli import __version__
 from kefu_cli.errors import ExitCode, KefuError, UsageError
-from kefu_cli.i18n import _, detect_language, set_language
+from kefu_cli.i18n import _, current_language, detect_language, ngettext, set_language
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -96,6 +96,10 @@ class KefuGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(sys.argv[1:] if args is None else args)
         _early_language(args)
+        global _spoken
+        if current_language() != _spoken:  # English needs no work unless another ran before
+            speak(self)
+            _spoken = current_language()
         show_traceback = os.environ.get("KEFU_TRACEBACK") == "1" or "--traceback" in args
         try:
             rv = super().main(args, prog_name or "kefu", complete_var, standalone_mode=False, **extra)
@@ -148,6 +152,41 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+def _click_speaks_kefu() -> None:
+    """click's own texts ("Usage:", "No such option …", "Show this message and exit.") go through
+    the gettext functions each click module binds as `_` and `ngettext`. Pointed at kefu's, they
+    follow --lang; the catalog holds click's msgids (tools/zh_messages.CLICK)."""
+    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types"):
+        module = sys.modules.get(f"click.{name}")
+        if module is not None:
+            if hasattr(module, "_"):
+                module._ = _
+            if hasattr(module, "ngettext"):
+                module.ngettext = ngettext
+
+
+_click_speaks_kefu()
+_spoken = "en"  # the language the command tree's help texts are in
+
+
+def speak(command: click.Command) -> None:
+    """Put the help texts of `command` and every command under it in the current language. The
+    English is the msgid (tools/extract_messages.py collects option help= texts and command
+    docstrings) and is kept aside, so a later run in the same process can switch back."""
+    import inspect
+
+    params = list(command.params)
+    if command.__dict__.get("_help_option") is not None:  # click >= 8.2 keeps the --help it built
+        params.append(command.__dict__["_help_option"])
+    for obj in (command, *params):
+        for attr in ("help", "short_help"):
+            english = obj.__dict__.setdefault(f"_kefu_{attr}", getattr(obj, attr, None))
+            if english:
+                setattr(obj, attr, _(inspect.cleandoc(english)))
+    for sub in getattr(command, "commands", {}).values():
+        speak(sub)
 
 
 def _early_language(args: list[str]) -> None:

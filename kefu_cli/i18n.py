@@ -59,6 +59,11 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Chinese has one form: the catalog holds singular and plural msgids as plain entries."""
+    return _translation.gettext(singular if n == 1 else plural)
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalog without translating it yet (tables of texts)."""
     return message

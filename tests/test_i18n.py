@@ -42,3 +42,34 @@ def test_language_detection(explicit, env, expected):
 def test_normalise_rejects_unknown():
     with pytest.raises(ValueError):
         normalise("fr")
+
+
+def test_click_texts_keep_their_placeholders():
+    import re
+
+    from zh_messages import CLICK
+
+    pattern = r"\{\w+(?:![rs])?\}|%\(\w+\)s"
+    for msgid, msgstr in CLICK.items():
+        assert sorted(re.findall(pattern, msgid)) == sorted(re.findall(pattern, msgstr)), msgid
+
+
+def test_usage_errors_and_help_speak_the_chosen_language(run):
+    r = run("--lang", "zh", "audit", "--fial-on", "x", "f.csv")
+    assert r.exit_code == 2 and "没有选项 '--fial-on'" in r.stderr and "是不是 '--fail-on'" in r.stderr
+    r = run("--lang", "zh", "track", "--concurrency", "0", "1")
+    assert r.exit_code == 2 and "的值无效" in r.stderr and "不在范围" in r.stderr
+    r = run("--lang", "zh", "orders", "--help")
+    assert r.exit_code == 0 and r.stdout.startswith("用法: kefu orders")
+    assert "读取订单文件，输出为标准记录。" in r.stdout and "只输出这些字段，按这个顺序。" in r.stdout
+    assert "显示此帮助并退出。" in r.stdout
+    # a Chinese paragraph is broken by display width (two columns per character), not by characters
+    from wcwidth import wcswidth
+
+    assert max(wcswidth(line) for line in run("--lang", "zh", "track", "--help").stdout.splitlines()
+               if not line.lstrip().startswith(("kefu", "KEFU", "--", "-"))) <= 100
+    # and back in English within the same process
+    r = run("--lang", "en", "orders", "--help")
+    assert r.stdout.startswith("Usage: kefu orders") and "Only these fields, in this order." in r.stdout
+    r = run("--lang", "en", "audit", "--fial-on", "x", "f.csv")
+    assert "No such option '--fial-on'" in r.stderr

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from extract_messages import messages  # noqa: E402
 from msgfmt import build  # noqa: E402
-from zh_messages import ZH  # noqa: E402
+from zh_messages import CLICK, ZH  # noqa: E402
 
 LOCALE = Path(__file__).resolve().parent.parent / "kefu_cli" / "locale" / "zh" / "LC_MESSAGES"
 
@@ -23,8 +23,12 @@ def quote(s: str) -> str:
 
 def po_text() -> str:
     lines = ['msgid ""', 'msgstr ""', quote("Content-Type: text/plain; charset=UTF-8\n"), quote("Language: zh\n"), ""]
-    for msgid in messages():
+    ours = messages()
+    for msgid in ours:
         lines += [f"msgid {quote(msgid)}", f"msgstr {quote(ZH.get(msgid, ''))}", ""]
+    for msgid, msgstr in CLICK.items():  # click's own texts (cli.py routes click's gettext here)
+        if msgid not in ours:
+            lines += [f"msgid {quote(msgid)}", f"msgstr {quote(msgstr)}", ""]
     return "\n".join(lines)
 
 

@@ -1,6 +1,8 @@
 """Chinese translations of kefu's messages (msgid -> msgstr). tools/build_catalog.py writes them
 to kefu_cli/locale/zh/LC_MESSAGES/kefu.po and compiles kefu.mo. Placeholders stay as they are."""
 
+import re
+
 ZH = {
     "error": "错误",
     "warning": "警告",
@@ -243,3 +245,237 @@ ZH.update({
     "the provider refused the credentials ({code}): {text}": "接口拒绝了凭据（{code}）：{text}",
 })
 ZH['{value}: Excel\'s ="…" wrapper removed'] = '{value}：已去掉 Excel 的 ="…" 包装'
+
+# Command-line help: option help= texts and command docstrings (cli.speak looks them up with the
+# English as msgid). Lines inside a \b block (examples) are kept as they are.
+ZH.update({
+    "kefu: the ops desk's toolkit for order files — read, audit, route, track, message.\n\n\b\nExample:\n"
+    "  kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv":
+    "kefu：客服/运营的订单文件工具箱——读取、审单、分仓、查物流、发消息。\n\n\b\n示例：\n"
+    "  kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv",
+    "Configuration directory [env KEFU_CONFIG_DIR; default ./config if present, else the packaged defaults].":
+    "配置目录 [环境变量 KEFU_CONFIG_DIR；默认：有 ./config 就用它，否则用安装包自带的默认配置]。",
+    "Language of messages [env KEFU_LANG; default from the locale].": "提示信息的语言 [环境变量 KEFU_LANG；默认取自系统语言环境]。",
+    "Take this as the current time (reproducible runs) [env KEFU_NOW].": "把这个时间当作现在（可重现的运行）[环境变量 KEFU_NOW]。",
+    "No warnings (errors are always shown).": "不显示警告（错误总会显示）。",
+    "Show the stack on errors [env KEFU_TRACEBACK=1].": "出错时显示调用栈 [环境变量 KEFU_TRACEBACK=1]。",
+    "Leave out the header row (table, csv, tsv).": "不输出表头行（table、csv、tsv）。",
+    "Only these fields, in this order.": "只输出这些字段，按这个顺序。",
+    "Output format [default: table on a terminal, else tsv].": "输出格式 [默认：终端上为 table，否则为 tsv]。",
+    "Audit orders before they ship: receiver, phone, address, memos, promises, amounts, refunds.\n\n"
+    "One record per order: verdict pass | hold | reject | skip, flag red (may ship) | blue (refund\n"
+    "asked) | green (hold) | none, the warehouses, and findings with stable codes. Rules whose\n"
+    "columns the file lacks are skipped and named on stderr. Exit 1 when any finding reaches\n--fail-on.\n\n"
+    "\b\nExample:\n  kefu audit examples/taobao_orders.csv --items examples/taobao_items.csv --only-problems\n"
+    "  kefu audit today.csv -f jsonl --fail-on warning > audit.jsonl || mail -s \"audit\" desk < audit.jsonl":
+    "发货前审单：收货人、电话、地址、留言备注、承诺时效、金额、退款。\n\n"
+    "每个订单一条记录：verdict 为 pass | hold | reject | skip，flag 为 red（可发货）| blue（已申请退款）| "
+    "green（暂缓）| none，另有发货仓和带固定代码的 findings。文件缺少所需列的规则会被跳过，并在 stderr "
+    "上说明。有 finding 达到 --fail-on 时退出码为 1。\n\n"
+    "\b\n示例：\n  kefu audit examples/taobao_orders.csv --items examples/taobao_items.csv --only-problems\n"
+    "  kefu audit today.csv -f jsonl --fail-on warning > audit.jsonl || mail -s \"audit\" desk < audit.jsonl",
+    "Print only orders on hold or rejected.": "只输出暂缓（hold）或驳回（reject）的订单。",
+    "Also print counts per verdict and per code to stderr.": "另在 stderr 上输出按结论和按代码的计数。",
+    "Print the counts as the output instead of the orders.": "只输出计数，不输出订单。",
+    "Exit 1 when a finding of this severity or worse is found.": "出现该级别或更严重的 finding 时退出码为 1。",
+    "Check or show the configuration (shop.toml, warehouses.toml, carriers.toml).":
+    "检查或显示配置（shop.toml、warehouses.toml、carriers.toml）。",
+    "Validate the configuration and report every problem with its file and key.\n\n"
+    "Exit 0 when it is valid, 2 when anything is wrong.\n\n\b\nExample:\n  kefu config check\n"
+    "  kefu --config-dir ./myshop config check":
+    "校验配置，逐条报告问题及其所在文件和键。\n\n配置有效时退出码为 0，有任何问题时为 2。\n\n\b\n示例：\n"
+    "  kefu config check\n  kefu --config-dir ./myshop config check",
+    "Print the effective settings and the file each one came from.\n\n\b\nExample:\n"
+    "  kefu config show -f tsv | grep '^warehouse'":
+    "输出实际生效的设置及每项来自哪个文件。\n\n\b\n示例：\n  kefu config show -f tsv | grep '^warehouse'",
+    "Estimate ship and arrival windows from stock, working-day calendars and the destination.\n\n"
+    "Working days follow each warehouse's calendar (China with its make-up workdays, or Japan).\n"
+    "A window touching a year whose calendar is not official yet is still computed; it carries a\n"
+    "calendar_note and one warning goes to stderr. An address kefu cannot place, or one in\n"
+    "another country than the warehouse, keeps its record with dates empty: exit 1 at the end.\n\n"
+    "\b\nExample:\n  kefu eta examples/taobao_orders.csv --items examples/taobao_items.csv\n"
+    "  kefu eta --sku DS1205 --to \"广东省深圳市南山区科技园\" --paid 2026-09-30T10:00 --stock in_stock\n"
+    "  kefu eta --warehouse NORTH --to \"北京市朝阳区建国路88号\" --paid \"2026-09-30 10:00\" --explain -f json":
+    "根据库存状态、工作日历和收货地估算发货和到货时间窗。\n\n"
+    "工作日按各仓的日历计算（中国含调休上班日，或日本）。时间窗涉及日历尚未官方公布的年份时照样计算，"
+    "记录带 calendar_note，并在 stderr 上给出一条警告。无法定位的地址，或与发货仓不在同一国家的地址，"
+    "仍保留记录但日期为空，结束时退出码为 1。\n\n"
+    "\b\n示例：\n  kefu eta examples/taobao_orders.csv --items examples/taobao_items.csv\n"
+    "  kefu eta --sku DS1205 --to \"广东省深圳市南山区科技园\" --paid 2026-09-30T10:00 --stock in_stock\n"
+    "  kefu eta --warehouse NORTH --to \"北京市朝阳区建国路88号\" --paid \"2026-09-30 10:00\" --explain -f json",
+    "One query: the SKU (its product line picks the warehouse).": "单次查询：SKU（由其产品线决定发货仓）。",
+    "One query: the title, when the SKU does not decide.": "单次查询：商品标题（SKU 无法决定时使用）。",
+    "One query: ship from this warehouse instead of routing.": "单次查询：指定从该仓发货，不做分仓。",
+    "One query: the destination address.": "单次查询：收货地址。",
+    "One query: when it was paid [default: now]; naive = shop time zone.": "单次查询：付款时间 [默认：现在]；不带时区时按店铺时区。",
+    "Stock status [default: the product line's].": "库存状态 [默认：取产品线的设置]。",
+    "One query: the carrier (its transit days, where configured).": "单次查询：快递公司（已配置时使用其运输天数）。",
+    "Add day 0 and every step (field steps).": "附上起算日和每一步推算（steps 字段）。",
+    "Print the payment reminders (催付) due now, one per line, for a sender to pipe on.\n\n"
+    "Stages come from shop.toml [remind] (defaults: 30 minutes and 12 hours after the order, and 2\n"
+    "hours before the platform closes it 72 hours after creation). Nothing is printed inside quiet\n"
+    "hours. Each (order, stage) goes out once, and each buyer and phone at most once a day: the\n"
+    "ledger in the state file remembers, so it is safe to run from cron every few minutes.\n\n"
+    "\b\nExample:\n  kefu --now \"2026-11-22 10:00\" remind examples/taobao_orders.csv --dry-run -f jsonl\n"
+    "  */10 * * * * kefu remind exports/unpaid.csv -f tsv --fields phone,text | sms-send":
+    "输出此刻到期的催付消息，每行一条，交给发送程序。\n\n"
+    "催付阶段来自 shop.toml [remind]（默认：下单后 30 分钟和 12 小时，以及平台在下单 72 小时后关闭订单前的 "
+    "2 小时）。免打扰时段内不输出。每个（订单，阶段）只发一次，每个买家和手机号每天最多一次：状态文件中的"
+    "台账会记住，所以可以放心地每隔几分钟从 cron 运行。\n\n"
+    "\b\n示例：\n  kefu --now \"2026-11-22 10:00\" remind examples/taobao_orders.csv --dry-run -f jsonl\n"
+    "  */10 * * * * kefu remind exports/unpaid.csv -f tsv --fields phone,text | sms-send",
+    "Print order notices: accepted (paid, not shipped), shipped (with carrier, waybill and arrival\n"
+    "window) or delay (made to order), once per order and kind.\n\n"
+    "An order that lacks what its message needs (a shipped order without a waybill) is reported on\n"
+    "stderr as skipped, with the reason.\n\n"
+    "\b\nExample:\n  kefu --now \"2026-10-05 12:00\" notify shipped examples/taobao_orders.csv --dry-run -f jsonl":
+    "输出订单通知：accepted（已付款未发货）、shipped（附快递公司、运单号和到货时间窗）或 delay（定制商品），"
+    "每个订单每种只发一次。\n\n缺少消息所需内容的订单（如已发货却没有运单号）会在 stderr 上报告为跳过，并说明原因。\n\n"
+    "\b\n示例：\n  kefu --now \"2026-10-05 12:00\" notify shipped examples/taobao_orders.csv --dry-run -f jsonl",
+    "The shop's message templates (messages.toml).": "店铺的消息模板（messages.toml）。",
+    "Check the templates against the house rules: no absolute words, no blunt refusals, no\n"
+    "promised time slot, no unknown placeholder; warn when a sample is longer than one SMS.\n\n"
+    "\b\nExample:\n  kefu messages lint":
+    "按店规检查模板：不用绝对化用语、不生硬拒绝、不承诺具体时段、没有未知占位符；示例超过一条短信长度时给出警告。\n\n"
+    "\b\n示例：\n  kefu messages lint",
+    "State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].":
+    "状态文件（消息台账）[环境变量 KEFU_STATE；默认 ~/.local/state/kefu/state.db]。",
+    "Print what is due without recording it in the ledger.": "只输出到期的消息，不记入台账。",
+    "Read an order file and write it as canonical records.\n\n"
+    "FILE is a Taobao/Tmall, JD or Pinduoduo export, or kefu's own CSV/TSV/JSON/JSONL;\n"
+    "`-` reads standard input. Bad values never stop the run: each record carries its\n"
+    "problems (row, column, what was wrong).\n\n"
+    "\b\nExample:\n  kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv -f jsonl\n"
+    "  kefu orders examples/orders.jsonl --fields order_id,status,paid,province":
+    "读取订单文件，输出为标准记录。\n\n"
+    "FILE 可以是淘宝/天猫、京东或拼多多的导出文件，或 kefu 自己的 CSV/TSV/JSON/JSONL；`-` 表示读标准输入。"
+    "错误的值不会中断运行：每条记录带有自己的问题（行号、列、错在哪里）。\n\n"
+    "\b\n示例：\n  kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv -f jsonl\n"
+    "  kefu orders examples/orders.jsonl --fields order_id,status,paid,province",
+    "Format of FILE [default: from the name, else sniffed].": "FILE 的格式 [默认：按文件名判断，否则自动识别]。",
+    "Encoding of FILE [default: detected: utf-8, utf-8 with BOM, gb18030].": "FILE 的编码 [默认：自动识别 utf-8、带 BOM 的 utf-8、gb18030]。",
+    "The items report (宝贝报表), one row per item, joined on 订单编号.": "宝贝报表，每个商品一行，按订单编号关联。",
+    "Worker processes for large CSV/TSV files [default: one per CPU; 1 = none].": "处理大 CSV/TSV 文件的工作进程数 [默认：每个 CPU 一个；1 = 不用]。",
+    "Pick the warehouse for each order line by product line.\n\n"
+    "Product line by SKU pattern, then title keywords; where several warehouses stock it:\n"
+    "destination country, then same province, then stock on hand (--stock), then priority.\n"
+    "Exit 1 when a line matches no product line (reason UNROUTABLE).\n\n"
+    "\b\nExample:\n  kefu route examples/taobao_orders.csv --items examples/taobao_items.csv\n"
+    "  kefu route --sku DS1205 --to \"日本 東京都 新宿区西新宿2-8-1\" --explain":
+    "按产品线为每个订单行选择发货仓。\n\n"
+    "先按 SKU 规则、再按标题关键词确定产品线；有多个仓备货时依次比较：收货国家、同省、现有库存（--stock）、优先级。"
+    "有订单行匹配不到产品线时退出码为 1（原因 UNROUTABLE）。\n\n"
+    "\b\n示例：\n  kefu route examples/taobao_orders.csv --items examples/taobao_items.csv\n"
+    "  kefu route --sku DS1205 --to \"日本 東京都 新宿区西新宿2-8-1\" --explain",
+    "Route one line by SKU instead of reading FILE.": "按 SKU 为单个订单行分仓，不读取 FILE。",
+    "The line's title (matched by keywords when the SKU does not decide).": "订单行的商品标题（SKU 无法决定时按关键词匹配）。",
+    "Destination address, for the country and province tie-breaks.": "收货地址，用于按国家和省份取舍。",
+    "Stock on hand (sku, warehouse, available): decides before priority.": "现有库存（sku、warehouse、available）：在优先级之前起作用。",
+    "Add every rule tried and why it matched or not (field steps).": "附上尝试过的每条规则及是否匹配的原因（steps 字段）。",
+    "Track waybills through 快递100 and normalise their status.\n\n"
+    "Give waybills as arguments, `-` to read one per line (waybill[<TAB>carrier[<TAB>phone]]), or\n"
+    "--orders FILE. One record per waybill; a failed one has `error` set. Exit 0 when all were\n"
+    "answered, 1 when one is exception, refused, returned or stale (see --fail-on), 3 when the\n"
+    "provider could not be reached or refused the credentials (records are still printed). A\n"
+    "waybill that could not be asked (unknown carrier, phone missing) also makes it exit 1.\n\n"
+    "\b\nExample:\n  KEFU_KUAIDI100_CUSTOMER=… KEFU_KUAIDI100_KEY=… kefu track 73512345678901 --phone 5678\n"
+    "  kefu track --orders exports/shipped.csv --changed -f tsv    # hourly from cron":
+    "通过快递100查询运单并统一物流状态。\n\n"
+    "运单号作为参数给出，或用 `-` 从标准输入逐行读取（waybill[<TAB>carrier[<TAB>phone]]），或用 --orders FILE。"
+    "每个运单一条记录；查询失败的记录带 `error`。全部查到时退出码为 0；有 exception、refused、returned 或 stale "
+    "时为 1（见 --fail-on）；接口无法连接或拒绝凭据时为 3（记录照常输出）。无法查询的运单（快递公司未知、缺少手机号）"
+    "也使退出码为 1。\n\n"
+    "\b\n示例：\n  KEFU_KUAIDI100_CUSTOMER=… KEFU_KUAIDI100_KEY=… kefu track 73512345678901 --phone 5678\n"
+    "  kefu track --orders exports/shipped.csv --changed -f tsv    # hourly from cron",
+    "Carrier of the waybills given (code or name) [default: detected].": "所给运单的快递公司（代码或名称）[默认：自动识别]。",
+    "Receiver's phone (last 4 digits), for SF and ZTO.": "收件人手机号（后 4 位），顺丰和中通需要。",
+    "Track the waybill, carrier and phone columns of an order file.": "查询订单文件中的运单号、快递公司和电话列。",
+    "Print every event instead of one record per waybill.": "输出每条物流轨迹，而不是每个运单一条记录。",
+    "Print only waybills whose status changed since the last run (cron).": "只输出自上次运行以来状态有变化的运单（用于 cron）。",
+    "Query even waybills queried in the last 30 minutes.": "30 分钟内查询过的运单也重新查询。",
+    "Requests at once.": "同时进行的请求数。",
+    "Requests per second at most.": "每秒最多请求数。",
+    "Seconds per request.": "每个请求的超时秒数。",
+    "Exit 1 on exception/refused/returned (error) or also stale (warning).": "出现 exception/refused/returned（error）或还包括 stale（warning）时退出码为 1。",
+})
+
+# click's own texts (usage errors, help headings), by click's msgids: cli.py points click's
+# gettext functions at kefu's catalog. Plural forms are separate entries (i18n.ngettext).
+CLICK = {
+    "Usage:": "用法:",
+    "Options": "选项",
+    "Commands": "命令",
+    "Show this message and exit.": "显示此帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing command.": "缺少命令。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "Did you mean {possibility}?": "是不是 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是其中之一：{possibilities}？）",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "Got unexpected extra argument ({args})": "多出了参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多出了参数（{args}）",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不接受值。",
+    "{value!r} is not {choice}.": "{value!r} 不是 {choice}。",
+    "{value!r} is not one of {choices}.": "{value!r} 不在可选值 {choices} 中。",
+    "{value} is not in the range {range}.": "{value} 不在范围 {range} 内。",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的 {number_type}。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是有效的布尔值。可用：{states}",
+    "Aborted!": "已中止！",
+}
+
+
+def _hard_wrap(paragraph: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns (a Chinese character takes two): breaks between
+    Chinese characters or at spaces, never inside an ASCII word or before closing punctuation."""
+    from wcwidth import wcswidth
+
+    lines, line = [], ""
+    for token in re.findall(r"[!-~]+| +|[^ ]", paragraph.replace("\n", " ")):
+        if token.startswith(" "):
+            line += " " if line else ""
+        elif line and wcswidth(line.rstrip() + token) > width and token not in _NO_LINE_START:
+            line = line.rstrip()
+            carry = ""
+            while line and line[-1] in _NO_LINE_END:  # an opening bracket goes with what it opens
+                carry, line = line[-1] + carry, line[:-1]
+            lines.append(line)
+            line = carry + token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+_NO_LINE_START = "，。；：、）》」』！？,.;:)"
+_NO_LINE_END = "（《「『("
+
+
+def _layout(text: str, width: int = 76) -> str:
+    """click wraps help by characters, so a Chinese paragraph would run twice as wide as the
+    terminal: every paragraph after the first (the short help) that is wider than `width` is
+    broken here by display width and marked \\b, which click leaves as it is."""
+    from wcwidth import wcswidth
+
+    first, *rest = text.split("\n\n")
+    out = [first]
+    for paragraph in rest:
+        if paragraph.startswith("\b") or wcswidth(paragraph) <= width:
+            out.append(paragraph)
+        else:
+            out.append("\b\n" + "\n".join(_hard_wrap(paragraph, width)))
+    return "\n\n".join(out)
+
+
+for _msgid, _text in list(ZH.items()):
+    if "\n\n" in _text:
+        ZH[_msgid] = _layout(_text)
