@@ -19,12 +19,15 @@ import threading
 from collections import Counter
 from urllib.parse import parse_qs
 
+from loopback import LoopbackServer
+
 CUSTOMER = "TESTCUSTOMER"
 KEY = "s3cr3t-KEY-never-printed"
 
 
-class K100Server:
+class K100Server(LoopbackServer):
     def __init__(self, delay=0.0, fail_5xx=0.0, timeouts=0.0, malformed=0.0, seed=7, states=None):
+        super().__init__()
         self.delay, self.fail_5xx, self.timeouts, self.malformed = delay, fail_5xx, timeouts, malformed
         self.random = random.Random(seed)
         self.lock = threading.Lock()
@@ -32,65 +35,22 @@ class K100Server:
         self.states = states or {}  # waybill -> kuaidi100 state to answer
         self.up = True
         self.go_away_after: int | None = None  # stop answering after this many queries
-        self._loop = None
-        self._server = None
-        self.port = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/poll/query.do"
-
-    def start(self) -> "K100Server":
-        ready = threading.Event()
-
-        def main():
-            self._loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self._loop)
-            self._server = self._loop.run_until_complete(
-                asyncio.start_server(self._client, "127.0.0.1", 0, backlog=512))
-            self.port = self._server.sockets[0].getsockname()[1]
-            ready.set()
-            self._loop.run_forever()
-            self._loop.close()
-
-        self._thread = threading.Thread(target=main, daemon=True)
-        self._thread.start()
-        ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        async def close():
-            self._server.close()
-            for task in asyncio.all_tasks():
-                if task is not asyncio.current_task():
-                    task.cancel()
-
-        asyncio.run_coroutine_threadsafe(close(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        return f"{self.origin()}/poll/query.do"
 
     def roll(self) -> float:
         with self.lock:
             return self.random.random()
 
-    async def _client(self, reader, writer):
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-                body = await reader.readexactly(int(headers.get("content-length", 0)))
-                answer = await self._answer(headers, body)
-                if answer is None:
-                    break
-                code, payload = answer
-                writer.write(f"HTTP/1.1 {code} X\r\nContent-Type: application/json;charset=UTF-8\r\n"
-                             f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
+    async def respond(self, request):
+        answer = await self._answer(request.headers, request.body)
+        if answer is None:
+            return None
+        code, payload = answer
+        return (f"HTTP/1.1 {code} X\r\nContent-Type: application/json;charset=UTF-8\r\n"
+                f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload), True
 
     async def _answer(self, headers, raw: bytes):
         if not self.up:

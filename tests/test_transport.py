@@ -8,99 +8,46 @@ import asyncio
 import gzip
 import socket
 import ssl
-import threading
 
 import httpx
 import pytest
 import trustme
 
 from kefu_cli.transport import AsyncioTransport
+from loopback import LoopbackServer
 
 
-class Server:
+class Server(LoopbackServer):
     """Answers by path: /ok, /chunked, /gzip, /close (Connection: close), /slow (2 s),
     /hangup (closes without answering), /fragile (hangs up on any request but the first of a
     connection), /hold (answers after 0.1 s, to count connections open at once)."""
 
     def __init__(self, tls: ssl.SSLContext | None = None):
-        self.tls = tls
-        self.connections = 0
-        self.open_now = 0
-        self.most_open = 0
+        super().__init__(tls)
         self.requests = 0
 
-    def start(self) -> "Server":
-        ready = threading.Event()
-
-        def main():
-            self.loop = asyncio.new_event_loop()
-            self.server = self.loop.run_until_complete(asyncio.start_server(self.serve, "127.0.0.1", 0, ssl=self.tls))
-            self.port = self.server.sockets[0].getsockname()[1]
-            ready.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=main, daemon=True)
-        self.thread.start()
-        ready.wait(5)
-        return self
-
-    def stop(self) -> None:
-        async def close():
-            self.server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
-
     def url(self, path: str) -> str:
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
+        return self.origin() + path
 
-    async def serve(self, reader, writer):
-        self.connections += 1
-        self.open_now += 1
-        self.most_open = max(self.most_open, self.open_now)
-        served = 0
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
-                body = await reader.readexactly(int(headers.get("content-length", 0)))
-                path = lines[0].split(" ")[1]
-                self.requests += 1
-                served += 1
-                if path == "/hangup" or (path == "/fragile" and served > 1):
-                    break
-                if path == "/slow":
-                    await asyncio.sleep(2)
-                if path == "/hold":
-                    await asyncio.sleep(0.1)
-                if path == "/chunked":
-                    writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                 b"5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n")
-                elif path == "/gzip":
-                    payload = gzip.compress("你好".encode())
-                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(payload)
-                                 + payload)
-                else:
-                    payload = b"echo:" + body
-                    close = path == "/close"
-                    writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: %d\r\n%s\r\n" % (
-                        len(payload), b"Connection: close\r\n" if close else b"") + payload)
-                    if close:
-                        await writer.drain()
-                        break
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError, asyncio.CancelledError):
-            pass
-        finally:
-            self.open_now -= 1
-            writer.close()
+    async def respond(self, request):
+        self.requests += 1
+        path = request.path
+        if path == "/hangup" or (path == "/fragile" and request.nth > 1):
+            return None
+        if path == "/slow":
+            await asyncio.sleep(2)
+        if path == "/hold":
+            await asyncio.sleep(0.1)
+        if path == "/chunked":
+            return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"), True
+        if path == "/gzip":
+            payload = gzip.compress("你好".encode())
+            return b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload, True
+        payload = b"echo:" + request.body
+        close = path == "/close"
+        return b"HTTP/1.1 201 Created\r\nContent-Length: %d\r\n%s\r\n" % (
+            len(payload), b"Connection: close\r\n" if close else b"") + payload, not close
 
 
 @pytest.fixture
