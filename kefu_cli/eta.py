@@ -87,6 +87,19 @@ class Estimator:
             self.notes.add(hit.note)
         return hit
 
+    def in_transit(self, warehouse: Warehouse, shipped_at: datetime, transit: tuple[int, int]) -> Window:
+        """The window of a parcel already handed to the carrier on `shipped_at`'s day (warehouse
+        time): ship_from = ship_by = that day, then the transit days."""
+        zone = self._zones.get(warehouse.timezone)
+        if zone is None:
+            zone = self._zones[warehouse.timezone] = ZoneInfo(warehouse.timezone)
+        day = shipped_at.astimezone(zone).date()
+        arrive_from, arrive_by = day + timedelta(days=transit[0]), day + timedelta(days=transit[1])
+        steps = (_("shipped by {day}: only the transit is left").format(day=day),
+                 _("transit {a}–{b} days: arrives {start} to {end}").format(
+                     a=transit[0], b=transit[1], start=arrive_from, end=arrive_by))
+        return Window(day, day, day, arrive_from, arrive_by, None, steps)
+
     def _window(self, warehouse, local, before_cutoff, ship, transit) -> Window:
         cal = self.calendars[warehouse.calendar]
         paid_day = local.date()
@@ -120,10 +133,13 @@ class Estimator:
 
     def estimate(self, *, order_id: str | None, warehouse: Warehouse | None, place: Place, stock: str | None,
                  paid_at: datetime | None, product_line: ProductLine | None = None, carrier: Carrier | None = None,
-                 address: str | None = None, reason: str | None = None, explain: bool = False) -> dict:
+                 address: str | None = None, reason: str | None = None, explain: bool = False,
+                 shipped_at: datetime | None = None) -> dict:
+        """`shipped_at`: the parcel is with the carrier (at the latest then), so only transit is
+        left; basis `shipped`. Otherwise counted from payment (basis `paid_at`) or, unpaid, now."""
         rec = dict.fromkeys(ETA_FIELDS)
         rec.update(order_id=order_id, country=place.country, province=place.province)
-        basis = "paid_at" if paid_at is not None else "now"
+        basis = "shipped" if shipped_at is not None else "paid_at" if paid_at is not None else "now"
         rec["paid_at"], rec["basis"] = paid_at, basis
         steps: list[str] = [] if explain else _NO_STEPS  # explanations only when asked for
         if warehouse is None:
@@ -145,7 +161,10 @@ class Estimator:
             return self._explained(rec, steps, explain)
         ship = (product_line.ship.get(stock) if product_line else None) or warehouse.ship[stock]
         transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit[tier]
-        win = self.window(warehouse, paid_at if paid_at is not None else self.now, ship, transit)
+        if shipped_at is not None:
+            win = self.in_transit(warehouse, shipped_at, transit)
+        else:
+            win = self.window(warehouse, paid_at if paid_at is not None else self.now, ship, transit)
         rec.update(ship_from=win.ship_from, ship_by=win.ship_by, arrive_from=win.arrive_from,
                    arrive_by=win.arrive_by, calendar_note=win.note, reason=reason)
         if explain:
@@ -219,6 +238,8 @@ class EtaTransform:
         self.explain = explain
         self.carriers = carrier_index(config)
         self.default_stock: str | None = None  # --stock: for orders whose file does not say
+        # notify shipped: orders with status shipped left by this time (the file has no ship date)
+        self.shipped_at: datetime | None = None
         self._stats = {"orders": 0, "problems": 0}
 
     def process(self, orders):
@@ -247,7 +268,8 @@ class EtaTransform:
                 rec = est.estimate(order_id=order["order_id"], warehouse=warehouse, place=place, stock=stock,
                                    paid_at=order["paid_at"], product_line=line, carrier=carrier,
                                    address=order["address"], reason=None if code else "UNROUTABLE",
-                                   explain=self.explain)
+                                   explain=self.explain,
+                                   shipped_at=self.shipped_at if order["status"] == "shipped" else None)
                 if has_no_window(rec):
                     self._stats["problems"] += 1
                 yield rec

@@ -117,6 +117,19 @@ def test_unpaid_counts_from_now(cfg):
     assert rec["basis"] == "now" and rec["ship_from"] == date(2026, 12, 2)
 
 
+def test_a_shipped_parcel_has_only_transit_left(cfg):
+    # paid 09-30 in 国庆: counted from payment it would ship 10-15..10-27; the warehouse's
+    # time zone decides the day the parcel left
+    est = Estimator(cfg, NOW)
+    rec = est.estimate(order_id="t", warehouse=cfg.warehouse("NORTH"), place=locate("北京市朝阳区建国路88号"),
+                       stock="in_stock", paid_at=datetime(2026, 9, 30, 10, 0, tzinfo=CST),
+                       shipped_at=datetime(2026, 10, 5, 23, 30, tzinfo=timezone.utc), explain=True)
+    # 23:30 UTC is 10-06 07:30 in Beijing; other_province transit 5-10 calendar days
+    assert rec["basis"] == "shipped"
+    assert dates(rec) == ("2026-10-06", "2026-10-06", "2026-10-11", "2026-10-16")
+    assert rec["steps"][-2] == "shipped by 2026-10-06: only the transit is left"
+
+
 def test_promise_check():
     assert promise_unmeetable(date(2026, 10, 8), date(2026, 10, 20))
     assert not promise_unmeetable(date(2026, 10, 20), date(2026, 10, 20))

@@ -128,7 +128,10 @@ def test_notify(run, tmp_path):
     r = run(*args, "shipped", EXAMPLES / "taobao_orders.csv", "-f", "jsonl")
     msgs = [json.loads(line) for line in r.stdout.splitlines()]
     assert [m["order_id"] for m in msgs] == ["3391204456781230006"]
-    assert "中通快递" in msgs[0]["text"] and "73512345678901" in msgs[0]["text"] and "2026-10-13" in msgs[0]["text"]
+    # shipped: only the transit is left, counted from now (10-05) to 江苏 (other province, 5-10 days);
+    # counted from payment (10-01, in 国庆) it would have said 10-13 to 10-29
+    assert "中通快递" in msgs[0]["text"] and "73512345678901" in msgs[0]["text"]
+    assert "预计2026-10-10至2026-10-15送达" in msgs[0]["text"]
     assert run(*args, "shipped", EXAMPLES / "taobao_orders.csv", "-f", "jsonl").stdout == ""  # once per order
     rows = [["9", "x", "shipped", "2026-10-01 10:00:00", "2026-10-01 10:01:00", "王", "13800000000", "北京市朝阳区1号", "",
              "", "中通"]]

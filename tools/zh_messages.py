@@ -244,6 +244,7 @@ ZH.update({
     "provider busy ({code}): {text}": "接口繁忙（{code}）：{text}",
     "the provider refused the credentials ({code}): {text}": "接口拒绝了凭据（{code}）：{text}",
 })
+ZH["shipped by {day}: only the transit is left"] = "{day} 前已发出：只剩运输时间"
 ZH['{value}: Excel\'s ="…" wrapper removed'] = '{value}：已去掉 Excel 的 ="…" 包装'
 
 # Command-line help: option help= texts and command docstrings (cli.speak looks them up with the

@@ -169,6 +169,8 @@ def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_for
     now = env.now
     composer = Composer(cfg, now)
     eta = EtaTransform(cfg, Router(cfg), Estimator(cfg, now))
+    if kind == "shipped":  # exports carry no ship date: the parcel left by now, only transit is left
+        eta.shipped_at = now
     carriers = carrier_index(cfg)
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
     ledger_kind = f"notify:{kind}"
