@@ -28,8 +28,9 @@ def run(n: int, concurrency: int, **faults) -> tuple[float, int, int, int]:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             waybills = "".join(f"7{i:013d}\tZTO\t1380000{i % 10000:04d}\n" for i in range(n))
-            env = dict(os.environ, KEFU_KUAIDI100_CUSTOMER=CUSTOMER, KEFU_KUAIDI100_KEY=KEY,
-                       KEFU_KUAIDI100_ENDPOINT=server.url, KEFU_STATE=os.path.join(tmp, "state.db"))
+            env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}  # loopback only
+            env.update(KEFU_KUAIDI100_CUSTOMER=CUSTOMER, KEFU_KUAIDI100_KEY=KEY, KEFU_KUAIDI100_ENDPOINT=server.url,
+                       KEFU_STATE=os.path.join(tmp, "state.db"))
             start = time.perf_counter()
             proc = subprocess.run([*kefu_command(), "-q", "track", "-", "--concurrency", str(concurrency),
                                    "--rate", "100000", "--timeout", "1", "-f", "jsonl"],

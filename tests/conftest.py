@@ -41,10 +41,15 @@ def write_csv(path: Path, rows: list[list[str]], headers=TAOBAO_HEADERS, encodin
     return path
 
 
+# a proxy in the developer's environment would stand between kefu and the loopback servers
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
+              "no_proxy")
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     for var in ("KEFU_CONFIG_DIR", "KEFU_LANG", "KEFU_NOW", "KEFU_TRACEBACK", "KEFU_STATE", "LC_ALL",
-                "LC_MESSAGES", "LANGUAGE"):
+                "LC_MESSAGES", "LANGUAGE", *PROXY_VARS):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("KEFU_STATE", str(tmp_path / "state" / "state.db"))

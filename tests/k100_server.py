@@ -35,6 +35,7 @@ class K100Server(LoopbackServer):
         self.states = states or {}  # waybill -> kuaidi100 state to answer
         self.up = True
         self.go_away_after: int | None = None  # stop answering after this many queries
+        self.targets: Counter = Counter()  # request targets: absolute URLs when asked as a proxy
 
     @property
     def url(self) -> str:
@@ -45,6 +46,7 @@ class K100Server(LoopbackServer):
             return self.random.random()
 
     async def respond(self, request):
+        self.targets[request.path] += 1
         answer = await self._answer(request.headers, request.body)
         if answer is None:
             return None

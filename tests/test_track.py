@@ -242,3 +242,29 @@ def test_progress_bar_only_on_a_terminal(creds, server, monkeypatch, tmp_path):
     # not a terminal (cron, a pipe): nothing but the records
     plain = subprocess.run(args + ["--refresh"], capture_output=True, env=dict(os.environ), timeout=60)
     assert plain.returncode == 0 and b"#" not in plain.stderr
+
+
+def test_an_http_proxy_from_the_environment_is_used(run, creds, server, monkeypatch):
+    # the imitation answers as the proxy would: the request names the provider's URL in full
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", "http://k100.invalid/poll/query.do")
+    monkeypatch.setenv("HTTP_PROXY", server.url.rsplit("/poll", 1)[0])
+    r = run("--now", "2026-11-22 10:00", "track", "73500000000021", "--carrier", "ZTO", "--phone", "1234",
+            "-f", "jsonl")
+    assert r.exit_code == 0 and json.loads(r.stdout)["status"] == "in_transit"
+    assert server.targets == {"http://k100.invalid/poll/query.do": 1}
+
+
+def test_no_proxy_and_unsupported_proxies(creds, monkeypatch):
+    from kefu_cli.commands.track_cmd import proxy_for
+    from kefu_cli.errors import UsageError
+
+    assert proxy_for("https://poll.kuaidi100.com/poll/query.do") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    assert proxy_for("https://poll.kuaidi100.com/poll/query.do") == "http://proxy.corp:3128"
+    monkeypatch.setenv("NO_PROXY", "kuaidi100.com")
+    assert proxy_for("https://poll.kuaidi100.com/poll/query.do") is None
+    monkeypatch.delenv("NO_PROXY")
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://desk:pa55word@proxy.corp:1080")
+    with pytest.raises(UsageError) as caught:
+        proxy_for("https://poll.kuaidi100.com/poll/query.do")
+    assert "HTTPS_PROXY" in caught.value.message and "pa55word" not in caught.value.message

@@ -244,6 +244,8 @@ ZH.update({
     "provider busy ({code}): {text}": "接口繁忙（{code}）：{text}",
     "the provider refused the credentials ({code}): {text}": "接口拒绝了凭据（{code}）：{text}",
 })
+ZH["{var}: only http:// and https:// proxies are supported"] = "{var}：只支持 http:// 和 https:// 代理"
+ZH["point it at an HTTP proxy, or unset it"] = "请改为 HTTP 代理，或取消该设置"
 ZH["shipped by {day}: only the transit is left"] = "{day} 前已发出：只剩运输时间"
 ZH['{value}: Excel\'s ="…" wrapper removed'] = '{value}：已去掉 Excel 的 ="…" 包装'
 
