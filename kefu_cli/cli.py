@@ -87,6 +87,7 @@ class KefuGroup(click.Group):
     """Runs commands with click's own error handling off, and maps every error to one line and
     one exit code (ExitCode). A command returns its exit code."""
 
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -189,6 +190,100 @@ def speak(command: click.Command) -> None:
         speak(sub)
 
 
+_NO_LINE_START = "，。；：、）》」』！？,.;:)]"
+_NO_LINE_END = "（《「『(["
+
+
+def wrap_wide(text: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns, a Chinese or Japanese character counting two:
+    breaks at spaces and between wide characters, never inside an ASCII word, before closing
+    punctuation or after an opening bracket."""
+    import re
+
+    from wcwidth import wcswidth
+
+    lines, line = [], []  # line: the tokens of the line being built
+    for token in re.findall(r"[!-~]+| +|[^ ]", text):
+        if token.startswith(" "):
+            if line:
+                line.append(" ")
+        elif line and wcswidth("".join(line) + token) > width:
+            while line and line[-1] == " ":
+                line.pop()
+            carry = []
+            while token in _NO_LINE_START and len(line) > 1 and (not carry or carry[0] in _NO_LINE_START):
+                carry.insert(0, line.pop())  # closing punctuation takes the word before it along
+                while line and line[-1] == " ":
+                    line.pop()
+            while line and line[-1] in _NO_LINE_END:
+                carry.insert(0, line.pop())
+            if line:
+                lines.append("".join(line))
+            line = carry + [token]
+        else:
+            line.append(token)
+    if line and "".join(line).strip():
+        lines.append("".join(line).rstrip())
+    return lines
+
+
+def _is_wide(text: str) -> bool:
+    from wcwidth import wcswidth
+
+    return not text.isascii() and wcswidth(text) != len(text)
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help formatter, except that text holding wide (Chinese, Japanese) characters is
+    wrapped by display columns: click counts characters, so a Chinese paragraph ran twice as wide
+    as the terminal. `\b` paragraphs stay as written, as in click."""
+
+    def write_text(self, text: str) -> None:
+        if not _is_wide(text):
+            return super().write_text(text)
+        indent = " " * self.current_indent
+        blocks = []
+        for lines in _paragraphs(text):
+            if lines[0].strip() == "\b":
+                blocks.append("\n".join(indent + line for line in lines[1:]))
+            else:
+                joined = " ".join(line.strip() for line in lines)
+                blocks.append("\n".join(indent + line for line in wrap_wide(joined, self.width - self.current_indent)))
+        self.write("\n\n".join(blocks) + "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        if not any(_is_wide(second) for _first, second in rows):
+            return super().write_dl(rows, col_max, col_spacing)
+        first_col = min(max(len(first) for first, _second in rows), col_max) + col_spacing
+        margin = " " * (first_col + self.current_indent)
+        for first, second in rows:
+            self.write(" " * self.current_indent + first)
+            if not second:
+                self.write("\n")
+                continue
+            self.write(" " * (first_col - len(first)) if len(first) <= first_col - col_spacing else "\n" + margin)
+            lines = wrap_wide(" ".join(second.split("\n")), max(self.width - first_col - 2, 10)) or [""]
+            self.write(lines[0] + "\n" + "".join(f"{margin}{line}\n" for line in lines[1:]))
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    out, lines = [], []
+    for line in text.splitlines():
+        if line:
+            lines.append(line)
+        elif lines:
+            out.append(lines)
+            lines = []
+    if lines:
+        out.append(lines)
+    return out
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
 def _early_language(args: list[str]) -> None:
     """Set the language before click parses anything, so usage errors speak it too."""
     explicit = None
@@ -254,6 +349,13 @@ def cli(ctx, config_dir, now, quiet, traceback):
     ctx.obj = Env(config_dir=config_dir, now=now, quiet=quiet, traceback=traceback)
 
 
+def _with_context(command: click.Command) -> None:
+    """Every command formats its help with cli.HelpFormatter."""
+    command.context_class = Context
+    for sub in getattr(command, "commands", {}).values():
+        _with_context(sub)
+
+
 def _register() -> None:
     from kefu_cli.commands import audit_cmd, config_cmd, eta_cmd, messages_cmd, orders_cmd, route_cmd, track_cmd
 
@@ -266,6 +368,7 @@ def _register() -> None:
     cli.add_command(messages_cmd.notify)
     cli.add_command(messages_cmd.messages)
     cli.add_command(config_cmd.config)
+    _with_context(cli)
 
 
 _register()

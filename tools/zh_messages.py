@@ -1,8 +1,6 @@
 """Chinese translations of kefu's messages (msgid -> msgstr). tools/build_catalog.py writes them
 to kefu_cli/locale/zh/LC_MESSAGES/kefu.po and compiles kefu.mo. Placeholders stay as they are."""
 
-import re
-
 ZH = {
     "error": "错误",
     "warning": "警告",
@@ -332,8 +330,9 @@ ZH.update({
     "An order that lacks what its message needs (a shipped order without a waybill) is reported on\n"
     "stderr as skipped, with the reason.\n\n"
     "\b\nExample:\n  kefu --now \"2026-10-05 12:00\" notify shipped examples/taobao_orders.csv --dry-run -f jsonl":
-    "输出订单通知：accepted（已付款未发货）、shipped（附快递公司、运单号和到货时间窗）或 delay（定制商品），"
-    "每个订单每种只发一次。\n\n缺少消息所需内容的订单（如已发货却没有运单号）会在 stderr 上报告为跳过，并说明原因。\n\n"
+    "输出订单通知：accepted、shipped 或 delay，每个订单每种只发一次。\n\n"
+    "accepted 为已付款未发货，shipped 附快递公司、运单号和到货时间窗，delay 用于定制商品。"
+    "缺少消息所需内容的订单（如已发货却没有运单号）会在 stderr 上报告为跳过，并说明原因。\n\n"
     "\b\n示例：\n  kefu --now \"2026-10-05 12:00\" notify shipped examples/taobao_orders.csv --dry-run -f jsonl",
     "The shop's message templates (messages.toml).": "店铺的消息模板（messages.toml）。",
     "Check the templates against the house rules: no absolute words, no blunt refusals, no\n"
@@ -434,51 +433,3 @@ CLICK = {
     "{value!r} is not a valid boolean. Recognized values: {states}": "{value!r} 不是有效的布尔值。可用：{states}",
     "Aborted!": "已中止！",
 }
-
-
-def _hard_wrap(paragraph: str, width: int) -> list[str]:
-    """Lines of at most `width` display columns (a Chinese character takes two): breaks between
-    Chinese characters or at spaces, never inside an ASCII word or before closing punctuation."""
-    from wcwidth import wcswidth
-
-    lines, line = [], ""
-    for token in re.findall(r"[!-~]+| +|[^ ]", paragraph.replace("\n", " ")):
-        if token.startswith(" "):
-            line += " " if line else ""
-        elif line and wcswidth(line.rstrip() + token) > width and token not in _NO_LINE_START:
-            line = line.rstrip()
-            carry = ""
-            while line and line[-1] in _NO_LINE_END:  # an opening bracket goes with what it opens
-                carry, line = line[-1] + carry, line[:-1]
-            lines.append(line)
-            line = carry + token
-        else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
-_NO_LINE_START = "，。；：、）》」』！？,.;:)"
-_NO_LINE_END = "（《「『("
-
-
-def _layout(text: str, width: int = 76) -> str:
-    """click wraps help by characters, so a Chinese paragraph would run twice as wide as the
-    terminal: every paragraph after the first (the short help) that is wider than `width` is
-    broken here by display width and marked \\b, which click leaves as it is."""
-    from wcwidth import wcswidth
-
-    first, *rest = text.split("\n\n")
-    out = [first]
-    for paragraph in rest:
-        if paragraph.startswith("\b") or wcswidth(paragraph) <= width:
-            out.append(paragraph)
-        else:
-            out.append("\b\n" + "\n".join(_hard_wrap(paragraph, width)))
-    return "\n\n".join(out)
-
-
-for _msgid, _text in list(ZH.items()):
-    if "\n\n" in _text:
-        ZH[_msgid] = _layout(_text)
