@@ -15,7 +15,8 @@ import click
 
 from kefu_cli import __version__
 from kefu_cli.errors import ExitCode, KefuError, UsageError
-from kefu_cli.i18n import _, current_language, detect_language, ngettext, set_language
+from kefu_cli.i18n import _, detect_language, set_language
+from kefu_cli.helptext import speak, use_context
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -87,7 +88,6 @@ class KefuGroup(click.Group):
     """Runs commands with click's own error handling off, and maps every error to one line and
     one exit code (ExitCode). A command returns its exit code."""
 
-
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -97,10 +97,7 @@ class KefuGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         args = list(sys.argv[1:] if args is None else args)
         _early_language(args)
-        global _spoken
-        if current_language() != _spoken:  # English needs no work unless another ran before
-            speak(self)
-            _spoken = current_language()
+        speak(self)
         show_traceback = os.environ.get("KEFU_TRACEBACK") == "1" or "--traceback" in args
         try:
             rv = super().main(args, prog_name or "kefu", complete_var, standalone_mode=False, **extra)
@@ -153,135 +150,6 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
-
-
-def _click_speaks_kefu() -> None:
-    """click's own texts ("Usage:", "No such option …", "Show this message and exit.") go through
-    the gettext functions each click module binds as `_` and `ngettext`. Pointed at kefu's, they
-    follow --lang; the catalog holds click's msgids (tools/zh_messages.CLICK)."""
-    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types"):
-        module = sys.modules.get(f"click.{name}")
-        if module is not None:
-            if hasattr(module, "_"):
-                module._ = _
-            if hasattr(module, "ngettext"):
-                module.ngettext = ngettext
-
-
-_click_speaks_kefu()
-_spoken = "en"  # the language the command tree's help texts are in
-
-
-def speak(command: click.Command) -> None:
-    """Put the help texts of `command` and every command under it in the current language. The
-    English is the msgid (tools/extract_messages.py collects option help= texts and command
-    docstrings) and is kept aside, so a later run in the same process can switch back."""
-    import inspect
-
-    params = list(command.params)
-    if command.__dict__.get("_help_option") is not None:  # click >= 8.2 keeps the --help it built
-        params.append(command.__dict__["_help_option"])
-    for obj in (command, *params):
-        for attr in ("help", "short_help"):
-            english = obj.__dict__.setdefault(f"_kefu_{attr}", getattr(obj, attr, None))
-            if english:
-                setattr(obj, attr, _(inspect.cleandoc(english)))
-    for sub in getattr(command, "commands", {}).values():
-        speak(sub)
-
-
-_NO_LINE_START = "，。；：、）》」』！？,.;:)]"
-_NO_LINE_END = "（《「『(["
-
-
-def wrap_wide(text: str, width: int) -> list[str]:
-    """Lines of at most `width` display columns, a Chinese or Japanese character counting two:
-    breaks at spaces and between wide characters, never inside an ASCII word, before closing
-    punctuation or after an opening bracket."""
-    import re
-
-    from wcwidth import wcswidth
-
-    lines, line = [], []  # line: the tokens of the line being built
-    for token in re.findall(r"[!-~]+| +|[^ ]", text):
-        if token.startswith(" "):
-            if line:
-                line.append(" ")
-        elif line and wcswidth("".join(line) + token) > width:
-            while line and line[-1] == " ":
-                line.pop()
-            carry = []
-            while token in _NO_LINE_START and len(line) > 1 and (not carry or carry[0] in _NO_LINE_START):
-                carry.insert(0, line.pop())  # closing punctuation takes the word before it along
-                while line and line[-1] == " ":
-                    line.pop()
-            while line and line[-1] in _NO_LINE_END:
-                carry.insert(0, line.pop())
-            if line:
-                lines.append("".join(line))
-            line = carry + [token]
-        else:
-            line.append(token)
-    if line and "".join(line).strip():
-        lines.append("".join(line).rstrip())
-    return lines
-
-
-def _is_wide(text: str) -> bool:
-    from wcwidth import wcswidth
-
-    return not text.isascii() and wcswidth(text) != len(text)
-
-
-class HelpFormatter(click.HelpFormatter):
-    """click's help formatter, except that text holding wide (Chinese, Japanese) characters is
-    wrapped by display columns: click counts characters, so a Chinese paragraph ran twice as wide
-    as the terminal. `\b` paragraphs stay as written, as in click."""
-
-    def write_text(self, text: str) -> None:
-        if not _is_wide(text):
-            return super().write_text(text)
-        indent = " " * self.current_indent
-        blocks = []
-        for lines in _paragraphs(text):
-            if lines[0].strip() == "\b":
-                blocks.append("\n".join(indent + line for line in lines[1:]))
-            else:
-                joined = " ".join(line.strip() for line in lines)
-                blocks.append("\n".join(indent + line for line in wrap_wide(joined, self.width - self.current_indent)))
-        self.write("\n\n".join(blocks) + "\n")
-
-    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        rows = list(rows)
-        if not any(_is_wide(second) for _first, second in rows):
-            return super().write_dl(rows, col_max, col_spacing)
-        first_col = min(max(len(first) for first, _second in rows), col_max) + col_spacing
-        margin = " " * (first_col + self.current_indent)
-        for first, second in rows:
-            self.write(" " * self.current_indent + first)
-            if not second:
-                self.write("\n")
-                continue
-            self.write(" " * (first_col - len(first)) if len(first) <= first_col - col_spacing else "\n" + margin)
-            lines = wrap_wide(" ".join(second.split("\n")), max(self.width - first_col - 2, 10)) or [""]
-            self.write(lines[0] + "\n" + "".join(f"{margin}{line}\n" for line in lines[1:]))
-
-
-def _paragraphs(text: str) -> list[list[str]]:
-    out, lines = [], []
-    for line in text.splitlines():
-        if line:
-            lines.append(line)
-        elif lines:
-            out.append(lines)
-            lines = []
-    if lines:
-        out.append(lines)
-    return out
-
-
-class Context(click.Context):
-    formatter_class = HelpFormatter
 
 
 def _early_language(args: list[str]) -> None:
@@ -349,13 +217,6 @@ def cli(ctx, config_dir, now, quiet, traceback):
     ctx.obj = Env(config_dir=config_dir, now=now, quiet=quiet, traceback=traceback)
 
 
-def _with_context(command: click.Command) -> None:
-    """Every command formats its help with cli.HelpFormatter."""
-    command.context_class = Context
-    for sub in getattr(command, "commands", {}).values():
-        _with_context(sub)
-
-
 def _register() -> None:
     from kefu_cli.commands import audit_cmd, config_cmd, eta_cmd, messages_cmd, orders_cmd, route_cmd, track_cmd
 
@@ -368,7 +229,7 @@ def _register() -> None:
     cli.add_command(messages_cmd.notify)
     cli.add_command(messages_cmd.messages)
     cli.add_command(config_cmd.config)
-    _with_context(cli)
+    use_context(cli)
 
 
 _register()

@@ -16,7 +16,7 @@ def _is_click_command(decorator: ast.expr) -> bool:
 
 def messages() -> list[str]:
     """The literal arguments of _() and N_(), the help= texts of options, and the docstrings of
-    click commands (cleaned as inspect.cleandoc does: cli.speak looks them up that way)."""
+    click commands (cleaned as inspect.cleandoc does: helptext.speak looks them up that way)."""
     found: dict[str, None] = {}
     for path in sorted(ROOT.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -247,7 +247,7 @@ ZH["point it at an HTTP proxy, or unset it"] = "请改为 HTTP 代理，或取�
 ZH["shipped by {day}: only the transit is left"] = "{day} 前已发出：只剩运输时间"
 ZH['{value}: Excel\'s ="…" wrapper removed'] = '{value}：已去掉 Excel 的 ="…" 包装'
 
-# Command-line help: option help= texts and command docstrings (cli.speak looks them up with the
+# Command-line help: option help= texts and command docstrings (helptext.speak looks them up with the
 # English as msgid). Lines inside a \b block (examples) are kept as they are.
 ZH.update({
     "kefu: the ops desk's toolkit for order files — read, audit, route, track, message.\n\n\b\nExample:\n"
