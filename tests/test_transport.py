@@ -143,6 +143,21 @@ def ca():
     return trustme.CA()
 
 
+def test_tls_trusts_ssl_cert_file(ca, tmp_path, monkeypatch):
+    # a staging endpoint with its own CA: SSL_CERT_FILE names it, as for httpx
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    srv = Server(tls=server_tls).start()
+    try:
+        ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        (answer,) = send_all([("GET", srv.url("/ok"), None)], transport=AsyncioTransport())
+        assert answer.status_code == 201
+    finally:
+        srv.stop()
+
+
 def test_tls_verifies_the_server(ca):
     server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1").configure_cert(server_tls)
