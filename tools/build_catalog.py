@@ -18,7 +18,8 @@ LOCALE = Path(__file__).resolve().parent.parent / "kefu_cli" / "locale" / "zh" /
 
 
 def quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    # \b marks click's unwrapped paragraphs in help texts: escaped, as PO editors expect
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\b", "\\b") + '"'
 
 
 def po_text() -> str:
