@@ -74,10 +74,7 @@ class Estimator:
         self.notes: set[str] = set()
 
     def window(self, warehouse: Warehouse, paid_at: datetime, ship: ShipWindow, transit: tuple[int, int]) -> Window:
-        zone = self._zones.get(warehouse.timezone)
-        if zone is None:
-            zone = self._zones[warehouse.timezone] = ZoneInfo(warehouse.timezone)
-        local = paid_at.astimezone(zone)
+        local = paid_at.astimezone(self._zone(warehouse))
         before_cutoff = local.time() < warehouse.cutoff
         key = (warehouse.code, local.date(), before_cutoff, ship, transit)
         hit = self._cache.get(key)
@@ -87,13 +84,16 @@ class Estimator:
             self.notes.add(hit.note)
         return hit
 
-    def in_transit(self, warehouse: Warehouse, shipped_at: datetime, transit: tuple[int, int]) -> Window:
-        """The window of a parcel already handed to the carrier on `shipped_at`'s day (warehouse
-        time): ship_from = ship_by = that day, then the transit days."""
+    def _zone(self, warehouse: Warehouse) -> ZoneInfo:
         zone = self._zones.get(warehouse.timezone)
         if zone is None:
             zone = self._zones[warehouse.timezone] = ZoneInfo(warehouse.timezone)
-        day = shipped_at.astimezone(zone).date()
+        return zone
+
+    def in_transit(self, warehouse: Warehouse, shipped_at: datetime, transit: tuple[int, int]) -> Window:
+        """The window of a parcel already handed to the carrier on `shipped_at`'s day (warehouse
+        time): ship_from = ship_by = that day, then the transit days."""
+        day = shipped_at.astimezone(self._zone(warehouse)).date()
         arrive_from, arrive_by = day + timedelta(days=transit[0]), day + timedelta(days=transit[1])
         steps = (_("shipped by {day}: only the transit is left").format(day=day),
                  _("transit {a}–{b} days: arrives {start} to {end}").format(
