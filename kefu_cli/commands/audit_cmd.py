@@ -33,6 +33,7 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
       kefu audit examples/taobao_orders.csv --items examples/taobao_items.csv --only-problems
       kefu audit today.csv -f jsonl --fail-on warning > audit.jsonl || mail -s "audit" desk < audit.jsonl
     """
+    import shutil
     import tempfile
 
     import orjson
@@ -72,6 +73,7 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
         verdicts, codes = tally.verdicts, tally.codes
         failed = any(n for worst, n in tally.failing.items() if worst >= threshold)
         unreadable: list[int] = []
+        unreadable_rows = codes.get("ROW_UNREADABLE")
         pass_through = fmt == "jsonl" and not selected  # spooled lines are already the output
         wanted = ("hold", "reject") if only_problems else VERDICTS
 
@@ -79,7 +81,7 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
             nonlocal failed
             for i, line in enumerate(spool):
                 verdict = VERDICTS[tally.state[i] % 4]
-                if index.affected(i) or codes.get("ROW_UNREADABLE"):
+                if index.affected(i) or unreadable_rows:
                     rec = orjson.loads(line)
                     if index.patch(i, rec):
                         verdicts[verdict] -= 1
@@ -106,6 +108,9 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
             rows = [{"kind": "verdict", "name": v, "count": verdicts[v]} for v in VERDICTS]
             rows += [{"kind": "code", "name": c, "count": codes[c]} for c in BY_CODE if codes.get(c)]
             write_records(rows, renderer, env.stdout)
+        elif pass_through and not only_problems and not (index.dup_ids or index.dup_merges or unreadable_rows):
+            shutil.copyfileobj(spool, env.stdout, 1 << 20)  # nothing to add or drop: the spool is the output
+            env.stdout.flush()
         elif pass_through:
             out = env.stdout
 
