@@ -9,9 +9,9 @@ number, and returns rendered bytes; the parent writes blocks in file order, hold
 per worker (memory stays flat). For `kefu orders -f jsonl` a worker hands each 128 KiB slice of
 its block to orders/fastlane.py first, and to the row path only when the fast lane declines it.
 
-Used only where the result cannot differ from the sequential reader: a regular file, CSV or TSV,
-LF line ends, one row per order (no grouping of item rows across blocks), no --items join, and
-a streaming output format. Everything else reads sequentially.
+Used only where the result cannot differ from the sequential reader: a regular file, CSV or TSV
+(LF or CRLF line ends), one row per order (no grouping of item rows across blocks), no --items
+join, and a streaming output format. Everything else reads sequentially.
 """
 
 from __future__ import annotations
