@@ -134,6 +134,18 @@ def test_helpers():
     assert street_detail("北京 北京市 朝阳区") == ""
 
 
+def test_merge_key_ignores_phone_punctuation_and_white_space(run, tmp_path):
+    rows = [taobao_row("1"),
+            taobao_row("2", 联系手机="'138-1234 5678", **{"收货地址 ": "广东省 深圳市 南山区　科技园路1号"}),
+            taobao_row("3", 联系手机="'(138)12345678", **{"收货地址 ": "广东省深圳市南山区科技园路1号"}),
+            taobao_row("4", 联系手机="'13812345679")]
+    r = run("--now", "2026-09-30 09:00", "audit", write_csv(tmp_path / "o.csv", rows), "-f", "jsonl")
+    merges = {x["order_id"]: next((f["message"] for f in x["findings"] if f["code"] == "MERGEABLE"), None)
+              for x in map(json.loads, r.stdout.splitlines())}
+    assert merges["1"] and "2" in merges["1"] and "3" in merges["1"] and "4" not in merges["1"]
+    assert merges["2"] and merges["3"] and merges["4"] is None
+
+
 def test_duplicates_and_mergeable_across_the_file(run, tmp_path):
     rows = [taobao_row("1"), taobao_row("2"), taobao_row("1"), taobao_row("3", 收货人姓名="王五")]
     r = run("--now", "2026-09-30 09:00", "audit", write_csv(tmp_path / "o.csv", rows), "-f", "jsonl")
