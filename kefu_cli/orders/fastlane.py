@@ -80,7 +80,7 @@ def _distinct(cells, fragment) -> Column | None:
     return Column(SLOT, list(map(fragments.__getitem__, cells)))
 
 
-def _quoted(cells, n: int, empty: str, joined: str | None = None) -> Column:
+def _quoted(cells, empty: str, joined: str | None = None) -> Column:
     """Cells holding nothing JSON must escape, as JSON strings (`empty` for an empty cell)."""
     if all(cells):
         return Column(f'"{SLOT}"', cells)
@@ -91,15 +91,15 @@ def _quoted(cells, n: int, empty: str, joined: str | None = None) -> Column:
     return Column(SLOT, ('"' + joined.replace("\n", '"\n"') + '"').replace('""', empty).split("\n"))
 
 
-def _text(cells: list[str], n: int, empty: str, plain: bool) -> Column:
+def _text(cells: list[str], empty: str, plain: bool) -> Column:
     """Stripped cells; `plain`: the block has no control character (tab …) JSON must escape."""
     joined = "\n".join(cells)
     if not plain or '"' in joined or "\\" in joined:
         return Column(SLOT, [_json(c) if c else empty for c in cells])
-    return _quoted(cells, n, empty, joined)
+    return _quoted(cells, empty, joined)
 
 
-def _wrapped(cells, n: int, required: bool) -> Column | None:
+def _wrapped(cells, required: bool) -> Column | None:
     """Order, phone and waybill numbers: ASCII letters and digits, all `="…"` or all bare (a
     leading `'` dropped), nothing to strip."""
     joined = "\n".join(cells)
@@ -118,7 +118,7 @@ def _wrapped(cells, n: int, required: bool) -> Column | None:
         return None
     if required and not all(cells):
         return None  # a missing order number is a problem: the row path reports it
-    return _quoted(cells, n, "null", body)
+    return _quoted(cells, "null", body)
 
 
 _TABLES: dict[bytes, bytes] = {}
@@ -157,7 +157,7 @@ def _plain_stamps(cells) -> bool | None:
     return not (b"3" in dt or _marks(dt, b"2") & _marks(do, b"9"))
 
 
-def _times(cells, n: int, suffix: str) -> Column | None:
+def _times(cells, suffix: str) -> Column | None:
     """`YYYY-MM-DD HH:MM:SS` or empty, each a real date and time: the row path's fromisoformat
     shape. Each distinct date of a 29th, 30th or 31st is checked by the calendar."""
     stamps = cells if all(cells) else list(filter(None, cells))
@@ -330,9 +330,9 @@ class FastLane:
             cells = list(map(str.strip, columns[i]))
             if name == "address":
                 addresses = cells
-            out[name] = _text(cells, n, _json(c.default_platform) if name == "platform" else "null", plain)
+            out[name] = _text(cells, _json(c.default_platform) if name == "platform" else "null", plain)
         for name, i, _h in c.wrapped:
-            col = _wrapped(columns[i], n, required=name == "order_id")
+            col = _wrapped(columns[i], required=name == "order_id")
             if col is None:
                 return None
             out[name] = col
@@ -341,7 +341,7 @@ class FastLane:
         for name, i, _h in c.money:
             out[name] = _distinct(columns[i], _parsed(parse_money, _is_decimal))
         for name, i, _h in c.times:
-            col = _times(columns[i], n, self.suffix)
+            col = _times(columns[i], self.suffix)
             if col is None:
                 return None
             out[name] = col
