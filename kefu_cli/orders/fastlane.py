@@ -203,8 +203,7 @@ def _is_clean(v) -> bool:
 def _summary_item(raw: tuple[str, str]) -> str | None:
     """The one item of a summary row (宝贝标题, 宝贝总数量), as the row path reads it."""
     title = raw[0].strip() or None
-    t = raw[1].strip()
-    qty = int(t) if t.isdigit() and t.isascii() else parse_qty(t)
+    qty = parse_qty(raw[1])  # once per distinct cell: the converter's inline digit shortcut buys nothing here
     if qty is not None and qty.__class__ is not int:
         return None
     return f'[{{"sku":null,"title":{_json(title)},"qty":{_json(qty)},"price":null}}]'
