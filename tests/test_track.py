@@ -220,8 +220,8 @@ def test_progress_bar_only_on_a_terminal(creds, server, monkeypatch, tmp_path):
     import pty
 
     monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", server.url)
-    args = [sys.executable, "-m", "kefu_cli", "track", "73500000000011", "73500000000012", "--carrier", "ZTO",
-            "--phone", "1234", "-f", "jsonl"]
+    args = [sys.executable, "-m", "kefu_cli", "--now", "2026-11-22 10:00", "track", "73500000000011",
+            "73500000000012", "--carrier", "ZTO", "--phone", "1234", "-f", "jsonl"]
     leader, follower = pty.openpty()
     try:
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=follower, env=dict(os.environ), timeout=60)
