@@ -16,9 +16,6 @@ from kefu_cli.output import Renderer, write_records
 def run(order_file: OrderFile, renderer: Renderer, stream: BinaryIO, transform=None,
         merge: Callable[[object], None] | None = None, jobs: int | None = None) -> None:
     from kefu_cli.orders import parallel
-    from kefu_cli.tuning import steady_heap
-
-    steady_heap()
     if parallel.usable(order_file, renderer.streaming, jobs):
         parallel.run(order_file, renderer, stream, transform, jobs, merge)
         return

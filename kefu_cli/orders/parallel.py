@@ -5,9 +5,8 @@ number of `"` before them). That is safe byte-wise for UTF-8 and GB18030: neithe
 ever occurs inside a multi-byte character. Each worker process (forked, so it inherits the
 column plan, the configuration and the command's per-record work) decodes and parses its block
 with the same RowConverter as the sequential reader, starting from the block's first line
-number, and returns rendered bytes; the parent writes blocks in file order, holding at most two
-per worker (memory stays flat). For `kefu orders -f jsonl` a worker hands each 128 KiB slice of
-its block to orders/fastlane.py first, and to the row path only when the fast lane declines it.
+number (`OrderFile.block_records`: the reader's own row loop), and returns rendered bytes; the
+parent writes blocks in file order, holding at most two per worker (memory stays flat).
 
 Used only where the result cannot differ from the sequential reader: a regular file, CSV or TSV
 (LF or CRLF line ends), one row per order (no grouping of item rows across blocks), no --items
@@ -16,7 +15,6 @@ join, and a streaming output format. Everything else reads sequentially.
 
 from __future__ import annotations
 
-import csv
 import errno
 import io
 import multiprocessing
@@ -27,12 +25,10 @@ import tempfile
 from collections import deque
 from typing import BinaryIO, Callable, Iterator
 
-from kefu_cli.orders import fastlane
-from kefu_cli.orders.reader import JoinedRow, OrderFile, Stats, problem
+from kefu_cli.orders.reader import OrderFile, Stats
 from kefu_cli.output import write_body
 
 BLOCK = 2 * 1024 * 1024
-LANE_SLICE = 128 * 1024
 MIN_SIZE = 8 * 1024 * 1024
 
 # set in the parent just before the pool forks; the workers inherit it
@@ -124,93 +120,29 @@ def blocks(stream: BinaryIO, first_line: int, size: int = BLOCK) -> Iterator[tup
         line += block.count(b"\n")
 
 
-def slices(block: bytes, first_line: int, size: int) -> Iterator[tuple[bytes, int, int]]:
-    """(part, its first line number, its records) for a block that starts at a record: parts
-    of about `size` bytes, each ending at a line end outside quotes (an even number of quotes
-    in the part), or at the first such line end after `size` where none comes before it."""
-    pos, line, total = 0, first_line, len(block)
-    while pos < total:
-        cut = block.rfind(b"\n", pos, pos + size) + 1 if pos + size < total else total
-        while pos < cut < total and block.count(b'"', pos, cut) % 2:
-            cut = block.rfind(b"\n", pos, cut - 1) + 1
-        if cut <= pos:  # a quoted line end all the way back: look on past `size`
-            cut = block.find(b"\n", pos + size) + 1
-            while 0 < cut < total and block.count(b'"', pos, cut) % 2:
-                cut = block.find(b"\n", cut) + 1
-            if cut <= 0:
-                cut = total
-        part = block[pos:cut]
-        lines = part.count(b"\n")
-        yield part, line, lines + (not part.endswith(b"\n"))
-        line += lines
-        pos = cut
-
-
 def _work(task: tuple[int, int, int, str]) -> tuple[str, Stats, object]:
     offset, length, start, out_path = task
-    order_file, renderer, transform, lane = _JOB
+    order_file, renderer, transform = _JOB
     with open(order_file.path, "rb") as fh:
         fh.seek(offset)
         block = fh.read(length)
     stats = Stats()
+    records = order_file.block_records(block, start)
+    del block
+    records = _counted(records, stats)
+    if transform is not None:
+        records = transform.process(records)
     with open(out_path, "wb") as out:
-        if lane is None:
-            _rows(block, start, order_file, renderer, transform, stats, out)
-        else:
-            # the fast lane works on slices that fit the CPU's cache; a slice it cannot take
-            # goes the row path (cut at line ends outside quotes, like the blocks)
-            for part, line, lines in slices(block, start, LANE_SLICE):
-                body = lane.render(part, line)
-                if body is None:
-                    _rows(part, line, order_file, renderer, transform, stats, out)
-                else:
-                    out.write(body)
-                    stats.records += lines
+        write_body(records, renderer, out)
     extra = transform.take_stats() if transform is not None else None
     return out_path, stats, extra
 
 
-def _rows(block: bytes, start: int, order_file: OrderFile, renderer, transform, stats: Stats, out) -> None:
-    """The row path: each row converted to a record, the record rendered."""
-    text = block.decode(order_file.encoding, "kefu-replace")
-    del block
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=order_file.delimiter)
-    convert = order_file.converter.convert
-    template = order_file.converter.template
-    width = len(order_file.plan.headers)
-    line_base = start - 1
-
-    def records():
-        count = 0
-        try:
-            while True:
-                line = rows.line_num + 1 + line_base
-                try:
-                    row = next(rows)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    rec = template.copy()
-                    rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(exc))])
-                else:
-                    if not row:
-                        continue
-                    end = rows.line_num + line_base
-                    if end > line and len(row) != width:
-                        row = JoinedRow(row, line, end)
-                    rec = convert(row, line)
-                count += 1
-                if rec["problems"]:
-                    stats.count(rec)
-                    count -= 1
-                yield rec
-        finally:
-            stats.records += count
-
-    recs = records()
-    if transform is not None:
-        recs = transform.process(recs)
-    write_body(recs, renderer, out)
+def _counted(records, stats: Stats):
+    count = stats.count
+    for rec in records:
+        count(rec)
+        yield rec
 
 
 def _init_worker() -> None:
@@ -230,7 +162,7 @@ def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs:
     n = worker_count(jobs)
     start = header_end(order_file.sample)
     first_line = order_file.sample[:start].count(b"\n") + 1
-    _JOB = (order_file, renderer, transform, fastlane.for_job(order_file, renderer, transform))
+    _JOB = (order_file, renderer, transform)
     ctx = multiprocessing.get_context("fork")
     stream.write(renderer.begin())
     stream.flush()

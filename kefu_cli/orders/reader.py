@@ -32,7 +32,7 @@ from kefu_cli.config import Config
 from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
 from kefu_cli.orders.columns import ORDER_FIELDS, ColumnPlan, plan_columns
-from kefu_cli.orders.regions import _address_cache as address_cache, split_address_cached
+from kefu_cli.orders.regions import split_address_cached
 from kefu_cli.values import (
     Bad,
     Fixed,
@@ -44,10 +44,7 @@ from kefu_cli.values import (
     parse_qty,
     parse_stock,
     unwrap_excel,
-    fixed_offset,
     parse_status,
-    _money_cache,
-    _status_cache,
 )
 
 SAMPLE_SIZE = 64 * 1024
@@ -216,7 +213,6 @@ _TIMES = ("created_at", "paid_at")
 _OTHER = {"status": parse_status, "flag": parse_flag, "consulted": parse_bool, "stock": parse_stock,
           "promised_date": parse_date}
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
-_MISS = object()
 
 
 class JoinedRow(list):
@@ -229,7 +225,12 @@ class JoinedRow(list):
 
 
 class RowConverter:
-    """Turns one parsed row (list of cells) into a canonical record, given a ColumnPlan."""
+    """Turns one parsed row (list of cells) into a canonical record, given a ColumnPlan.
+
+    This is the one definition of how a cell becomes a value. It stays fast by ordinary means:
+    the columns are sorted by kind once per file, each kind is read in one comprehension, and
+    the value parsers cache the distinct cells (amounts, statuses and address prefixes repeat
+    over millions of rows)."""
 
     def __init__(self, plan: ColumnPlan, tz, default_platform: str, encoding: str, replaced_before: int | None = None):
         self.plan = plan
@@ -242,11 +243,11 @@ class RowConverter:
         def cols(names):
             return [(n, idx[n], headers[idx[n]].strip()) for n in names if n in idx]
 
-        self.wrapped = cols(_WRAPPED)
+        # text needs no parser: the cell stripped, None when empty
         self.text = cols(_TEXT)
-        self.money = cols(_MONEY)
-        self.times = cols(_TIMES)
-        self.other = [(n, i, h, _OTHER[n]) for n, i, h in cols(tuple(_OTHER))]
+        self.parsed = [(n, i, h, parse) for names, parse in ((_WRAPPED, _read_wrapped), (_MONEY, parse_money),
+                                                             (_TIMES, datetime_parser(tz)), *_OTHER.items())
+                       for n, i, h in cols(names if isinstance(names, tuple) else (names,))]
         self.items = cols(("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price"))
         self.item_rows = plan.item_rows
         self.summary = cols(("summary_title", "summary_qty"))
@@ -256,205 +257,58 @@ class RowConverter:
         self.default_platform = plan.platform if plan.platform != "generic" else default_platform
         # undecodable bytes replaced since the file was opened mean some rows hold U+FFFD
         self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
-        self.parse_dt = datetime_parser(tz)
-        self.convert = self._compile()
 
-    def _compile(self):
-        """A convert function specialised for this column plan: straight-line code for clean rows
-        of the right width (the common case), falling back to `convert_generic` for any other
-        row. Both must give identical records (tests/test_reader.py checks this)."""
-        ns = {"W": self.width, "REPLACED": _replaced, "SEEN": self.seen_replaced,
-              "generic": self.convert_generic, "MC": _money_cache, "MISS": _MISS, "DEC": Decimal,
-              "parse_money": parse_money, "parse_dt": self.parse_dt, "DT": datetime, "odd": self._odd_cell,
-              "wrapped": self._wrapped_cell, "split_address": split_address_cached, "parse_qty": parse_qty,
-              "other": {n: p for n, _i, _h, p in self.other}, "PLATFORM": self.default_platform}
-        body = ["def convert(row, line):",
-                "    if len(row) != W or REPLACED[0] != SEEN:",
-                "        return generic(row, line)",
-                "    problems = []"]
-        values: dict[str, str] = {}
-        for name, i, _h in self.text:
-            body.append(f"    {name} = row[{i}].strip() or None")
-            values[name] = name
-        for name, i, _h in self.wrapped:
-            body.append(f"    {name} = row[{i}].strip()")
-            body.append(f"    if {name}[:2] == '=\"' and {name}[-1:] == '\"':")
-            body.append(f"        {name} = {name}[2:-1].strip()")
-            body.append(f"    elif {name}[:1] == \"'\":")
-            body.append(f"        {name} = {name}[1:].strip()")
-            if name == "order_id":
-                body.append(f"    if 'E+' in {name} or 'e+' in {name}:")
-                body.append(f"        {name} = wrapped({name}, {name!r}, {i}, line, problems)")
-            body.append(f"    {name} = {name} or None")
-            values[name] = name
-        for name, i, _h in self.money:
-            body.append(f"    {name} = MC.get(row[{i}], MISS)")
-            body.append(f"    if {name} is MISS:")
-            body.append(f"        {name} = parse_money(row[{i}])")
-            body.append(f"    if {name}.__class__ is not DEC and {name} is not None:")
-            body.append(f"        {name} = odd({name}, {name!r}, {i}, line, row[{i}], problems)")
-            values[name] = name
-        suffix = fixed_offset(self.tz)
-        ns["FROMISO"], ns["SUFFIX"] = datetime.fromisoformat, suffix
-        for name, i, _h in self.times:
-            body.append(f"    {name} = row[{i}]")
-            if suffix:  # the common export shape, read at C speed
-                body.append(f"    if len({name}) == 19 and {name}[10] == ' ':")
-                body.append("        try:")
-                body.append(f"            {name} = FROMISO({name} + SUFFIX)")
-                body.append("        except ValueError:")
-                body.append(f"            {name} = parse_dt({name})")
-                body.append(f"    elif {name}:")
-            else:
-                body.append(f"    if {name}:")
-            body.append(f"        {name} = parse_dt({name})")
-            body.append("    else:")
-            body.append(f"        {name} = None")
-            body.append(f"    if {name}.__class__ is not DT and {name} is not None:")
-            body.append(f"        {name} = odd({name}, {name!r}, {i}, line, row[{i}], problems)")
-            values[name] = name
-        ns["SC"], ns["parse_status"] = _status_cache, parse_status
-        for name, i, _h, _p in self.other:
-            if name == "status":
-                body.append(f"    status = SC.get(row[{i}], MISS)")
-                body.append("    if status is MISS:")
-                body.append(f"        status = parse_status(row[{i}])")
-            else:
-                body.append(f"    {name} = other[{name!r}](row[{i}])")
-            body.append(f"    if {name} is not None and {name}.__class__ in (Bad, Fixed):")
-            body.append(f"        {name} = odd({name}, {name!r}, {i}, line, row[{i}], problems)")
-            values[name] = name
-        ns["Bad"], ns["Fixed"] = Bad, Fixed
-        if "order_id" not in values:
-            values["order_id"] = "None"
-        body.append("    if order_id is None:" if "order_id" in self.plan.index else "    if True:")
-        body.append("        problems.append(missing_id(line))")
-        ns["missing_id"] = lambda line: problem(line, self.order_col, "order_id", "missing_order_id", None)
-        if "platform" in values:
-            body.append("    platform = platform or PLATFORM")
-        else:
-            values["platform"] = "PLATFORM"
-        addr = values.get("address", "None")
-        prov = values.get("province", "None")
-        city = values.get("city", "None")
-        if self.district is not None:
-            body.append(f"    address, province, city = split_address({addr}, {prov}, {city}, row[{self.district}].strip() or None)")
-            values.update(address="address", province="province", city="city")
-        elif "address" in values and "province" not in values and "city" not in values:
-            # split_address_cached, inlined for a file with no province or city column: look the
-            # "省 市" prefix up here and call it only when it is not cached yet
-            ns["AC"] = address_cache
-            body += ["    province = city = None",
-                     "    if address is not None:",
-                     "        sp = address.find(' ')",
-                     "        sp = address.find(' ', sp + 1) if sp > 0 else -1",
-                     "        hit = AC.get(address[:sp]) if sp > 0 else None",
-                     "        if hit is None:",
-                     "            address, province, city = split_address(address, None, None)",
-                     "        else:",
-                     "            province, city = hit"]
-            values.update(province="province", city="city")
-        elif "address" in values:
-            body.append(f"    if {prov} is None:")
-            body.append(f"        address, province, city = split_address({addr}, {prov}, {city})")
-            if "province" not in values:
-                body.insert(len(body) - 2, "    province = None")
-            if "city" not in values:
-                body.insert(len(body) - 2, "    city = None")
-            values.update(province="province", city="city")
-        if self.item_rows:
-            body.append("    items = [item(row, line, problems)]")
-            ns["item"] = self._item
-        elif self.summary:
-            title = next((i for n, i, _h in self.summary if n == "summary_title"), None)
-            qty = next((i for n, i, _h in self.summary if n == "summary_qty"), None)
-            body.append(f"    title = row[{title}].strip() or None" if title is not None else "    title = None")
-            if qty is not None:
-                body.append(f"    qty_text = row[{qty}].strip()")
-                body.append("    qty = int(qty_text) if qty_text.isdigit() and qty_text.isascii() else parse_qty(qty_text)")
-                body.append("    if qty is not None and qty.__class__ is not int:")
-                body.append(f"        qty = odd(qty, 'qty', {qty}, line, qty_text, problems)")
-            else:
-                body.append("    qty = None")
-            body.append("    items = [{'sku': None, 'title': title, 'qty': qty, 'price': None}]")
-        else:
-            body.append("    items = []")
-        # copying a template that already holds every key (in output order) and setting the
-        # fields this file has was measured 0.6 µs per row faster than a 31-key dict display
-        ns["TEMPLATE"] = self.template
-        body.append("    rec = TEMPLATE.copy()")
-        body.append("    rec['row'] = line")
-        body += [f"    rec[{f!r}] = {values[f]}" for f in ORDER_FIELDS if values.get(f, "None") != "None"]
-        body += ["    rec['items'] = items", "    rec['problems'] = problems", "    return rec"]
-        exec(compile("\n".join(body), f"<kefu convert {self.plan.platform}>", "exec"), ns)
-        return ns["convert"]
-
-    def _odd_cell(self, v, name, i, line, raw, problems):
-        return self._odd(v, line, self.plan.headers[i].strip(), name, raw, problems)
-
-    def _wrapped_cell(self, v, name, i, line, problems):
-        if name == "order_id" and _EXCEL_NUMBER.fullmatch(v):
-            problems.append(problem(line, self.plan.headers[i].strip(), name, "excel_mangled", v))
-        return v
-
-    def convert_generic(self, row: list[str], line: int) -> dict:
+    def convert(self, row: list[str], line: int) -> dict:
         rec = self.template.copy()
         rec["row"] = line
         problems: list[dict] = []
-        n = len(row)
-        if isinstance(row, JoinedRow):
-            problems.append(problem(line, None, None, "joined_lines", row.lines, quote=False))
-        if n != self.width:
-            if n < self.width:
-                problems.append(problem(line, None, None, "missing_cells", n))
-                row = row + [""] * (self.width - n)
-            else:
-                problems.append(problem(line, None, None, "extra_cells", n))
+        width = self.width
+        if len(row) != width or row.__class__ is JoinedRow:
+            row = self._misshapen(row, line, problems)
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
         for name, i, _h in self.text:
-            v = row[i].strip()
-            rec[name] = v or None
-        for name, i, header in self.wrapped:
-            v = row[i].strip()
-            if v:
-                if v[0] in "='":
-                    v = unwrap_excel(v).strip()
-                if name == "order_id" and _EXCEL_NUMBER.fullmatch(v):
-                    problems.append(problem(line, header, name, "excel_mangled", v))
-                rec[name] = v or None
-        for name, i, header in self.money:
-            v = parse_money(row[i])
-            if v.__class__ is not Decimal and v is not None:
-                v = self._odd(v, line, header, name, row[i], problems)
-            rec[name] = v
-        parse_dt = self.parse_dt
-        for name, i, header in self.times:
-            v = parse_dt(row[i]) if row[i] else None
-            if v is not None and v.__class__ is not datetime:
-                v = self._odd(v, line, header, name, row[i], problems)
-            rec[name] = v
-        for name, i, header, parse in self.other:
+            rec[name] = row[i].strip() or None
+        for name, i, header, parse in self.parsed:
             v = parse(row[i])
-            if v is not None and v.__class__ in (Bad, Fixed):
+            if v.__class__ in _ODD:  # Bad or Fixed: a problem for the record
                 v = self._odd(v, line, header, name, row[i], problems)
             rec[name] = v
-        if rec["order_id"] is None:
+        order_id = rec["order_id"]
+        if order_id is None:
             problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
+        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
+            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
         if rec["platform"] is None:
             rec["platform"] = self.default_platform
-        address = rec["address"]
         if self.district is not None or rec["province"] is None:
             rec["address"], rec["province"], rec["city"] = split_address_cached(
-                address, rec["province"], rec["city"], row[self.district].strip() if self.district is not None else None)
+                rec["address"], rec["province"], rec["city"],
+                row[self.district].strip() if self.district is not None else None)
         if self.item_rows:
-            rec["items"] = [self._item(row, line, problems)]
+            rec["items"] = [self._item(row, line, problems, self.items)]
         elif self.summary:
-            rec["items"] = [self._summary_item(row, line, problems)]
+            rec["items"] = [self._item(row, line, problems, self.summary)]
         else:
             rec["items"] = []
         rec["problems"] = problems
         return rec
+
+    def headers_of(self, name: str) -> str:
+        return self.plan.headers[self.plan.index[name]].strip()
+
+    def _misshapen(self, row: list[str], line: int, problems: list[dict]) -> list[str]:
+        """A row joined from several lines, or with too few or too many cells: said in a problem;
+        missing cells read as empty."""
+        n, width = len(row), self.width
+        if isinstance(row, JoinedRow):
+            problems.append(problem(line, None, None, "joined_lines", row.lines, quote=False))
+        if n < width:
+            problems.append(problem(line, None, None, "missing_cells", n))
+            return row + [""] * (width - n)
+        if n > width:
+            problems.append(problem(line, None, None, "extra_cells", n))
+        return row
 
     def _odd(self, v, line, header, name, raw, problems):
         if v.__class__ is Fixed:
@@ -463,33 +317,31 @@ class RowConverter:
         problems.append(problem(line, header, name, v.code, v.raw))
         return None
 
-    def _item(self, row, line, problems) -> dict:
+    def _item(self, row, line, problems, columns) -> dict:
+        """The item of an item row (宝贝报表, one row per item) or of a summary (宝贝标题, 宝贝总数量)."""
         item = {"sku": None, "title": None, "qty": None, "price": None}
-        for name, i, header in self.items:
+        for name, i, header in columns:
             raw = row[i].strip()
             if name in ("item_sku", "item_sku_alt"):
                 if raw and item["sku"] is None:
                     item["sku"] = unwrap_excel(raw).strip() or None
-            elif name == "item_title":
+            elif name in ("item_title", "summary_title"):
                 item["title"] = raw or None
-            elif name == "item_qty":
-                v = parse_qty(raw)
-                item["qty"] = self._odd(v, line, header, "qty", raw, problems) if v.__class__ in (Bad, Fixed) else v
             else:
-                v = parse_money(raw)
-                item["price"] = self._odd(v, line, header, "price", raw, problems) if v.__class__ in (Bad, Fixed) else v
+                key, v = ("price", parse_money(raw)) if name == "item_price" else ("qty", parse_qty(raw))
+                item[key] = self._odd(v, line, header, key, raw, problems) if v.__class__ in _ODD else v
         return item
 
-    def _summary_item(self, row, line, problems) -> dict:
-        item = {"sku": None, "title": None, "qty": None, "price": None}
-        for name, i, header in self.summary:
-            raw = row[i].strip()
-            if name == "summary_title":
-                item["title"] = raw or None
-            else:
-                v = parse_qty(raw)
-                item["qty"] = self._odd(v, line, header, "qty", raw, problems) if v.__class__ in (Bad, Fixed) else v
-        return item
+
+_ODD = (Bad, Fixed)
+
+
+def _read_wrapped(cell: str) -> str | None:
+    """Order, phone and waybill numbers: Excel's ="…" wrapper and a leading ' dropped."""
+    v = cell.strip()
+    if v and v[0] in "='":
+        v = unwrap_excel(v).strip()
+    return v or None
 
 
 def group_items(records: Iterable[dict]) -> Iterator[dict]:
@@ -696,11 +548,13 @@ class OrderFile:
 
     # -- records
 
-    def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
-        rows = self._rows
+    def _csv_rows(self, rows=None, line_base: int = 0) -> Iterator[tuple[int, list[str] | csv.Error]]:
+        """(line, cells) for each row of `rows` (the file's own csv reader by default); `line_base`
+        is added to the reader's line numbers (a block of the file read by a worker)."""
+        rows = self._rows if rows is None else rows
         width = len(self.plan.headers)
         while True:
-            start = rows.line_num + 1
+            start = rows.line_num + 1 + line_base
             try:
                 row = next(rows)
             except StopIteration:
@@ -709,15 +563,16 @@ class OrderFile:
                 yield start, exc
                 continue
             if row:
-                if len(row) != width and rows.line_num > start:
-                    row = JoinedRow(row, start, rows.line_num)
+                end = rows.line_num + line_base
+                if len(row) != width and end > start:
+                    row = JoinedRow(row, start, end)
                 yield start, row
 
-    def raw_records(self) -> Iterator[dict]:
+    def raw_records(self, rows=None, line_base: int = 0) -> Iterator[dict]:
         """Records before grouping and the items join."""
         if self.format in ("csv", "tsv"):
             convert = self.converter.convert
-            for line, row in self._csv_rows():
+            for line, row in self._csv_rows(rows, line_base):
                 if isinstance(row, csv.Error):
                     rec = self.converter.template.copy()
                     rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(row))])
@@ -726,6 +581,13 @@ class OrderFile:
                     yield convert(row, line)
         else:
             yield from self._json_records()
+
+    def block_records(self, block: bytes, first_line: int) -> Iterator[dict]:
+        """Records of a block of this CSV/TSV file that starts at a row on line `first_line`
+        (orders/parallel.py): the same row loop and converter as the whole file."""
+        text = block.decode(self.encoding, "kefu-replace")
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        return self.raw_records(rows, first_line - 1)
 
     def _json_records(self) -> Iterator[dict]:
         import json
