@@ -61,8 +61,7 @@ class Outcome:
 
 
 def track(config: Config, provider, queries: list[Query], state, now: datetime, *, refresh: bool = False,
-          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda done, total: None,
-          proxy: str | None = None) -> Outcome:
+          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda done, total: None) -> Outcome:
     tz = config.tzinfo()
     clock = now.timestamp()
     askable = [q for q in queries if q.error is None]
@@ -71,8 +70,7 @@ def track(config: Config, provider, queries: list[Query], state, now: datetime, 
     answers: dict[str, dict] = {}
     failed_claims: list[str] = []
     try:
-        results = run_batch(provider, to_ask, concurrency=concurrency, rate=rate, timeout=timeout, progress=progress,
-                            proxy=proxy)
+        results = run_batch(provider, to_ask, concurrency=concurrency, rate=rate, timeout=timeout, progress=progress)
     except BaseException:
         state.release_queries([q.waybill for q in to_ask])
         raise

@@ -8,7 +8,7 @@ A provider is an object with `name`, `host`, `code_of(carrier)` and
 ProviderError. Adding one (17TRACK for Japan Post and Yamato, say) touches no command: see
 docs/architecture.md.
 
-Batch: asyncio with a concurrency cap, a shared rate limit, and retries with backoff on 5xx,
+Batch: asyncio with a concurrency cap, a shared rate limit (aiolimiter), and retries with backoff on 5xx,
 timeouts, connection errors and malformed bodies — never on a provider's answer (400, 408, 500)
 or a credentials refusal (503, 601). Every input waybill yields exactly one record.
 Credentials come from the environment only and never appear in a record, a message or a log.
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from kefu_cli.errors import UsageError
 from kefu_cli.i18n import _
 
 STATUSES = ("pending", "picked_up", "in_transit", "out_for_delivery", "delivered", "exception", "returning",
@@ -155,20 +156,17 @@ class Query:
 
 
 class RateLimit:
-    """At most `rate` request starts per second, shared by every task."""
+    """At most `rate` request starts per second, shared by every task: starts on a fixed grid of
+    1/rate s, so a late wake-up does not push every later start back."""
 
-    def __init__(self, rate: float | None):
-        self.interval = 1.0 / rate if rate else 0.0
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate
         self.next_at = 0.0
-        self.lock = asyncio.Lock()
 
     async def wait(self) -> None:
-        if not self.interval:
-            return
-        async with self.lock:
-            now = time.monotonic()
-            delay = self.next_at - now
-            self.next_at = max(now, self.next_at) + self.interval
+        now = time.monotonic()
+        delay = self.next_at - now
+        self.next_at = max(now, self.next_at) + self.interval
         if delay > 0:
             await asyncio.sleep(delay)
 
@@ -186,26 +184,35 @@ def _failed(error: ProviderError) -> dict:
     return {"error": error.message, "error_kind": kind, "raw_code": error.raw_code}
 
 
+def client(concurrency: int, timeout: float):
+    """The one HTTP client of a batch: httpx's own transport (HTTP/1.1 keep-alive, at most
+    `concurrency` connections). trust_env: proxies from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and
+    NO_PROXY, and a CA from SSL_CERT_FILE / SSL_CERT_DIR, exactly as httpx reads them."""
+    import httpx
+
+    try:
+        return httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=concurrency), trust_env=True)
+    except (ImportError, ValueError):  # a SOCKS or unknown proxy scheme; the address may hold a password
+        raise UsageError(_("{var}: only http:// and https:// proxies are supported").format(
+            var="HTTPS_PROXY / HTTP_PROXY / ALL_PROXY"), hint=_("point it at an HTTP proxy, or unset it")) from None
+
+
 async def _batch(provider, queries: list[Query], concurrency: int, rate: float | None, timeout: float,
-                 attempts: int, backoff: float, progress, proxy: str | None) -> list[dict]:
-    """`concurrency` workers take (query, attempt) from a queue and share one httpx client over
-    `transport.AsyncioTransport` (httpx's default transport cost twice the CPU per request), or
-    through `proxy` with httpx's own transport, which knows proxies.
+                 attempts: int, backoff: float, progress) -> list[dict]:
+    """`concurrency` workers take (query, attempt) from a queue and share one httpx client; the
+    request starts are spaced by aiolimiter (one every 1/rate s, no burst).
 
     A query to be retried goes back in the queue when its backoff has passed, so a worker asks
     for other waybills meanwhile instead of sleeping: with 10% 5xx and 5% timeouts that halved the
-    batch (bench/track.py)."""
-    import httpx
-
-    from kefu_cli.transport import AsyncioTransport
-
+    batch (bench/track.py). That is why the retries are kefu's `retry_delay` and not a retrying
+    decorator (tenacity, stamina), which would sleep inside the worker."""
     loop = asyncio.get_running_loop()
     results: list[dict | None] = [None] * len(queries)
     todo: asyncio.Queue = asyncio.Queue()
     for i in range(len(queries)):
         todo.put_nowait((i, 0))
     left = len(queries)
-    limit = RateLimit(rate)
+    limit = RateLimit(rate) if rate else None
 
     def finish(i: int, result: dict) -> None:
         nonlocal left
@@ -216,16 +223,17 @@ async def _batch(provider, queries: list[Query], concurrency: int, rate: float |
             for _worker in range(concurrency):
                 todo.put_nowait(None)
 
-    async def worker(client):
+    async def worker(http):
         while True:
             job = await todo.get()
             if job is None:
                 return
             i, attempt = job
             q = queries[i]
-            await limit.wait()
+            if limit is not None:
+                await limit.wait()
             try:
-                result = await provider.query(client, q.waybill, q.com, q.phone)
+                result = await provider.query(http, q.waybill, q.com, q.phone)
             except ProviderError as exc:
                 delay = retry_delay(exc, attempt, attempts, backoff)
                 if delay is None:
@@ -235,23 +243,19 @@ async def _batch(provider, queries: list[Query], concurrency: int, rate: float |
                 continue
             finish(i, result)
 
-    if proxy:
-        transport = httpx.AsyncHTTPTransport(proxy=proxy, limits=httpx.Limits(max_connections=concurrency))
-    else:
-        transport = AsyncioTransport(max_connections=concurrency)
-    async with httpx.AsyncClient(timeout=timeout, transport=transport, trust_env=False) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    async with client(concurrency, timeout) as http:
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
     return results
 
 
 def run_batch(provider, queries: list[Query], *, concurrency: int = 8, rate: float | None = 10.0,
               timeout: float = 10.0, attempts: int = 3, backoff: float = 0.5,
-              progress=lambda done, total: None, proxy: str | None = None) -> list[dict]:
+              progress=lambda done, total: None) -> list[dict]:
     """One result per query, in order: a provider answer or {error, error_kind}. `progress(done,
     total)` is called as each query is settled."""
     if not queries:
         return []
-    return asyncio.run(_batch(provider, queries, concurrency, rate, timeout, attempts, backoff, progress, proxy))
+    return asyncio.run(_batch(provider, queries, concurrency, rate, timeout, attempts, backoff, progress))
 
 
 def parse_event_time(text: str | None, tz) -> datetime | None:

@@ -28,8 +28,8 @@ def creds(monkeypatch):
 
 @pytest.fixture
 def k100():
-    """respx in front of httpx.AsyncClient: kefu's own transport (kefu_cli.transport) is not httpcore."""
-    with respx.mock(using="httpx") as router:
+    """respx in front of httpx's transport."""
+    with respx.mock as router:
         yield router
 
 
@@ -254,17 +254,16 @@ def test_an_http_proxy_from_the_environment_is_used(run, creds, server, monkeypa
     assert server.targets == {"http://k100.invalid/poll/query.do": 1}
 
 
-def test_no_proxy_and_unsupported_proxies(creds, monkeypatch):
-    from kefu_cli.commands.track_cmd import proxy_for
-    from kefu_cli.errors import UsageError
-
-    assert proxy_for("https://poll.kuaidi100.com/poll/query.do") is None
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
-    assert proxy_for("https://poll.kuaidi100.com/poll/query.do") == "http://proxy.corp:3128"
-    monkeypatch.setenv("NO_PROXY", "kuaidi100.com")
-    assert proxy_for("https://poll.kuaidi100.com/poll/query.do") is None
+def test_no_proxy_and_unsupported_proxies(run, creds, server, monkeypatch):
+    # NO_PROXY exempts the provider: the proxy named (nobody listens there) is not used
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", server.url)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    args = ("--now", "2026-11-22 10:00", "track", "73500000000021", "--carrier", "ZTO", "--phone", "1234", "-f", "jsonl")
+    r = run(*args)
+    assert r.exit_code == 0 and json.loads(r.stdout)["status"] == "in_transit"
+    # a SOCKS proxy is refused in one line that names the variables, never the address (a password)
     monkeypatch.delenv("NO_PROXY")
-    monkeypatch.setenv("HTTPS_PROXY", "socks5://desk:pa55word@proxy.corp:1080")
-    with pytest.raises(UsageError) as caught:
-        proxy_for("https://poll.kuaidi100.com/poll/query.do")
-    assert "HTTPS_PROXY" in caught.value.message and "pa55word" not in caught.value.message
+    monkeypatch.setenv("ALL_PROXY", "socks5://desk:pa55word@proxy.corp:1080")
+    r = run(*args, "--refresh")
+    assert r.exit_code == 2 and "ALL_PROXY" in r.stderr and "pa55word" not in r.stderr + r.stdout

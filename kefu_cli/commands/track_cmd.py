@@ -34,24 +34,6 @@ def make_provider(config, environ=os.environ):
     return Kuaidi100(customer, key, endpoint)
 
 
-def proxy_for(endpoint: str) -> str | None:
-    """The proxy the environment names for `endpoint` (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, in
-    either case), unless NO_PROXY exempts its host. Only http:// and https:// proxies."""
-    import urllib.request
-    from urllib.parse import urlsplit
-
-    url = urlsplit(endpoint)
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(url.scheme) or proxies.get("all")
-    if not proxy or urllib.request.proxy_bypass_environment(url.hostname or "", proxies):
-        return None
-    if urlsplit(proxy).scheme not in ("http", "https"):
-        # the proxy address may carry a password: name the variable, never its value
-        raise UsageError(_("{var}: only http:// and https:// proxies are supported").format(
-            var=f"{url.scheme.upper()}_PROXY / ALL_PROXY"), hint=_("point it at an HTTP proxy, or unset it"))
-    return proxy
-
-
 @click.command()
 @click.argument("waybills", nargs=-1, metavar="[WAYBILL]... | -")
 @click.option("--carrier", metavar="NAME", help="Carrier of the waybills given (code or name) [default: detected].")
@@ -119,7 +101,6 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     if not queries and not orders_path:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
     provider = make_provider(cfg) if any(q.error is None for q in queries) else None
-    proxy = proxy_for(provider.endpoint) if provider is not None else None
     all_fields = list(EVENT_FIELDS if history else TRACK_FIELDS)
     selected = parse_fields(fields, all_fields)
     renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
@@ -134,7 +115,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     state = State(resolve(state_path))
     try:
         outcome = run_track(cfg, provider, queries, state, env.now, refresh=refresh, concurrency=concurrency,
-                            rate=rate, timeout=timeout, progress=progress, proxy=proxy)
+                            rate=rate, timeout=timeout, progress=progress)
     finally:
         state.close()
         if show:

@@ -1,6 +1,6 @@
-"""kefu_cli.transport against a real HTTP/1.1 server on loopback (plain and TLS): keep-alive,
-a kept-alive connection the server dropped, chunked and gzip answers, the pool limit, and
-httpx's exceptions for timeouts, refusals and hang-ups."""
+"""The HTTP client every tracking batch uses (kefu_cli.tracking.client: httpx's own transport)
+against a real HTTP/1.1 server on loopback, plain and TLS: keep-alive, the connection limit,
+chunked and gzip answers, a CA from SSL_CERT_FILE, and a certificate it cannot verify."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import httpx
 import pytest
 import trustme
 
-from kefu_cli.transport import AsyncioTransport
+from kefu_cli.tracking import client
 from loopback import LoopbackServer
 
 
@@ -57,17 +57,16 @@ def server():
     srv.stop()
 
 
-def send_all(requests, transport=None, timeout=5.0, concurrent=False):
+def send_all(requests, connections=1, timeout=5.0, concurrent=False):
     async def main():
-        async with httpx.AsyncClient(transport=transport or AsyncioTransport(max_connections=1),
-                                     timeout=timeout) as client:
+        async with client(connections, timeout) as http:
             if concurrent:
-                return await asyncio.gather(*(client.request(m, u, content=b) for m, u, b in requests),
+                return await asyncio.gather(*(http.request(m, u, content=b) for m, u, b in requests),
                                             return_exceptions=True)
             out = []
             for method, url, body in requests:
                 try:
-                    out.append(await client.request(method, url, content=body))
+                    out.append(await http.request(method, url, content=body))
                 except httpx.HTTPError as exc:
                     out.append(exc)
             return out
@@ -93,19 +92,6 @@ def test_connection_close_is_honoured(server):
     assert [r.status_code for r in answers] == [201, 201] and server.connections == 2
 
 
-def test_a_dropped_keepalive_connection_is_replaced_not_reported(server):
-    # the second request finds its kept-alive connection hung up: it goes out again on a new one
-    answers = send_all([("POST", server.url("/fragile"), b"a"), ("POST", server.url("/fragile"), b"b")])
-    assert [r.text for r in answers] == ["echo:a", "echo:b"]
-    assert server.connections == 2 and server.requests == 3
-
-
-def test_a_hangup_on_a_new_connection_is_a_protocol_error(server):
-    (answer,) = send_all([("GET", server.url("/hangup"), None)])
-    assert isinstance(answer, httpx.RemoteProtocolError)
-    assert server.requests == 1  # not retried by the transport: kefu's retry policy decides
-
-
 def test_timeouts_and_refusals_are_httpx_exceptions(server):
     (slow,) = send_all([("GET", server.url("/slow"), None)], timeout=0.2)
     assert isinstance(slow, httpx.ReadTimeout)
@@ -118,24 +104,25 @@ def test_timeouts_and_refusals_are_httpx_exceptions(server):
     assert isinstance(scheme, httpx.UnsupportedProtocol)
 
 
-def test_a_timed_out_connection_is_not_reused(server):
-    answers = send_all([("GET", server.url("/slow"), None), ("GET", server.url("/ok"), None)], timeout=0.2)
-    assert isinstance(answers[0], httpx.ReadTimeout) and answers[1].text == "echo:"
-    assert server.connections == 2
+def test_a_batch_goes_through_the_same_client(server):
+    """Kuaidi100.query over tracking.client: a hang-up is a retry, an answer is an answer."""
+    from kefu_cli.tracking import Kuaidi100, ProviderError
+
+    provider = Kuaidi100("C", "K", server.url("/hangup"))
+
+    async def ask():
+        async with client(2, 2.0) as http:
+            return await provider.query(http, "1", "zhongtong", None)
+
+    with pytest.raises(ProviderError) as caught:
+        asyncio.run(ask())
+    assert caught.value.kind == "retry"
 
 
 def test_no_more_connections_than_the_limit(server):
-    answers = send_all([("GET", server.url("/hold"), None)] * 12, transport=AsyncioTransport(max_connections=3),
-                       concurrent=True)
+    answers = send_all([("GET", server.url("/hold"), None)] * 12, connections=3, concurrent=True)
     assert all(r.status_code == 201 for r in answers)
     assert server.most_open <= 3 and server.connections == 3
-
-
-def test_pool_timeout(server):
-    answers = send_all([("GET", server.url("/slow"), None)] * 2,
-                       transport=AsyncioTransport(max_connections=1),
-                       timeout=httpx.Timeout(5.0, pool=0.1), concurrent=True)
-    assert sum(isinstance(a, httpx.PoolTimeout) for a in answers) == 1
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +139,7 @@ def test_tls_trusts_ssl_cert_file(ca, tmp_path, monkeypatch):
         ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
         monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
         monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-        (answer,) = send_all([("GET", srv.url("/ok"), None)], transport=AsyncioTransport())
+        (answer,) = send_all([("GET", srv.url("/ok"), None)])
         assert answer.status_code == 201
     finally:
         srv.stop()
@@ -163,11 +150,7 @@ def test_tls_verifies_the_server(ca):
     ca.issue_cert("127.0.0.1").configure_cert(server_tls)
     srv = Server(tls=server_tls).start()
     try:
-        trusting = ssl.create_default_context()
-        ca.configure_trust(trusting)
-        (answer,) = send_all([("POST", srv.url("/ok"), b"tls")], transport=AsyncioTransport(ssl_context=trusting))
-        assert answer.text == "echo:tls"
-        # the default context (certifi) does not know this CA: the connection is refused
+        # the default trust (certifi) does not know this CA: the connection is refused
         (refused,) = send_all([("GET", srv.url("/ok"), None)])
         assert isinstance(refused, httpx.ConnectError) and "CERTIFICATE_VERIFY_FAILED" in str(refused)
     finally:
