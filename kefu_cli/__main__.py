@@ -1,3 +1,3 @@
-from kefu_cli.cli import main
+from kefu_cli.cli.app import main
 
 main()

@@ -513,7 +513,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
             problems.append(Problem(shop_file, dotted, _str_list(value)))
         elif key == "rules":
             if value:
-                from kefu_cli.audit import BY_CODE  # 40 ms of imports: only when rules are set
+                from kefu_cli.audit.auditor import BY_CODE  # 40 ms of imports: only when rules are set
             for code, on in (value.items() if isinstance(value, dict) else ()):
                 if code not in BY_CODE:
                     problems.append(Problem(shop_file, f"{dotted}.{code}", _unknown(code, tuple(BY_CODE))))
@@ -585,7 +585,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
         if not line.get("sku") and not line.get("keywords"):
             problems.append(Problem(wfile, f"product_line[{i}]", _("needs sku patterns or keywords to match anything")))
 
-    from kefu_cli import messages
+    from kefu_cli.messaging import templates as messages
 
     mfile = paths["messages.toml"]
     msg_problems, _warnings = messages.check(raw.get("messages.toml", {}), mfile, Problem)

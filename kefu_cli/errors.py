@@ -1,7 +1,7 @@
 """Exit codes and the typed errors that core modules raise.
 
 Core modules never print or exit: they raise one of these. The CLI layer
-(`kefu_cli.cli.main`) is the one place that turns them into a message on
+(`kefu_cli.cli.app.KefuGroup.main`) is the one place that turns them into a message on
 stderr and an exit code.
 """
 

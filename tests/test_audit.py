@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from conftest import EXAMPLES, TAOBAO_HEADERS, taobao_row, write_csv
-from kefu_cli.audit import AUDIT_FIELDS, Auditor, Index, phone_state, settle, street_detail
+from kefu_cli.audit.auditor import AUDIT_FIELDS, Auditor, Index, phone_state, settle, street_detail
 from kefu_cli.config import load_config
 from kefu_cli.orders.reader import RECORD_FIELDS
 

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import EXAMPLES, ROOT, taobao_row, write_csv
 from kefu_cli import __version__
-from kefu_cli.cli import cli
+from kefu_cli.cli.app import cli
 
 ORDERS = EXAMPLES / "taobao_orders.csv"
 
@@ -90,7 +90,7 @@ def test_exit_2_missing_column(run, tmp_path):
 def test_exit_2_bad_now(run):
     r = run("--now", "yesterday-ish", "config", "show")
     assert r.exit_code == 0  # --now is only read by commands that need the time
-    from kefu_cli.cli import Env
+    from kefu_cli.cli.context import Env
     from kefu_cli.errors import UsageError
 
     with pytest.raises(UsageError):

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu_cli.calendars import WorkCalendar
+from kefu_cli.logistics.calendars import WorkCalendar
 from kefu_cli.config import load_config
-from kefu_cli.eta import Estimator, promise_unmeetable, tier_of
+from kefu_cli.logistics.eta import Estimator, promise_unmeetable, tier_of
 from kefu_cli.orders.regions import locate
 
 CST = timezone(timedelta(hours=8))

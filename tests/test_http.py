@@ -1,4 +1,4 @@
-"""The HTTP client every tracking batch uses (kefu_cli.tracking.client: httpx's own transport)
+"""The HTTP client every tracking batch uses (kefu_cli.tracking.batch.client: httpx's own transport)
 against a real HTTP/1.1 server on loopback, plain and TLS: keep-alive, the connection limit,
 chunked and gzip answers, a CA from SSL_CERT_FILE, and a certificate it cannot verify."""
 
@@ -13,7 +13,7 @@ import httpx
 import pytest
 import trustme
 
-from kefu_cli.tracking import client
+from kefu_cli.tracking.batch import client
 from loopback import LoopbackServer
 
 
@@ -106,7 +106,8 @@ def test_timeouts_and_refusals_are_httpx_exceptions(server):
 
 def test_a_batch_goes_through_the_same_client(server):
     """Kuaidi100.query over tracking.client: a hang-up is a retry, an answer is an answer."""
-    from kefu_cli.tracking import Kuaidi100, ProviderError
+    from kefu_cli.tracking.kuaidi100 import Kuaidi100
+    from kefu_cli.tracking.provider import ProviderError
 
     provider = Kuaidi100("C", "K", server.url("/hangup"))
 

@@ -87,7 +87,7 @@ def test_usage_errors_and_help_speak_the_chosen_language(run):
 def test_wide_text_wraps_within_the_width_and_keeps_every_character(parts, width):
     from wcwidth import wcswidth
 
-    from kefu_cli.helptext import wrap_wide
+    from kefu_cli.cli.help import wrap_wide
 
     text = "".join(parts)
     lines = wrap_wide(text, width)

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT, write_csv
 from kefu_cli.config import check_config, load_config
-from kefu_cli.messages import lint_text, placeholder_problems, render
-from kefu_cli.notices import RemindSettings, due_stage, in_quiet_hours
+from kefu_cli.messaging.templates import lint_text, placeholder_problems, render
+from kefu_cli.messaging.notices import RemindSettings, due_stage, in_quiet_hours
 from kefu_cli.orders.reader import RECORD_FIELDS
 
 CST = timezone(timedelta(hours=8))

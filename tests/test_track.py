@@ -11,9 +11,11 @@ import respx
 
 from k100_server import CUSTOMER, KEY, K100Server
 from kefu_cli.config import load_config
-from kefu_cli.carriers import carrier_index
-from kefu_cli.shipments import build_query
-from kefu_cli.tracking import Kuaidi100, ProviderError, normalise_state, run_batch
+from kefu_cli.logistics.carriers import carrier_index
+from kefu_cli.tracking.cache import build_query
+from kefu_cli.tracking.kuaidi100 import Kuaidi100, normalise_state
+from kefu_cli.tracking.provider import ProviderError
+from kefu_cli.tracking.batch import run_batch
 
 URL = "http://k100.test/poll/query.do"
 OK_BODY = {"message": "ok", "nu": "73512345678901", "ischeck": "0", "com": "zhongtong", "status": "200", "state": "5",

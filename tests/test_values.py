@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kefu_cli.values import (Bad, Fixed, datetime_parser, fixed_offset, parse_date, parse_datetime, parse_money,
+from kefu_cli.orders.values import (Bad, Fixed, datetime_parser, fixed_offset, parse_date, parse_datetime, parse_money,
                              parse_qty, parse_status, unwrap_excel)
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -23,7 +23,6 @@ import io
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
@@ -33,7 +32,7 @@ from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
 from kefu_cli.orders.columns import ORDER_FIELDS, ColumnPlan, plan_columns
 from kefu_cli.orders.regions import split_address_cached
-from kefu_cli.values import (
+from kefu_cli.orders.values import (
     Bad,
     Fixed,
     parse_bool,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli import output_options, pass_env
-from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
+from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
 
@@ -41,12 +41,12 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
       kefu eta --warehouse NORTH --to "北京市朝阳区建国路88号" --paid "2026-09-30 10:00" --explain -f json
     """
     from kefu_cli import pipeline
-    from kefu_cli.carriers import carrier_index
-    from kefu_cli.eta import ETA_FIELDS, EtaTransform, Estimator, has_no_window
+    from kefu_cli.logistics.carriers import carrier_index
+    from kefu_cli.logistics.eta import ETA_FIELDS, EtaTransform, Estimator, has_no_window
     from kefu_cli.orders.regions import locate
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
-    from kefu_cli.routing import LineRoute, Router
-    from kefu_cli.values import parse_datetime
+    from kefu_cli.logistics.routing import LineRoute, Router
+    from kefu_cli.orders.values import parse_datetime
 
     cfg = env.config
     query = any(v is not None for v in (sku, title, warehouse_code, to, paid, carrier))

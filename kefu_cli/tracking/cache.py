@@ -12,10 +12,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kefu_cli.carriers import detect, unique
+from kefu_cli.logistics.carriers import detect, unique
 from kefu_cli.config import Config
 from kefu_cli.i18n import _
-from kefu_cli.tracking import FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, parse_event_time, run_batch
+from kefu_cli.tracking.provider import FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, parse_event_time
+from kefu_cli.tracking.batch import run_batch
 
 MIN_AGE = 30 * 60
 

@@ -6,26 +6,17 @@ from contextlib import contextmanager
 
 import click
 
-from kefu_cli.cli import output_options, pass_env, report_error
-from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.cli.options import dry_run_option, input_options, open_orders, output_options, report_stats, state_option
+from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
-
-
-def state_option(f):
-    return click.option("--state", "state_path", metavar="PATH",
-                        help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
-
-
-def dry_run_option(f):
-    return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)
 
 
 class _Printer:
     """Prints one message at a time (claimed first, released if it could not be printed)."""
 
     def __init__(self, env, fmt, fields, no_headers):
-        from kefu_cli.notices import MESSAGE_FIELDS
+        from kefu_cli.messaging.notices import MESSAGE_FIELDS
         from kefu_cli.output import default_format, make_renderer, parse_fields
 
         selected = parse_fields(fields, MESSAGE_FIELDS)
@@ -108,7 +99,7 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, f
       kefu --now "2026-11-22 10:00" remind examples/taobao_orders.csv --dry-run -f jsonl
       */10 * * * * kefu remind exports/unpaid.csv -f tsv --fields phone,text | sms-send
     """
-    from kefu_cli.notices import Composer, RemindSettings, contacts, due_stage, in_quiet_hours
+    from kefu_cli.messaging.notices import Composer, RemindSettings, contacts, due_stage, in_quiet_hours
 
     cfg = env.config
     now = env.now
@@ -160,10 +151,10 @@ def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_for
     Example:
       kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
     """
-    from kefu_cli.carriers import carrier_index
-    from kefu_cli.eta import EtaTransform, Estimator
-    from kefu_cli.notices import Composer, notice
-    from kefu_cli.routing import Router
+    from kefu_cli.logistics.carriers import carrier_index
+    from kefu_cli.logistics.eta import EtaTransform, Estimator
+    from kefu_cli.messaging.notices import Composer, notice
+    from kefu_cli.logistics.routing import Router
 
     cfg = env.config
     now = env.now
@@ -206,7 +197,7 @@ def lint(env):
     Example:
       kefu messages lint
     """
-    from kefu_cli import messages as core
+    from kefu_cli.messaging import templates as core
     from kefu_cli.config import Problem, find_config_dir, load_raw
 
     raw, _sources, paths, problems = load_raw(find_config_dir(env.config_dir))

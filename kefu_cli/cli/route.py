@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli import output_options, pass_env
-from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
+from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
 
@@ -34,9 +34,9 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
       kefu route --sku DS1205 --to "日本 東京都 新宿区西新宿2-8-1" --explain
     """
     from kefu_cli import pipeline
-    from kefu_cli.eta import ROUTE_FIELDS, RouteTransform
+    from kefu_cli.logistics.eta import ROUTE_FIELDS, RouteTransform
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
-    from kefu_cli.routing import Router, load_stock
+    from kefu_cli.logistics.routing import Router, load_stock
 
     if path is None and not (sku or title):
         raise UsageError(_("give an order FILE, or --sku/--title for one line"),

@@ -7,9 +7,8 @@ import sys
 
 import click
 
-from kefu_cli.cli import output_options, pass_env
-from kefu_cli.commands.messages_cmd import state_option
-from kefu_cli.commands.orders_cmd import input_options, open_orders
+from kefu_cli.cli.options import input_options, open_orders, output_options, state_option
+from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
 
@@ -21,7 +20,7 @@ ENDPOINT_VAR = "KEFU_KUAIDI100_ENDPOINT"
 def make_provider(config, environ=os.environ):
     """The 快递100 client from the environment's credentials; the endpoint from KEFU_KUAIDI100_ENDPOINT,
     else shop.toml [provider.kuaidi100], else the public one."""
-    from kefu_cli.tracking import K100_ENDPOINT, Kuaidi100
+    from kefu_cli.tracking.kuaidi100 import K100_ENDPOINT, Kuaidi100
 
     customer, key = environ.get(CUSTOMER_VAR), environ.get(KEY_VAR)
     if not customer or not key:
@@ -66,13 +65,13 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
       KEFU_KUAIDI100_CUSTOMER=… KEFU_KUAIDI100_KEY=… kefu track 73512345678901 --phone 5678
       kefu track --orders exports/shipped.csv --changed -f tsv    # hourly from cron
     """
-    from kefu_cli.carriers import carrier_index
+    from kefu_cli.logistics.carriers import carrier_index
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
-    from kefu_cli.shipments import build_query, is_problem, track as run_track
+    from kefu_cli.tracking.cache import build_query, is_problem, track as run_track
     from kefu_cli.state import State, state_path as resolve
-    from kefu_cli.tracking import EVENT_FIELDS, TRACK_FIELDS
+    from kefu_cli.tracking.provider import EVENT_FIELDS, TRACK_FIELDS
 
-    from kefu_cli.tracking import Kuaidi100
+    from kefu_cli.tracking.kuaidi100 import Kuaidi100
 
     cfg = env.config
     index = carrier_index(cfg)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kefu_cli.calendars import Calendars
+from kefu_cli.logistics.calendars import Calendars
 from kefu_cli.config import Carrier, Config, ProductLine, ShipWindow, Warehouse
 from kefu_cli.i18n import _
 from kefu_cli.orders.regions import Place, locate
-from kefu_cli.carriers import carrier_index
-from kefu_cli.routing import Router
+from kefu_cli.logistics.carriers import carrier_index
+from kefu_cli.logistics.routing import Router
 
 ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "ship_from",
               "ship_by", "arrive_from", "arrive_by", "calendar_note", "reason")

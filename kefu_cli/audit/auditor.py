@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kefu_cli.config import Config
-from kefu_cli.eta import Estimator, promise_unmeetable, tier_of
+from kefu_cli.logistics.eta import Estimator, promise_unmeetable, tier_of
 from kefu_cli.i18n import N_, _, current_language
 from kefu_cli.orders.regions import CN_PROVINCES, locate, strip_province
-from kefu_cli.routing import Router
+from kefu_cli.logistics.routing import Router
 
 RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")

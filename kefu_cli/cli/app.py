@@ -8,75 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
-from functools import update_wrapper
 
 import click
 
 from kefu_cli import __version__
-from kefu_cli.errors import ExitCode, KefuError, UsageError
+from kefu_cli.errors import ExitCode, KefuError
 from kefu_cli.i18n import _, detect_language, set_language
-from kefu_cli.helptext import speak, use_context
+from kefu_cli.cli.context import Env, report_error
+from kefu_cli.cli.help import speak, use_context
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class Env:
-    """Settings every command shares (global options), with the configuration loaded on demand."""
-
-    def __init__(self, config_dir=None, now=None, quiet=False, traceback=False, stdin=None, stdout=None):
-        self.config_dir = config_dir
-        self.now_text = now
-        self.quiet = quiet
-        self.traceback = traceback
-        self._config = None
-        self._stdin = stdin
-        self._stdout = stdout
-
-    @property
-    def config(self):
-        if self._config is None:
-            from kefu_cli.config import find_config_dir, load_config
-
-            self._config = load_config(find_config_dir(self.config_dir))
-        return self._config
-
-    @property
-    def now(self) -> datetime:
-        """The run's "now": --now / KEFU_NOW when given (naive = shop time zone), else the clock."""
-        tz = self.config.tzinfo()
-        if not self.now_text:
-            return datetime.now(tz)
-        from kefu_cli.values import parse_datetime
-
-        value = parse_datetime(self.now_text, tz)
-        if not isinstance(value, datetime):
-            raise UsageError(_("--now: {value} is not a date and time").format(value=self.now_text),
-                             hint=_("for example --now 2026-09-30T10:00 or --now '2026-09-30 10:00+08:00'"))
-        return value
-
-    @property
-    def stdout(self):
-        return self._stdout or getattr(sys.stdout, "buffer", sys.stdout)
-
-    @property
-    def stdin(self):
-        return self._stdin or getattr(sys.stdin, "buffer", sys.stdin)
-
-    def warn(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(f"kefu: {_('warning')}: {message}", err=True)
-
-    def info(self, message: str) -> None:
-        """Something the user asked to see on stderr (a summary): shown even with -q."""
-        click.echo(f"kefu: {message}", err=True)
-
-
-def report_error(message: str, hint: str | None = None) -> None:
-    line = f"kefu: {_('error')}: {message}"
-    if hint:
-        line += f" — {hint}"
-    click.echo(line, err=True)
 
 
 class _ReaderGone(Exception):
@@ -166,25 +107,6 @@ def _early_language(args: list[str]) -> None:
         set_language("en")
 
 
-def pass_env(f):
-    @click.pass_context
-    def wrapper(ctx, *args, **kwargs):
-        return ctx.invoke(f, ctx.find_object(Env), *args, **kwargs)
-
-    return update_wrapper(wrapper, f)
-
-
-def output_options(f):
-    """--format, --fields, --no-headers: the output flags of every command that prints records."""
-    from kefu_cli.output import FORMATS
-
-    f = click.option("--no-headers", is_flag=True, help="Leave out the header row (table, csv, tsv).")(f)
-    f = click.option("--fields", metavar="A,B,C", help="Only these fields, in this order.")(f)
-    f = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
-                     help="Output format [default: table on a terminal, else tsv].")(f)
-    return f
-
-
 def _lang_choice(ctx, param, value):
     if value is None:
         return None
@@ -218,17 +140,17 @@ def cli(ctx, config_dir, now, quiet, traceback):
 
 
 def _register() -> None:
-    from kefu_cli.commands import audit_cmd, config_cmd, eta_cmd, messages_cmd, orders_cmd, route_cmd, track_cmd
+    from kefu_cli.cli import audit, config, eta, messages, orders, route, track
 
-    cli.add_command(orders_cmd.orders)
-    cli.add_command(audit_cmd.audit)
-    cli.add_command(route_cmd.route)
-    cli.add_command(eta_cmd.eta)
-    cli.add_command(track_cmd.track)
-    cli.add_command(messages_cmd.remind)
-    cli.add_command(messages_cmd.notify)
-    cli.add_command(messages_cmd.messages)
-    cli.add_command(config_cmd.config)
+    cli.add_command(orders.orders)
+    cli.add_command(audit.audit)
+    cli.add_command(route.route)
+    cli.add_command(eta.eta)
+    cli.add_command(track.track)
+    cli.add_command(messages.remind)
+    cli.add_command(messages.notify)
+    cli.add_command(messages.messages)
+    cli.add_command(config.config)
     use_context(cli)
 
 

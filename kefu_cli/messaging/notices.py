@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 
 from kefu_cli.config import Config, parse_duration, parse_hhmm
 from kefu_cli.i18n import _
-from kefu_cli.messages import render
+from kefu_cli.messaging.templates import render
 from kefu_cli.orders.regions import locate
 
 MESSAGE_FIELDS = ("order_id", "buyer", "phone", "stage", "template", "lang", "text", "warning")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli import output_options, pass_env, report_error
+from kefu_cli.cli.options import output_options
+from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
 
@@ -28,7 +29,7 @@ def check(env):
     """
     from kefu_cli.config import check_config, find_config_dir
 
-    from kefu_cli import messages
+    from kefu_cli.messaging import templates as messages
     from kefu_cli.config import Problem, load_raw
 
     directory = find_config_dir(env.config_dir)

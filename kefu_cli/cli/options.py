@@ -1,11 +1,23 @@
-"""`kefu orders`: read an order file and write canonical records."""
+"""The options commands share (--format/--fields, the order-file options, --state) and opening
+an order file with its warnings: one definition each."""
 
 from __future__ import annotations
 
 import click
 
-from kefu_cli.cli import output_options, pass_env
 from kefu_cli.i18n import _
+
+
+def output_options(f):
+    """--format, --fields, --no-headers: the output flags of every command that prints records."""
+    from kefu_cli.output import FORMATS
+
+    f = click.option("--no-headers", is_flag=True, help="Leave out the header row (table, csv, tsv).")(f)
+    f = click.option("--fields", metavar="A,B,C", help="Only these fields, in this order.")(f)
+    f = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
+                     help="Output format [default: table on a terminal, else tsv].")(f)
+    return f
+
 
 INPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
 
@@ -55,34 +67,10 @@ def report_stats(env, order_file) -> None:
             count=len(stats.unmatched_items), file=order_file.name, rows=rows))
 
 
-@click.command()
-@click.argument("path", metavar="FILE")
-@input_options
-@output_options
-@pass_env
-def orders(env, path, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
-    """Read an order file and write it as canonical records.
+def state_option(f):
+    return click.option("--state", "state_path", metavar="PATH",
+                        help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
 
-    FILE is a Taobao/Tmall, JD or Pinduoduo export, or kefu's own CSV/TSV/JSON/JSONL;
-    `-` reads standard input. Bad values never stop the run: each record carries its
-    problems (row, column, what was wrong).
 
-    \b
-    Example:
-      kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv -f jsonl
-      kefu orders examples/orders.jsonl --fields order_id,status,paid,province
-    """
-    from kefu_cli import pipeline
-    from kefu_cli.orders.reader import RECORD_FIELDS
-    from kefu_cli.output import default_format, make_renderer, parse_fields
-
-    fmt = fmt or default_format(env.stdout)
-    selected = parse_fields(fields, RECORD_FIELDS)
-    order_file = open_orders(env, path, items_path, encoding, input_format)
-    try:
-        renderer = make_renderer(fmt, selected or list(RECORD_FIELDS), not no_headers, select=bool(selected))
-        pipeline.run(order_file, renderer, env.stdout, jobs=jobs)
-    finally:
-        order_file.close()
-    report_stats(env, order_file)
-    return 0
+def dry_run_option(f):
+    return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)

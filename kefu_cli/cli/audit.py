@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli import output_options, pass_env
-from kefu_cli.commands.orders_cmd import input_options, open_orders, report_stats
+from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
+from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
 
@@ -39,7 +39,7 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
     import orjson
 
     from kefu_cli import pipeline
-    from kefu_cli.audit import AUDIT_FIELDS, BY_CODE, RANK, VERDICTS, AuditTransform, Auditor, Index, Tally
+    from kefu_cli.audit.auditor import AUDIT_FIELDS, BY_CODE, RANK, VERDICTS, AuditTransform, Auditor, Index, Tally
     from kefu_cli.output import JsonlRenderer, default_format, make_renderer, parse_fields, write_records
 
     cfg = env.config

@@ -1,0 +1,80 @@
+"""What every command shares at run time: the global options (Env), and how a command reports
+an error or a warning on stderr. No command imports app.py or another command: they import this
+module and options.py."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from functools import update_wrapper
+
+import click
+
+from kefu_cli.errors import UsageError
+from kefu_cli.i18n import _
+
+
+class Env:
+    """Settings every command shares (global options), with the configuration loaded on demand."""
+
+    def __init__(self, config_dir=None, now=None, quiet=False, traceback=False, stdin=None, stdout=None):
+        self.config_dir = config_dir
+        self.now_text = now
+        self.quiet = quiet
+        self.traceback = traceback
+        self._config = None
+        self._stdin = stdin
+        self._stdout = stdout
+
+    @property
+    def config(self):
+        if self._config is None:
+            from kefu_cli.config import find_config_dir, load_config
+
+            self._config = load_config(find_config_dir(self.config_dir))
+        return self._config
+
+    @property
+    def now(self) -> datetime:
+        """The run's "now": --now / KEFU_NOW when given (naive = shop time zone), else the clock."""
+        tz = self.config.tzinfo()
+        if not self.now_text:
+            return datetime.now(tz)
+        from kefu_cli.orders.values import parse_datetime
+
+        value = parse_datetime(self.now_text, tz)
+        if not isinstance(value, datetime):
+            raise UsageError(_("--now: {value} is not a date and time").format(value=self.now_text),
+                             hint=_("for example --now 2026-09-30T10:00 or --now '2026-09-30 10:00+08:00'"))
+        return value
+
+    @property
+    def stdout(self):
+        return self._stdout or getattr(sys.stdout, "buffer", sys.stdout)
+
+    @property
+    def stdin(self):
+        return self._stdin or getattr(sys.stdin, "buffer", sys.stdin)
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(f"kefu: {_('warning')}: {message}", err=True)
+
+    def info(self, message: str) -> None:
+        """Something the user asked to see on stderr (a summary): shown even with -q."""
+        click.echo(f"kefu: {message}", err=True)
+
+
+def report_error(message: str, hint: str | None = None) -> None:
+    line = f"kefu: {_('error')}: {message}"
+    if hint:
+        line += f" — {hint}"
+    click.echo(line, err=True)
+
+
+def pass_env(f):
+    @click.pass_context
+    def wrapper(ctx, *args, **kwargs):
+        return ctx.invoke(f, ctx.find_object(Env), *args, **kwargs)
+
+    return update_wrapper(wrapper, f)
