@@ -25,18 +25,12 @@ from typing import Any, Callable, NamedTuple
 
 from kefu_cli.errors import ConfigError
 from kefu_cli.i18n import _
+from kefu_cli.orders.schema import CANONICAL_COLUMNS
 
 FILES = ("shop.toml", "warehouses.toml", "carriers.toml", "messages.toml")
 MERGED_FILES = ("shop.toml", "messages.toml")
 SECRET_WORDS = ("key", "secret", "token", "password", "passwd", "customer")
 
-# canonical order columns, in output order (documented in the README)
-CANONICAL_COLUMNS = (
-    "order_id", "platform", "buyer", "status", "created_at", "paid_at", "total", "goods_amount",
-    "shipping_fee", "discount", "paid", "refund", "receiver", "phone", "mobile", "address",
-    "province", "city", "buyer_message", "seller_memo", "flag", "promised_date", "consulted",
-    "stock", "waybill", "carrier", "invoice", "items",
-)
 
 
 @dataclass(frozen=True)
@@ -230,6 +224,8 @@ def load_raw(directory: Path | None) -> tuple[dict[str, dict], dict[str, str], d
 # --------------------------------------------------------------------------- validation
 
 Check = Callable[[Any], str | None]  # returns a problem message or None
+# a capability's own check of its sections: (raw files, file paths) -> problems
+Checks = "tuple[Callable[[dict, dict], list[Problem]], ...]"
 
 
 def _is_str(v: Any) -> str | None:
@@ -258,7 +254,7 @@ def _is_positive(v: Any) -> str | None:
     return None
 
 
-def _is_bool(v: Any) -> str | None:
+def check_bool(v: Any) -> str | None:
     return None if isinstance(v, bool) else _("{value} is not true or false").format(value=_show(v))
 
 
@@ -317,7 +313,7 @@ def _ship(v: Any, required: bool) -> str | None:
         return _("must be a table of stock statuses ({choices})").format(choices=", ".join(STOCKS))
     for stock in v:
         if stock not in STOCKS:
-            return _unknown(stock, STOCKS)
+            return unknown_key(stock, STOCKS)
     for stock in STOCKS:
         if stock not in v:
             if required:
@@ -345,7 +341,7 @@ def _transit(v: Any, required: bool) -> str | None:
         return _("must be a table of tiers ({choices})").format(choices=", ".join(TIERS))
     for tier in v:
         if tier not in TIERS:
-            return _unknown(tier, TIERS)
+            return unknown_key(tier, TIERS)
         if not _window(v[tier]):
             return _("{key} must be [min, max] days with 0 <= min <= max").format(key=tier)
     missing = [t for t in TIERS if t not in v]
@@ -416,7 +412,7 @@ CARRIER = {
     "aliases": (False, _str_list),
     "kuaidi100": (False, _provider_code),
     "patterns": (False, _regex_list),
-    "needs_phone": (False, _is_bool),
+    "needs_phone": (False, check_bool),
     "stale_after_hours": (False, _is_positive),
     "transit": (False, lambda v: _transit(v, required=False)),
 }
@@ -427,7 +423,7 @@ SHOP = {
 }
 
 
-def _unknown(key: str, known) -> str:
+def unknown_key(key: str, known) -> str:
     close = difflib.get_close_matches(key, list(known), n=1)
     if close:
         return _("unknown key (did you mean {close}?)").format(close=close[0])
@@ -448,7 +444,7 @@ def _check_table(table: Any, spec: dict, file: str, prefix: str, problems: list[
             problems.append(Problem(file, f"{prefix}.{key}", msg))
     for key in table:
         if key not in spec:
-            problems.append(Problem(file, f"{prefix}.{key}", _unknown(key, spec)))
+            problems.append(Problem(file, f"{prefix}.{key}", unknown_key(key, spec)))
 
 
 def _check_array(raw: dict, name: str, spec: dict, file: str, problems: list[Problem]) -> list[dict]:
@@ -474,7 +470,7 @@ def _check_secrets(data: Any, file: str, prefix: str, problems: list[Problem]) -
             _check_secrets(value, file, f"{prefix}[{i}]", problems)
 
 
-def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
+def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -> list[Problem]:
     problems: list[Problem] = []
     for name in FILES:
         _check_secrets(raw.get(name, {}), paths[name], "", problems)
@@ -484,7 +480,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
     known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider")
     for key in shop:
         if key not in known_sections:
-            problems.append(Problem(shop_file, key, _unknown(key, known_sections)))
+            problems.append(Problem(shop_file, key, unknown_key(key, known_sections)))
     _check_table(shop.get("shop", {}), SHOP, shop_file, "shop", problems)
     columns = shop.get("columns", {})
     if not isinstance(columns, dict):
@@ -492,7 +488,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
     else:
         for key, value in columns.items():
             if key not in CANONICAL_COLUMNS:
-                problems.append(Problem(shop_file, f"columns.{key}", _unknown(key, CANONICAL_COLUMNS)))
+                problems.append(Problem(shop_file, f"columns.{key}", unknown_key(key, CANONICAL_COLUMNS)))
             elif _str_list(value):
                 problems.append(Problem(shop_file, f"columns.{key}", _str_list(value)))
 
@@ -504,21 +500,15 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
     for key, value in audit.items():
         dotted = f"audit.{key}"
         if key not in audit_keys:
-            problems.append(Problem(shop_file, dotted, _unknown(key, audit_keys)))
+            problems.append(Problem(shop_file, dotted, unknown_key(key, audit_keys)))
         elif key == "overdue_hours" and _is_positive(value):
             problems.append(Problem(shop_file, dotted, _is_positive(value)))
         elif key == "amount_tolerance" and not _decimal_ok(value):
             problems.append(Problem(shop_file, dotted, _("{value} is not an amount").format(value=_show(value))))
         elif key == "memo_ok_marks" and _str_list(value):
             problems.append(Problem(shop_file, dotted, _str_list(value)))
-        elif key == "rules":
-            if value:
-                from kefu_cli.audit.auditor import BY_CODE  # 40 ms of imports: only when rules are set
-            for code, on in (value.items() if isinstance(value, dict) else ()):
-                if code not in BY_CODE:
-                    problems.append(Problem(shop_file, f"{dotted}.{code}", _unknown(code, tuple(BY_CODE))))
-                elif _is_bool(on):
-                    problems.append(Problem(shop_file, f"{dotted}.{code}", _is_bool(on)))
+        elif key == "rules" and not isinstance(value, dict):  # the audit checks its own rule names
+            problems.append(Problem(shop_file, dotted, _("must be a table")))
 
     calendar = shop.get("calendar", {})
     if not isinstance(calendar, dict):
@@ -526,7 +516,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
         calendar = {}
     for country, years in calendar.items():
         if country not in ("CN", "JP"):
-            problems.append(Problem(shop_file, f"calendar.{country}", _unknown(country, ("CN", "JP"))))
+            problems.append(Problem(shop_file, f"calendar.{country}", unknown_key(country, ("CN", "JP"))))
             continue
         for year, days in (years.items() if isinstance(years, dict) else ()):
             key = f"calendar.{country}.{year}"
@@ -538,7 +528,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
                 continue
             for k, v in days.items():
                 if k not in ("off", "on"):
-                    problems.append(Problem(shop_file, f"{key}.{k}", _unknown(k, ("off", "on"))))
+                    problems.append(Problem(shop_file, f"{key}.{k}", unknown_key(k, ("off", "on"))))
                 elif _date_list(v):
                     problems.append(Problem(shop_file, f"{key}.{k}", _date_list(v)))
                 elif any(str(d)[:4] != year for d in v):
@@ -549,7 +539,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
     known_wh = ("warehouse", "product_line", "transit", "remote")
     for key in wh:
         if key not in known_wh:
-            problems.append(Problem(wfile, key, _unknown(key, known_wh)))
+            problems.append(Problem(wfile, key, unknown_key(key, known_wh)))
     msg = _transit(wh.get("transit", {}), required=True)
     if msg:
         problems.append(Problem(wfile, "transit", msg))
@@ -559,13 +549,13 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
         remote = {}
     for country, spec in remote.items():
         if country not in ("CN", "JP"):
-            problems.append(Problem(wfile, f"remote.{country}", _unknown(country, ("CN", "JP"))))
+            problems.append(Problem(wfile, f"remote.{country}", unknown_key(country, ("CN", "JP"))))
         elif not isinstance(spec, dict):
             problems.append(Problem(wfile, f"remote.{country}", _("must be a table")))
         else:
             for k, v in spec.items():
                 if k not in ("provinces", "keywords"):
-                    problems.append(Problem(wfile, f"remote.{country}.{k}", _unknown(k, ("provinces", "keywords"))))
+                    problems.append(Problem(wfile, f"remote.{country}.{k}", unknown_key(k, ("provinces", "keywords"))))
                 elif _str_list(v):
                     problems.append(Problem(wfile, f"remote.{country}.{k}", _str_list(v)))
     warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems)
@@ -585,22 +575,19 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
         if not line.get("sku") and not line.get("keywords"):
             problems.append(Problem(wfile, f"product_line[{i}]", _("needs sku patterns or keywords to match anything")))
 
-    from kefu_cli.messaging import templates as messages
-
-    mfile = paths["messages.toml"]
-    msg_problems, _warnings = messages.check(raw.get("messages.toml", {}), mfile, Problem)
-    problems.extend(msg_problems)
+    for check in checks:  # sections a capability checks itself (messages.toml, [audit.rules])
+        problems.extend(check(raw, paths))
 
     provider = shop.get("provider", {})
     for name, spec in (provider.items() if isinstance(provider, dict) else ()):
         if name != "kuaidi100":
-            problems.append(Problem(shop_file, f"provider.{name}", _unknown(name, ("kuaidi100",))))
+            problems.append(Problem(shop_file, f"provider.{name}", unknown_key(name, ("kuaidi100",))))
         elif not isinstance(spec, dict):
             problems.append(Problem(shop_file, f"provider.{name}", _("must be a table")))
         else:
             for k, v in spec.items():
                 if k != "endpoint":
-                    problems.append(Problem(shop_file, f"provider.{name}.{k}", _unknown(k, ("endpoint",))))
+                    problems.append(Problem(shop_file, f"provider.{name}.{k}", unknown_key(k, ("endpoint",))))
                 elif not (isinstance(v, str) and re.match(r"https?://\S+$", v)):
                     problems.append(Problem(shop_file, f"provider.{name}.endpoint", _(
                         "{value} is not an http(s) URL").format(value=_show(v))))
@@ -613,7 +600,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
     for key, value in remind.items():
         dotted = f"remind.{key}"
         if key not in remind_keys:
-            problems.append(Problem(shop_file, dotted, _unknown(key, remind_keys)))
+            problems.append(Problem(shop_file, dotted, unknown_key(key, remind_keys)))
         elif key == "close_after" and parse_duration(value) is None:
             problems.append(Problem(shop_file, dotted, _("{value} is not a duration (like 30m, 12h, 3d)").format(
                 value=_show(value))))
@@ -637,13 +624,13 @@ def validate(raw: dict[str, dict], paths: dict[str, str]) -> list[Problem]:
                         "{value} is not a duration (like 30m, 12h, 3d)").format(value=_show(stage[timing[0]]))))
                 for k in stage:
                     if k not in ("name", "after_created", "before_close"):
-                        problems.append(Problem(shop_file, f"{where}.{k}", _unknown(k, ("name", "after_created", "before_close"))))
+                        problems.append(Problem(shop_file, f"{where}.{k}", unknown_key(k, ("name", "after_created", "before_close"))))
 
     cfile = paths["carriers.toml"]
     cr = raw.get("carriers.toml", {})
     for key in cr:
         if key != "carrier":
-            problems.append(Problem(cfile, key, _unknown(key, ("carrier",))))
+            problems.append(Problem(cfile, key, unknown_key(key, ("carrier",))))
     carriers = _check_array(cr, "carrier", CARRIER, cfile, problems)
     ccodes = [c.get("code") for c in carriers]
     for i, code in enumerate(ccodes):
@@ -720,19 +707,20 @@ def _windows(spec: dict) -> dict[str, ShipWindow]:
     return {stock: ShipWindow(w["min"], w["max"], w["unit"]) for stock, w in spec.items()}
 
 
-def check_config(directory: Path | None) -> tuple[list[Problem], dict[str, str]]:
-    """Every problem of the configuration in `directory` (None: packaged defaults)."""
+def check_config(directory: Path | None, checks: Checks = ()) -> tuple[list[Problem], dict[str, str]]:
+    """Every problem of the configuration in `directory` (None: packaged defaults); `checks` are
+    the capabilities' own checks of their sections (kefu_cli.cli.context.config_checks)."""
     raw, _sources, paths, problems = load_raw(directory)
     if not problems:
-        problems = validate(raw, paths)
+        problems = validate(raw, paths, checks)
     return problems, paths
 
 
-def load_config(directory: Path | None) -> Config:
+def load_config(directory: Path | None, checks: Checks = ()) -> Config:
     """The validated configuration; ConfigError naming the first problem otherwise."""
     raw, sources, paths, problems = load_raw(directory)
     if not problems:
-        problems = validate(raw, paths)
+        problems = validate(raw, paths, checks)
     if problems:
         more = len(problems) - 1
         hint = _("run `kefu config check` to see every problem") if more else _("fix the value, then run `kefu config check`")

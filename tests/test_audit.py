@@ -7,7 +7,7 @@ import pytest
 from conftest import EXAMPLES, TAOBAO_HEADERS, taobao_row, write_csv
 from kefu_cli.audit.auditor import AUDIT_FIELDS, Auditor, Index, phone_state, settle, street_detail
 from kefu_cli.config import load_config
-from kefu_cli.orders.reader import RECORD_FIELDS
+from kefu_cli.orders.schema import RECORD_FIELDS
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 10, 1, 12, 0, tzinfo=CST)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from kefu_cli.cli.context import config_checks
 from kefu_cli.config import check_config, find_config_dir, load_config, packaged_dir
 from kefu_cli.errors import ConfigError
 
@@ -59,7 +60,7 @@ def test_shop_file_merges_over_defaults(tmp_path):
 def test_bad_cutoff_names_file_and_key(confdir):
     text = (confdir / "warehouses.toml").read_text(encoding="utf-8")
     (confdir / "warehouses.toml").write_text(text.replace('cutoff = "15:00"', 'cutoff = "25:00"'), encoding="utf-8")
-    problems, _ = check_config(confdir)
+    problems, _ = check_config(confdir, config_checks())
     assert [str(p) for p in problems] == [
         f'{confdir / "warehouses.toml"}: warehouse[2].cutoff: "25:00" is not a time (use HH:MM, 00:00 to 23:59)']
     with pytest.raises(ConfigError, match=r'warehouse\[2\]\.cutoff: "25:00" is not a time'):
@@ -70,7 +71,7 @@ def test_every_problem_is_reported(confdir):
     (confdir / "carriers.toml").write_text(
         '[[carrier]]\ncode = "zto"\nname = ""\nkind = "rocket"\ncountry = "CN"\npatterns = ["(["]\n'
         'needs_phone = "yes"\nstale_after_hours = -1\nkey = "abc"\ncolour = "red"\n', encoding="utf-8")
-    problems, _ = check_config(confdir)
+    problems, _ = check_config(confdir, config_checks())
     keys = {p.key for p in problems}
     assert {"carrier[0].code", "carrier[0].name", "carrier[0].kind", "carrier[0].patterns", "carrier[0].needs_phone",
             "carrier[0].stale_after_hours", "carrier[0].key", "carrier[0].colour"} <= keys
@@ -80,19 +81,19 @@ def test_every_problem_is_reported(confdir):
 
 def test_unknown_key_suggests(confdir):
     (confdir / "shop.toml").write_text('[shop]\nname = "x"\ntimezone = "Asia/Shanghai"\ntimezon = "x"\n', encoding="utf-8")
-    problems, _ = check_config(confdir)
+    problems, _ = check_config(confdir, config_checks())
     assert any("did you mean timezone" in p.message for p in problems)
 
 
 def test_invalid_toml_and_unknown_warehouse(confdir):
     (confdir / "shop.toml").write_text("[shop\n", encoding="utf-8")
-    problems, _ = check_config(confdir)
+    problems, _ = check_config(confdir, config_checks())
     assert problems[0].file.endswith("shop.toml") and "not valid TOML" in problems[0].message
     (confdir / "shop.toml").unlink()
     text = (confdir / "warehouses.toml").read_text(encoding="utf-8")
     (confdir / "warehouses.toml").write_text(text.replace('warehouses = ["NORTH", "JAPAN"]', 'warehouses = ["WEST"]'),
                                              encoding="utf-8")
-    problems, _ = check_config(confdir)
+    problems, _ = check_config(confdir, config_checks())
     assert any('"WEST" is not a declared warehouse' in p.message for p in problems)
 
 

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import EXAMPLES, ROOT, write_csv
+from kefu_cli.cli.context import config_checks
 from kefu_cli.config import check_config, load_config
 from kefu_cli.messaging.templates import lint_text, placeholder_problems, render
 from kefu_cli.messaging.notices import RemindSettings, due_stage, in_quiet_hours
-from kefu_cli.orders.reader import RECORD_FIELDS
+from kefu_cli.orders.schema import RECORD_FIELDS
 
 CST = timezone(timedelta(hours=8))
 HEADERS = ["order_id", "buyer", "status", "created_at", "paid_at", "receiver", "mobile", "address", "consulted",
@@ -163,7 +164,7 @@ def test_placeholders_checked_at_load(tmp_path):
     d = tmp_path / "c"
     d.mkdir()
     (d / "messages.toml").write_text('[templates.shipped]\nzh = "亲，$carrier 绝对 $tracking"\n', encoding="utf-8")
-    problems, _ = check_config(d)
+    problems, _ = check_config(d, config_checks())
     text = [str(p) for p in problems]
     assert any("templates.shipped.zh: position 12: absolute word 绝对" in t for t in text), text
     assert any("templates.shipped.zh: position 15: unknown placeholder $tracking" in t for t in text), text

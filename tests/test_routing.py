@@ -7,7 +7,8 @@ from conftest import EXAMPLES, ROOT
 from kefu_cli.config import load_config
 from kefu_cli.errors import InputError
 from kefu_cli.orders.regions import locate
-from kefu_cli.logistics.routing import Router, load_stock
+from kefu_cli.logistics.routing import Router
+from kefu_cli.orders.stock import load_stock
 
 
 @pytest.fixture(scope="module")

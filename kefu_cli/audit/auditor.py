@@ -25,49 +25,12 @@ from decimal import Decimal
 
 from kefu_cli.config import Config
 from kefu_cli.logistics.eta import Estimator, promise_unmeetable, tier_of
-from kefu_cli.i18n import N_, _, current_language
+from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
+from kefu_cli.i18n import _, current_language
 from kefu_cli.orders.regions import CN_PROVINCES, locate, strip_province
 from kefu_cli.logistics.routing import Router
 
-RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
 AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
-MONEY = ("total", "goods_amount", "shipping_fee", "discount", "paid", "refund")
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: str
-    needs: tuple[str, ...]  # canonical fields; the rule runs when the file has any of them
-    message: str  # English msgid, translated at run time
-
-
-RULES: tuple[Rule, ...] = (
-    Rule("RECEIVER_MISSING", "error", ("receiver",), N_("no receiver name")),
-    Rule("PHONE_INVALID", "error", ("phone", "mobile"), N_("no valid mobile or landline: {value}")),
-    Rule("PHONE_MASKED", "info", ("phone", "mobile"), N_("the platform masked the phone number: {value}")),
-    Rule("ADDRESS_INCOMPLETE", "error", ("address", "province"), N_("the address lacks {value}")),
-    Rule("PROVINCE_MISMATCH", "warning", ("address",), N_("the address detail names {value}, not its province {province}")),
-    Rule("BUYER_MESSAGE", "warning", ("buyer_message",), N_("the buyer left a message: {value}")),
-    Rule("SELLER_MEMO", "warning", ("seller_memo",), N_("staff memo to check: {value}")),
-    Rule("INVOICE_REQUESTED", "warning", ("invoice",), N_("an invoice is requested: {value}")),
-    Rule("SKU_UNROUTABLE", "error", ("items",), N_("line {value} matches no product line or warehouse")),
-    Rule("SPLIT_SHIPMENT", "warning", ("items",), N_("the lines ship from different warehouses: {value}")),
-    Rule("PROMISE_UNMEETABLE", "error", ("promised_date",), N_("promised {value}, but the earliest arrival is {arrive}")),
-    Rule("REMOTE_AREA", "info", ("address", "province"), N_("remote area: {value}")),
-    Rule("MERGEABLE", "warning", ("receiver",), N_("can ship together with order {value} (same buyer, receiver, phone and address)")),
-    Rule("DUPLICATE_ORDER", "error", ("order_id",), N_("the order number appears {value} times in the file")),
-    Rule("QUANTITY_INVALID", "error", ("items",), N_("line {value} has a missing, zero or negative quantity")),
-    Rule("AMOUNT_INVALID", "error", MONEY, N_("{value}")),
-    Rule("AMOUNT_MISMATCH", "error", ("paid",), N_("paid {paid} + refund {refund} = {sum}, but {what} is {expected}")),
-    Rule("REFUND_PARTIAL", "warning", ("refund",), N_("partial refund {value} of {total}")),
-    Rule("REFUND_FULL", "info", ("refund",), N_("fully refunded: {value}")),
-    Rule("UNPAID", "info", ("status", "paid_at"), N_("not paid, so not audited")),
-    Rule("AUDIT_OVERDUE", "warning", ("paid_at",), N_("paid {value} hours ago and not shipped (limit {limit} hours)")),
-    Rule("ROW_UNREADABLE", "error", (), N_("row {value} could not be read: {why}")),
-    Rule("VALUE_UNREADABLE", "warning", (), N_("{value}")),
-)
-BY_CODE = {r.code: r for r in RULES}
 
 _MOBILE_CN = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _LANDLINE_CN = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:\d{1,5})?")

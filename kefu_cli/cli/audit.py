@@ -33,14 +33,12 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
       kefu audit examples/taobao_orders.csv --items examples/taobao_items.csv --only-problems
       kefu audit today.csv -f jsonl --fail-on warning > audit.jsonl || mail -s "audit" desk < audit.jsonl
     """
-    import shutil
-    import tempfile
-
     import orjson
 
-    from kefu_cli import pipeline
-    from kefu_cli.audit.auditor import AUDIT_FIELDS, BY_CODE, RANK, VERDICTS, AuditTransform, Auditor, Index, Tally
-    from kefu_cli.output import JsonlRenderer, default_format, make_renderer, parse_fields, write_records
+    from kefu_cli.audit.auditor import AUDIT_FIELDS, VERDICTS, Auditor
+    from kefu_cli.audit.passes import TwoPasses
+    from kefu_cli.audit.rules import BY_CODE, RANK
+    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
 
     cfg = env.config
     order_file = open_orders(env, path, items_path, encoding, input_format)
@@ -56,70 +54,30 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
     selected = parse_fields(fields, all_fields)
     fmt = fmt or default_format(env.stdout)
     renderer = make_renderer(fmt, selected or all_fields, not no_headers, select=bool(selected))
-    tally = Tally()
-    threshold = RANK[fail_on]
-    with tempfile.TemporaryFile() as spool:
-        # first pass: audit every order (on every core for large files), spool the records as
-        # JSONL and keep only hashes and tallies in memory
-        try:
-            pipeline.run(order_file, JsonlRenderer(list(AUDIT_FIELDS)), spool, transform=AuditTransform(auditor),
-                         merge=tally.merge, jobs=jobs)
-        finally:
-            order_file.close()
-        index = Index(tally, auditor.active)
-        spool.seek(0)
-        index.learn(spool)
-        spool.seek(0)
-        verdicts, codes = tally.verdicts, tally.codes
-        failed = any(n for worst, n in tally.failing.items() if worst >= threshold)
-        unreadable: list[int] = []
-        unreadable_rows = codes.get("ROW_UNREADABLE")
+    try:
+        passes = TwoPasses(order_file, auditor, RANK[fail_on], jobs)
+    finally:
+        order_file.close()
+    try:
         pass_through = fmt == "jsonl" and not selected  # spooled lines are already the output
         wanted = ("hold", "reject") if only_problems else VERDICTS
-
-        def second_pass():
-            nonlocal failed
-            for i, line in enumerate(spool):
-                verdict = VERDICTS[tally.state[i] % 4]
-                if index.affected(i) or unreadable_rows:
-                    rec = orjson.loads(line)
-                    if index.patch(i, rec):
-                        verdicts[verdict] -= 1
-                        verdicts[rec["verdict"]] += 1
-                        for f in rec["findings"]:
-                            if f["code"] in ("DUPLICATE_ORDER", "MERGEABLE"):
-                                codes[f["code"]] += 1
-                                failed = failed or RANK[f["severity"]] >= threshold
-                        verdict = rec["verdict"]
-                        line = None
-                    if any(f["code"] == "ROW_UNREADABLE" for f in rec["findings"]):
-                        unreadable.append(rec["row"])
-                    if summary_only or verdict not in wanted:
-                        continue
-                    yield line if (line is not None and pass_through) else rec
-                    continue
-                if summary_only or verdict not in wanted:
-                    continue
-                yield line if pass_through else orjson.loads(line)
-
         if summary_only:
-            for _rec in second_pass():
+            for _rec in passes.records(wanted=()):
                 pass
-            rows = [{"kind": "verdict", "name": v, "count": verdicts[v]} for v in VERDICTS]
-            rows += [{"kind": "code", "name": c, "count": codes[c]} for c in BY_CODE if codes.get(c)]
-            write_records(rows, renderer, env.stdout)
-        elif pass_through and not only_problems and not (index.dup_ids or index.dup_merges or unreadable_rows):
-            shutil.copyfileobj(spool, env.stdout, 1 << 20)  # nothing to add or drop: the spool is the output
+            write_records(passes.summary(), renderer, env.stdout)
+        elif pass_through and not only_problems and passes.untouched():
+            passes.copy_to(env.stdout)  # nothing to add or drop: the spool is the output
             env.stdout.flush()
         elif pass_through:
-            out = env.stdout
-
-            dumps = orjson.dumps
-            for item in second_pass():
+            out, dumps = env.stdout, orjson.dumps
+            for item in passes.records(wanted, raw=True):
                 out.write(item if isinstance(item, bytes) else dumps(item, option=orjson.OPT_APPEND_NEWLINE))
             out.flush()
         else:
-            write_records(second_pass(), renderer, env.stdout)
+            write_records(passes.records(wanted), renderer, env.stdout)
+    finally:
+        passes.close()
+    verdicts, codes, unreadable = passes.verdicts, passes.codes, passes.unreadable
     report_stats(env, order_file)
     if summary and not summary_only:
         env.info(_("audited {total} orders: {verdicts}").format(
@@ -128,4 +86,4 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
             env.info(_("findings: {codes}").format(codes=", ".join(f"{c} {codes[c]}" for c in BY_CODE if codes.get(c))))
     if unreadable:
         env.warn(_("rows that could not be read: {rows}").format(rows=", ".join(str(r) for r in unreadable[:20])))
-    return ExitCode.FINDINGS if failed else ExitCode.OK
+    return ExitCode.FINDINGS if passes.failed else ExitCode.OK

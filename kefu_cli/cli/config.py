@@ -27,13 +27,12 @@ def check(env):
       kefu config check
       kefu --config-dir ./myshop config check
     """
-    from kefu_cli.config import check_config, find_config_dir
-
+    from kefu_cli.cli.context import config_checks
+    from kefu_cli.config import Problem, check_config, find_config_dir, load_raw
     from kefu_cli.messaging import templates as messages
-    from kefu_cli.config import Problem, load_raw
 
     directory = find_config_dir(env.config_dir)
-    problems, paths = check_config(directory)
+    problems, paths = check_config(directory, config_checks())
     if not problems:
         raw = load_raw(directory)[0]
         for warning in messages.check(raw["messages.toml"], paths["messages.toml"], Problem)[1]:

@@ -31,7 +31,7 @@ class Env:
         if self._config is None:
             from kefu_cli.config import find_config_dir, load_config
 
-            self._config = load_config(find_config_dir(self.config_dir))
+            self._config = load_config(find_config_dir(self.config_dir), config_checks())
         return self._config
 
     @property
@@ -63,6 +63,15 @@ class Env:
     def info(self, message: str) -> None:
         """Something the user asked to see on stderr (a summary): shown even with -q."""
         click.echo(f"kefu: {message}", err=True)
+
+
+def config_checks() -> tuple:
+    """The sections each capability checks itself, run with the rest of the configuration's
+    validation: messages.toml (messaging) and shop.toml [audit.rules] (audit)."""
+    from kefu_cli.audit.rules import check_config as audit_rules
+    from kefu_cli.messaging.templates import check_config as messages
+
+    return (messages, audit_rules)
 
 
 def report_error(message: str, hint: str | None = None) -> None:

@@ -25,7 +25,7 @@ def orders(env, path, items_path, encoding, input_format, jobs, fmt, fields, no_
       kefu orders examples/orders.jsonl --fields order_id,status,paid,province
     """
     from kefu_cli import pipeline
-    from kefu_cli.orders.reader import RECORD_FIELDS
+    from kefu_cli.orders.schema import RECORD_FIELDS
     from kefu_cli.output import default_format, make_renderer, parse_fields
 
     fmt = fmt or default_format(env.stdout)

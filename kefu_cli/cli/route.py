@@ -36,7 +36,8 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
     from kefu_cli import pipeline
     from kefu_cli.logistics.eta import ROUTE_FIELDS, RouteTransform
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
-    from kefu_cli.logistics.routing import Router, load_stock
+    from kefu_cli.logistics.routing import Router
+    from kefu_cli.orders.stock import load_stock
 
     if path is None and not (sku or title):
         raise UsageError(_("give an order FILE, or --sku/--title for one line"),

@@ -60,6 +60,13 @@ def render(text: str, values: dict) -> str:
     return Template(text).substitute(mapping)
 
 
+def check_config(raw: dict[str, dict], paths: dict[str, str]) -> list:
+    """Problems of messages.toml, for configuration's validation (which does not import this)."""
+    from kefu_cli.config import Problem
+
+    return check(raw.get("messages.toml", {}), paths["messages.toml"], Problem)[0]
+
+
 def check(raw: dict, file: str, problem) -> tuple[list, list[str]]:
     """(problems, warnings) of messages.toml; `problem(file, key, message)` builds a problem."""
     problems, warnings = [], []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kefu_cli.config import CANONICAL_COLUMNS
+from kefu_cli.orders.schema import ORDER_FIELDS
 
 # canonical or internal name -> headers (the canonical name itself is always accepted)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -73,7 +73,6 @@ SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 ITEM_ROW_FIELDS = ("item_sku", "item_price")  # their presence means one row per item
-ORDER_FIELDS = tuple(c for c in CANONICAL_COLUMNS if c != "items")
 
 
 def normalise_header(header: str) -> str:

@@ -5,7 +5,7 @@ BOM, GB18030 (covers GBK, which Taobao and JD exports use) detected from the fir
 `encoding=` overrides. CSV, TSV and JSONL stream (memory stays flat); a JSON array is read whole.
 
 A record is a dict: `row` (the line in the file where the order starts; the header is line 1),
-the canonical fields (config.CANONICAL_COLUMNS; None when absent or empty), `items`
+the canonical fields (orders.schema.ORDER_FIELDS; None when absent or empty), `items`
 [{sku, title, qty, price}] and `problems` [{row, column, field, code, value, fixed, message}].
 A bad cell never stops the run: its field becomes None and a problem says why. A value kefu
 could recover (full-width digits, a 元 suffix) is kept and the problem says `fixed: true`.
@@ -30,7 +30,8 @@ from typing import BinaryIO, Iterable, Iterator
 from kefu_cli.config import Config
 from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
-from kefu_cli.orders.columns import ORDER_FIELDS, ColumnPlan, plan_columns
+from kefu_cli.orders.columns import ColumnPlan, plan_columns
+from kefu_cli.orders.schema import ORDER_FIELDS
 from kefu_cli.orders.regions import split_address_cached
 from kefu_cli.orders.values import (
     Bad,
@@ -47,7 +48,6 @@ from kefu_cli.orders.values import (
 )
 
 SAMPLE_SIZE = 64 * 1024
-RECORD_FIELDS = ("row", *ORDER_FIELDS, "items", "problems")
 FORMATS = ("csv", "tsv", "jsonl", "json")
 csv.field_size_limit(16 * 1024 * 1024)
 
