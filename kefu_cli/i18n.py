@@ -1,8 +1,14 @@
 """Human text in Chinese and English through gettext catalogs.
 
 Messages are written in English in the code (`_("...")`); the Chinese catalog lives in
-kefu_cli/locale/zh/LC_MESSAGES/kefu.po (compiled to kefu.mo, both shipped). Machine fields
-(codes, statuses, column names) are never passed through `_`.
+kefu_cli/locale/zh/LC_MESSAGES/kefu.po, the file translators edit, compiled to kefu.mo (both
+shipped) by tools/i18n/catalog with Babel. Machine fields (codes, statuses, column names) are
+never passed through `_`.
+
+click's own texts ("Usage:", "No such option …") go through the standard library's gettext,
+which reads the process's default text domain and its language from LANGUAGE: kefu makes its
+catalog that domain, so click's msgids in kefu.po translate them, and sets LANGUAGE to the
+chosen language.
 
 Language: --lang > KEFU_LANG > the locale (LC_ALL, LC_MESSAGES, LANG: zh_* -> zh) > en.
 """
@@ -45,6 +51,9 @@ def normalise(value: str) -> str:
 def set_language(lang: str) -> None:
     global _translation, _current
     _current = lang
+    gettext.bindtextdomain(DOMAIN, LOCALE_DIR)
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = lang
     if lang == "en":
         _translation = gettext.NullTranslations()
     else:
@@ -57,11 +66,6 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     return _translation.gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """Chinese has one form: the catalog holds singular and plural msgids as plain entries."""
-    return _translation.gettext(singular if n == 1 else plural)
 
 
 def N_(message: str) -> str:

@@ -1,33 +1,18 @@
 """Help and click's own texts in the user's language: the command line's side of i18n.
 
-- click's messages (usage errors, "Usage:", "Show this message and exit.") through kefu's catalog;
+- click's messages (usage errors, "Usage:", "Show this message and exit.") come through gettext's
+  default domain, which kefu_cli.i18n makes kefu's catalog;
 - the command tree's help texts translated, the English kept as msgid;
 - HelpFormatter: Chinese and Japanese help wrapped by display columns (click counts characters).
 """
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from kefu_cli.i18n import _, current_language, ngettext
+from kefu_cli.i18n import _, current_language
 
 
-def _click_speaks_kefu() -> None:
-    """click's own texts ("Usage:", "No such option …", "Show this message and exit.") go through
-    the gettext functions each click module binds as `_` and `ngettext`. Pointed at kefu's, they
-    follow --lang; the catalog holds click's msgids (tools/zh_messages.CLICK)."""
-    for name in ("core", "decorators", "exceptions", "formatting", "parser", "types"):
-        module = sys.modules.get(f"click.{name}")
-        if module is not None:
-            if hasattr(module, "_"):
-                module._ = _
-            if hasattr(module, "ngettext"):
-                module.ngettext = ngettext
-
-
-_click_speaks_kefu()
 _spoken = "en"  # the language the command tree's help texts are in
 
 
