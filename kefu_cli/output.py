@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
 from typing import BinaryIO, Callable, Iterable
 
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import _
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+# decimal.Decimal, for text()'s fast path; bound by make_renderer, since importing decimal costs
+# 4 ms of every start-up (`kefu --version` imports this module for FORMATS). Until then a
+# Decimal takes text()'s last branch, str(), which writes the same digits.
+Decimal = None
 BATCH = 100  # records per write: ~70 KB, below glibc's mmap/trim threshold (bigger batches churn the heap)
 
 
@@ -244,6 +247,9 @@ def _one_line(s: str) -> str:
 
 
 def make_renderer(fmt: str, fields: list[str], headers: bool = True, select: bool = False) -> Renderer:
+    global Decimal
+    from decimal import Decimal
+
     if fmt == "jsonl":
         return JsonlRenderer(fields, headers, select)
     if fmt == "json":
