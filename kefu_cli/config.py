@@ -376,6 +376,15 @@ def _decimal_ok(v: Any) -> bool:
         return False
 
 
+def _is_table(v: Any) -> str | None:
+    return None if isinstance(v, dict) else _("must be a table")
+
+
+def _duration(v: Any) -> str | None:
+    return None if parse_duration(v) is not None else _("{value} is not a duration (like 30m, 12h, 3d)").format(
+        value=_show(v))
+
+
 def _show(v: Any) -> str:
     return f'"{v}"' if isinstance(v, str) else repr(v)
 
@@ -416,6 +425,22 @@ CARRIER = {
     "stale_after_hours": (False, _is_positive),
     "transit": (False, lambda v: _transit(v, required=False)),
 }
+AUDIT = {
+    "overdue_hours": (False, _is_positive),
+    "amount_tolerance": (False, lambda v: None if _decimal_ok(v) else _("{value} is not an amount").format(value=_show(v))),
+    "memo_ok_marks": (False, _str_list),
+    "rules": (False, _is_table),  # the audit checks its own rule names (audit/rules.check_config)
+}
+REMOTE = {"provinces": (False, _str_list), "keywords": (False, _str_list)}
+PROVIDER = {"endpoint": (False, lambda v: None if isinstance(v, str) and re.match(r"https?://\S+$", v)
+                         else _("{value} is not an http(s) URL").format(value=_show(v)))}
+REMIND = {
+    "stages": (False, lambda v: None if isinstance(v, list) and v else _("must be an array of tables")),
+    "close_after": (False, _duration),
+    "quiet_hours": (False, lambda v: None if isinstance(v, list) and len(v) == 2 and all(
+        isinstance(x, str) and parse_hhmm(x) for x in v) else _('must be ["HH:MM", "HH:MM"] (start, end)')),
+}
+STAGE = {"name": (True, _is_str), "after_created": (False, _duration), "before_close": (False, _duration)}
 SHOP = {
     "name": (True, _nonempty_str),
     "timezone": (True, _is_timezone),
@@ -492,23 +517,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
             elif _str_list(value):
                 problems.append(Problem(shop_file, f"columns.{key}", _str_list(value)))
 
-    audit = shop.get("audit", {})
-    if not isinstance(audit, dict):
-        problems.append(Problem(shop_file, "audit", _("must be a table")))
-        audit = {}
-    audit_keys = ("overdue_hours", "amount_tolerance", "memo_ok_marks", "rules")
-    for key, value in audit.items():
-        dotted = f"audit.{key}"
-        if key not in audit_keys:
-            problems.append(Problem(shop_file, dotted, unknown_key(key, audit_keys)))
-        elif key == "overdue_hours" and _is_positive(value):
-            problems.append(Problem(shop_file, dotted, _is_positive(value)))
-        elif key == "amount_tolerance" and not _decimal_ok(value):
-            problems.append(Problem(shop_file, dotted, _("{value} is not an amount").format(value=_show(value))))
-        elif key == "memo_ok_marks" and _str_list(value):
-            problems.append(Problem(shop_file, dotted, _str_list(value)))
-        elif key == "rules" and not isinstance(value, dict):  # the audit checks its own rule names
-            problems.append(Problem(shop_file, dotted, _("must be a table")))
+    _check_table(shop.get("audit", {}), AUDIT, shop_file, "audit", problems)
 
     calendar = shop.get("calendar", {})
     if not isinstance(calendar, dict):
@@ -544,20 +553,10 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     if msg:
         problems.append(Problem(wfile, "transit", msg))
     remote = wh.get("remote", {})
-    if not isinstance(remote, dict):
-        problems.append(Problem(wfile, "remote", _("must be a table")))
-        remote = {}
-    for country, spec in remote.items():
-        if country not in ("CN", "JP"):
-            problems.append(Problem(wfile, f"remote.{country}", unknown_key(country, ("CN", "JP"))))
-        elif not isinstance(spec, dict):
-            problems.append(Problem(wfile, f"remote.{country}", _("must be a table")))
-        else:
-            for k, v in spec.items():
-                if k not in ("provinces", "keywords"):
-                    problems.append(Problem(wfile, f"remote.{country}.{k}", unknown_key(k, ("provinces", "keywords"))))
-                elif _str_list(v):
-                    problems.append(Problem(wfile, f"remote.{country}.{k}", _str_list(v)))
+    _check_table(remote, {"CN": (False, _is_table), "JP": (False, _is_table)}, wfile, "remote", problems)
+    for country, spec in (remote.items() if isinstance(remote, dict) else ()):
+        if country in ("CN", "JP") and isinstance(spec, dict):
+            _check_table(spec, REMOTE, wfile, f"remote.{country}", problems)
     warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems)
     if not warehouses:
         problems.append(Problem(wfile, "warehouse", _("no warehouse is declared")))
@@ -579,52 +578,22 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
         problems.extend(check(raw, paths))
 
     provider = shop.get("provider", {})
-    for name, spec in (provider.items() if isinstance(provider, dict) else ()):
-        if name != "kuaidi100":
-            problems.append(Problem(shop_file, f"provider.{name}", unknown_key(name, ("kuaidi100",))))
-        elif not isinstance(spec, dict):
-            problems.append(Problem(shop_file, f"provider.{name}", _("must be a table")))
-        else:
-            for k, v in spec.items():
-                if k != "endpoint":
-                    problems.append(Problem(shop_file, f"provider.{name}.{k}", unknown_key(k, ("endpoint",))))
-                elif not (isinstance(v, str) and re.match(r"https?://\S+$", v)):
-                    problems.append(Problem(shop_file, f"provider.{name}.endpoint", _(
-                        "{value} is not an http(s) URL").format(value=_show(v))))
+    _check_table(provider, {"kuaidi100": (False, _is_table)}, shop_file, "provider", problems)
+    if isinstance(provider, dict) and isinstance(provider.get("kuaidi100"), dict):
+        _check_table(provider["kuaidi100"], PROVIDER, shop_file, "provider.kuaidi100", problems)
 
     remind = shop.get("remind", {})
-    remind_keys = ("stages", "close_after", "quiet_hours")
-    if not isinstance(remind, dict):
-        problems.append(Problem(shop_file, "remind", _("must be a table")))
-        remind = {}
-    for key, value in remind.items():
-        dotted = f"remind.{key}"
-        if key not in remind_keys:
-            problems.append(Problem(shop_file, dotted, unknown_key(key, remind_keys)))
-        elif key == "close_after" and parse_duration(value) is None:
-            problems.append(Problem(shop_file, dotted, _("{value} is not a duration (like 30m, 12h, 3d)").format(
-                value=_show(value))))
-        elif key == "quiet_hours" and not (isinstance(value, list) and len(value) == 2
-                                           and all(isinstance(v, str) and parse_hhmm(v) for v in value)):
-            problems.append(Problem(shop_file, dotted, _('must be ["HH:MM", "HH:MM"] (start, end)')))
-        elif key == "stages":
-            if not isinstance(value, list) or not value:
-                problems.append(Problem(shop_file, dotted, _("must be an array of tables")))
-                continue
-            for i, stage in enumerate(value):
-                where = f"{dotted}[{i}]"
-                if not isinstance(stage, dict) or not isinstance(stage.get("name"), str):
-                    problems.append(Problem(shop_file, where, _("needs a name")))
-                    continue
-                timing = [k for k in ("after_created", "before_close") if k in stage]
-                if len(timing) != 1:
-                    problems.append(Problem(shop_file, where, _("needs exactly one of after_created, before_close")))
-                elif parse_duration(stage[timing[0]]) is None:
-                    problems.append(Problem(shop_file, f"{where}.{timing[0]}", _(
-                        "{value} is not a duration (like 30m, 12h, 3d)").format(value=_show(stage[timing[0]]))))
-                for k in stage:
-                    if k not in ("name", "after_created", "before_close"):
-                        problems.append(Problem(shop_file, f"{where}.{k}", unknown_key(k, ("name", "after_created", "before_close"))))
+    _check_table(remind, REMIND, shop_file, "remind", problems)
+    stages = remind.get("stages") if isinstance(remind, dict) else None
+    for i, stage in enumerate(stages if isinstance(stages, list) else ()):
+        where = f"remind.stages[{i}]"
+        if not isinstance(stage, dict) or not isinstance(stage.get("name"), str):
+            problems.append(Problem(shop_file, where, _("needs a name")))
+            continue
+        timing = [k for k in ("after_created", "before_close") if k in stage]
+        if len(timing) != 1:
+            problems.append(Problem(shop_file, where, _("needs exactly one of after_created, before_close")))
+        _check_table(stage, STAGE, shop_file, where, problems)
 
     cfile = paths["carriers.toml"]
     cr = raw.get("carriers.toml", {})
