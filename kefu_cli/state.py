@@ -89,6 +89,20 @@ class State:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def _immediate(self):
+        """One IMMEDIATE transaction (the write lock first, so overlapping runs queue): committed
+        when the block ends, rolled back on an exception or when the block rolled back itself."""
+        cur = self.db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        if self.db.in_transaction:
+            cur.execute("COMMIT")
+
     def sent(self, order_id: str, kind: str) -> bool:
         return self.db.execute("SELECT 1 FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind)).fetchone() is not None
 
@@ -100,32 +114,24 @@ class State:
 
     def claim(self, order_id: str, kind: str, sent_at: str, contacts: list[str], day: str) -> bool:
         """Record (order, kind) and the contacts for `day` atomically; False if any is taken."""
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate() as cur:
             cur.execute("INSERT OR IGNORE INTO ledger (order_id, kind, sent_at) VALUES (?, ?, ?)", (order_id, kind, sent_at))
-            if cur.rowcount != 1:
-                cur.execute("ROLLBACK")
-                return False
-            for contact in contacts:
+            taken = cur.rowcount != 1
+            for contact in contacts if not taken else ():
                 cur.execute("INSERT OR IGNORE INTO contact_day (contact, day, order_id, kind) VALUES (?, ?, ?, ?)",
                             (contact, day, order_id, kind))
-                if cur.rowcount != 1:
-                    cur.execute("ROLLBACK")
-                    return False
-            cur.execute("COMMIT")
-            return True
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+                taken = cur.rowcount != 1
+                if taken:
+                    break
+            if taken:
+                cur.execute("ROLLBACK")
+        return not taken
 
     def release(self, order_id: str, kind: str) -> None:
         """Undo a claim whose message could not be printed."""
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        cur.execute("DELETE FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind))
-        cur.execute("DELETE FROM contact_day WHERE order_id = ? AND kind = ?", (order_id, kind))
-        cur.execute("COMMIT")
+        with self._immediate() as cur:
+            cur.execute("DELETE FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind))
+            cur.execute("DELETE FROM contact_day WHERE order_id = ? AND kind = ?", (order_id, kind))
 
     # -- tracking cache
 
@@ -135,10 +141,8 @@ class State:
         query the same number: not final, not queried within `min_age` seconds (unless refresh),
         not claimed by another run in the last `claim_ttl` seconds. Returns (mine, previous rows)."""
         wanted = list(dict.fromkeys(waybills))
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
         rows: dict[str, tuple] = {}
-        try:
+        with self._immediate() as cur:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
@@ -158,27 +162,18 @@ class State:
             cur.executemany("INSERT INTO tracking (waybill, claimed_at) VALUES (?, ?) "
                             "ON CONFLICT (waybill) DO UPDATE SET claimed_at = excluded.claimed_at",
                             [(w, now) for w in mine])
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
         return mine, rows
 
     def store_results(self, results: list[tuple[str, str | None, str, str, float, bool]]) -> None:
         """(waybill, carrier, status, record json, queried_at, final) for each answered query."""
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        cur.executemany("UPDATE tracking SET carrier = ?, status = ?, record = ?, queried_at = ?, claimed_at = NULL, "
-                        "final = ? WHERE waybill = ?",
-                        [(c, s, r, q, int(f), w) for w, c, s, r, q, f in results])
-        cur.execute("COMMIT")
+        with self._immediate() as cur:
+            cur.executemany("UPDATE tracking SET carrier = ?, status = ?, record = ?, queried_at = ?, claimed_at = NULL, "
+                            "final = ? WHERE waybill = ?", [(c, s, r, q, int(f), w) for w, c, s, r, q, f in results])
 
     def release_queries(self, waybills: list[str]) -> None:
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
-        cur.executemany("UPDATE tracking SET claimed_at = NULL WHERE waybill = ?", [(w,) for w in waybills])
-        cur.execute("DELETE FROM tracking WHERE status IS NULL AND claimed_at IS NULL")
-        cur.execute("COMMIT")
+        with self._immediate() as cur:
+            cur.executemany("UPDATE tracking SET claimed_at = NULL WHERE waybill = ?", [(w,) for w in waybills])
+            cur.execute("DELETE FROM tracking WHERE status IS NULL AND claimed_at IS NULL")
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import output_options
+from kefu_cli.cli.options import output_options, renderer_for
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -58,13 +58,9 @@ def show(env, fmt, fields, no_headers):
       kefu config show -f tsv | grep '^warehouse'
     """
     from kefu_cli.config import flatten
-    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
+    from kefu_cli.output import write_records
 
     cfg = env.config
-    rows = flatten(cfg.raw, cfg.sources)
-    all_fields = ["key", "value", "source"]
-    selected = parse_fields(fields, all_fields)
-    renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
-                             select=bool(selected))
-    write_records(rows, renderer, env.stdout)
+    renderer = renderer_for(env, fmt, fields, no_headers, ["key", "value", "source"])
+    write_records(flatten(cfg.raw, cfg.sources), renderer, env.stdout)
     return ExitCode.OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
+from kefu_cli.cli.options import input_options, output_options, renderer_for, run_order_file
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -40,11 +40,10 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
       kefu eta --sku DS1205 --to "广东省深圳市南山区科技园" --paid 2026-09-30T10:00 --stock in_stock
       kefu eta --warehouse NORTH --to "北京市朝阳区建国路88号" --paid "2026-09-30 10:00" --explain -f json
     """
-    from kefu_cli import pipeline
     from kefu_cli.logistics.carriers import carrier_index
     from kefu_cli.logistics.eta import ETA_FIELDS, EtaTransform, Estimator, has_no_window
     from kefu_cli.orders.regions import locate
-    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
+    from kefu_cli.output import write_records
     from kefu_cli.logistics.routing import LineRoute, Router
     from kefu_cli.orders.values import parse_datetime
 
@@ -58,10 +57,7 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
     now = env.now
     router = Router(cfg)
     estimator = Estimator(cfg, now)
-    all_fields = list(ETA_FIELDS) + (["steps"] if explain else [])
-    selected = parse_fields(fields, all_fields)
-    renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
-                             select=bool(selected))
+    renderer = renderer_for(env, fmt, fields, no_headers, [*ETA_FIELDS, *(["steps"] if explain else [])])
     totals = {"orders": 0, "problems": 0, "notes": set()}
 
     def merge(stats):
@@ -100,15 +96,10 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
         merge({"orders": 1, "problems": int(has_no_window(rec)),
                "notes": sorted(estimator.notes)})
     else:
-        order_file = open_orders(env, path, items_path, encoding, input_format)
         transform = EtaTransform(cfg, router, estimator, explain)
         if stock:
             transform.default_stock = stock
-        try:
-            pipeline.run(order_file, renderer, env.stdout, transform=transform, merge=merge, jobs=jobs)
-        finally:
-            order_file.close()
-        report_stats(env, order_file)
+        run_order_file(env, path, items_path, encoding, input_format, renderer, transform, merge, jobs)
     if totals["notes"]:
         env.warn("; ".join(sorted(totals["notes"])))
     if totals["problems"]:

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 
 import click
 
-from kefu_cli.cli.options import dry_run_option, input_options, open_orders, output_options, report_stats, state_option
+from kefu_cli.cli.options import (dry_run_option, input_options, open_orders, output_options, renderer_for,
+                                  report_stats, state_option)
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -17,11 +18,8 @@ class _Printer:
 
     def __init__(self, env, fmt, fields, no_headers):
         from kefu_cli.messaging.notices import MESSAGE_FIELDS
-        from kefu_cli.output import default_format, make_renderer, parse_fields
 
-        selected = parse_fields(fields, MESSAGE_FIELDS)
-        self.renderer = make_renderer(fmt or default_format(env.stdout), selected or list(MESSAGE_FIELDS),
-                                      not no_headers, select=bool(selected))
+        self.renderer = renderer_for(env, fmt, fields, no_headers, MESSAGE_FIELDS)
         self.out = env.stdout
         self.env = env
         self.count = 0

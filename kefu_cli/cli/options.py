@@ -74,3 +74,27 @@ def state_option(f):
 
 def dry_run_option(f):
     return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)
+
+
+def renderer_for(env, fmt, fields, no_headers, available):
+    """The renderer --format, --fields and --no-headers ask for, `fields` checked against the
+    `available` ones (a usage error names the unknown field)."""
+    from kefu_cli.output import default_format, make_renderer, parse_fields
+
+    selected = parse_fields(fields, available)
+    return make_renderer(fmt or default_format(env.stdout), selected or list(available), not no_headers,
+                         select=bool(selected))
+
+
+def run_order_file(env, path, items_path, encoding, input_format, renderer, transform=None, merge=None,
+                   jobs=None) -> None:
+    """Every record of an order file through `transform` to stdout (pipeline.run), the file closed
+    in every case, and its problems summed up on stderr."""
+    from kefu_cli import pipeline
+
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    try:
+        pipeline.run(order_file, renderer, env.stdout, transform=transform, merge=merge, jobs=jobs)
+    finally:
+        order_file.close()
+    report_stats(env, order_file)

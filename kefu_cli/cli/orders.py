@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
 from kefu_cli.cli.context import pass_env
+from kefu_cli.cli.options import input_options, output_options, renderer_for, run_order_file
+
 
 @click.command()
 @click.argument("path", metavar="FILE")
@@ -24,17 +25,8 @@ def orders(env, path, items_path, encoding, input_format, jobs, fmt, fields, no_
       kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv -f jsonl
       kefu orders examples/orders.jsonl --fields order_id,status,paid,province
     """
-    from kefu_cli import pipeline
     from kefu_cli.orders.schema import RECORD_FIELDS
-    from kefu_cli.output import default_format, make_renderer, parse_fields
 
-    fmt = fmt or default_format(env.stdout)
-    selected = parse_fields(fields, RECORD_FIELDS)
-    order_file = open_orders(env, path, items_path, encoding, input_format)
-    try:
-        renderer = make_renderer(fmt, selected or list(RECORD_FIELDS), not no_headers, select=bool(selected))
-        pipeline.run(order_file, renderer, env.stdout, jobs=jobs)
-    finally:
-        order_file.close()
-    report_stats(env, order_file)
+    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS)
+    run_order_file(env, path, items_path, encoding, input_format, renderer, jobs=jobs)
     return 0

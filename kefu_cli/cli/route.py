@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
+from kefu_cli.cli.options import input_options, output_options, renderer_for, run_order_file
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -33,9 +33,8 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
       kefu route examples/taobao_orders.csv --items examples/taobao_items.csv
       kefu route --sku DS1205 --to "日本 東京都 新宿区西新宿2-8-1" --explain
     """
-    from kefu_cli import pipeline
     from kefu_cli.logistics.eta import ROUTE_FIELDS, RouteTransform
-    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
+    from kefu_cli.output import write_records
     from kefu_cli.logistics.routing import Router
     from kefu_cli.orders.stock import load_stock
 
@@ -45,10 +44,7 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
     cfg = env.config
     router = Router(cfg, load_stock(stock_path, cfg) if stock_path else None)
     transform = RouteTransform(router, explain)
-    all_fields = list(ROUTE_FIELDS) + (["steps"] if explain else [])
-    selected = parse_fields(fields, all_fields)
-    renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
-                             select=bool(selected))
+    renderer = renderer_for(env, fmt, fields, no_headers, [*ROUTE_FIELDS, *(["steps"] if explain else [])])
     totals = {"lines": 0, "unroutable": 0}
 
     def merge(stats):
@@ -61,12 +57,7 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
         write_records(transform.process([order]), renderer, env.stdout)
         merge(transform.take_stats())
     else:
-        order_file = open_orders(env, path, items_path, encoding, input_format)
-        try:
-            pipeline.run(order_file, renderer, env.stdout, transform=transform, merge=merge, jobs=jobs)
-        finally:
-            order_file.close()
-        report_stats(env, order_file)
+        run_order_file(env, path, items_path, encoding, input_format, renderer, transform, merge, jobs)
     if totals["unroutable"]:
         env.warn(_("{count} of {total} lines match no product line (UNROUTABLE)").format(
             count=totals["unroutable"], total=totals["lines"]))

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kefu_cli.cli.options import input_options, open_orders, output_options, state_option
+from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, state_option
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -66,7 +66,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
       kefu track --orders exports/shipped.csv --changed -f tsv    # hourly from cron
     """
     from kefu_cli.logistics.carriers import carrier_index
-    from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
+    from kefu_cli.output import write_records
     from kefu_cli.tracking.cache import build_query, is_problem, track as run_track
     from kefu_cli.state import State, state_path as resolve
     from kefu_cli.tracking.provider import EVENT_FIELDS, TRACK_FIELDS
@@ -100,10 +100,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     if not queries and not orders_path:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
     provider = make_provider(cfg) if any(q.error is None for q in queries) else None
-    all_fields = list(EVENT_FIELDS if history else TRACK_FIELDS)
-    selected = parse_fields(fields, all_fields)
-    renderer = make_renderer(fmt or default_format(env.stdout), selected or all_fields, not no_headers,
-                             select=bool(selected))
+    renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS)
     show = sys.stderr.isatty() and not env.quiet and len(queries) > 1
 
     def progress(done, total):  # a bar on stderr, only for a person watching it
