@@ -1,7 +1,7 @@
 """`kefu eta` in batch over the generated 1,000,000-order export, and a single query's start-up.
 
 Usage: python bench/eta.py [--rows 1000000] [--repeat 3]
-Floors (issue 3): >= 50,000 orders/s in batch; a single query <= 10x `python -c pass`.
+Floors: >= 50,000 orders/s in batch; a single query <= 8x `python -c pass` (issue 12).
 The batch figure is also given as a ratio to a bare csv.reader pass over the same file.
 """
 

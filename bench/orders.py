@@ -1,7 +1,8 @@
 """`kefu orders FILE -f jsonl > /dev/null` against a bare csv.reader pass over the same file.
 
 Usage: python bench/orders.py [--rows 1000000] [--repeat 3]
-Floors (issue 2): ratio <= 2.0, peak RSS <= 150 MB; startup `kefu --version` <= 5x `python -c pass`.
+Floors (issue 12): orders <= 3.0x and audit <= 10x the bare pass, peak RSS <= 150 MB;
+start-up `kefu --version` <= 3x `python -c pass`.
 """
 
 from __future__ import annotations
