@@ -61,6 +61,7 @@ class Warehouse:
     cutoff: time
     priority: int
     ship: dict[str, ShipWindow] = field(default_factory=dict)
+    city: str = ""  # where parcels leave from (sent to 快递100 as `from` with the province)
 
 
 @dataclass
@@ -87,6 +88,8 @@ class Carrier:
     needs_phone: bool
     stale_after_hours: float
     transit: dict[str, tuple[int, int]] = field(default_factory=dict)  # overrides [transit]
+    provider: str = "kuaidi100"  # who tracks it: kuaidi100 | 17track
+    seventeen_track: int = 0  # the 17TRACK carrier key (0: none)
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Config:
     transit: dict[str, tuple[int, int]] = field(default_factory=dict)
     remote: dict[str, tuple[frozenset, tuple[str, ...]]] = field(default_factory=dict)  # country -> (provinces, keywords)
     calendar_overrides: dict[str, dict[int, tuple[frozenset, frozenset]]] = field(default_factory=dict)
+    carrier_preference: tuple[str, ...] = ()  # shop.toml [carriers] prefer: decides a waybill's true ties
 
     def tzinfo(self):
         from zoneinfo import ZoneInfo
@@ -396,6 +400,7 @@ WAREHOUSE = {
     "name_en": (False, _is_str),
     "country": (True, _choice("CN", "JP")),
     "province": (True, _nonempty_str),
+    "city": (False, _is_str),
     "timezone": (True, _is_timezone),
     "calendar": (True, _choice("CN", "JP")),
     "cutoff": (True, _is_time),
@@ -420,6 +425,8 @@ CARRIER = {
     "country": (True, _choice("CN", "JP")),
     "aliases": (False, _str_list),
     "kuaidi100": (False, _provider_code),
+    "provider": (False, _choice("kuaidi100", "17track")),
+    "seventeen_track": (False, _is_int),
     "patterns": (False, _regex_list),
     "needs_phone": (False, check_bool),
     "stale_after_hours": (False, _is_positive),
@@ -502,7 +509,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, unknown_key(key, known_sections)))
@@ -578,9 +585,12 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
         problems.extend(check(raw, paths))
 
     provider = shop.get("provider", {})
-    _check_table(provider, {"kuaidi100": (False, _is_table)}, shop_file, "provider", problems)
-    if isinstance(provider, dict) and isinstance(provider.get("kuaidi100"), dict):
-        _check_table(provider["kuaidi100"], PROVIDER, shop_file, "provider.kuaidi100", problems)
+    _check_table(provider, {"kuaidi100": (False, _is_table), "17track": (False, _is_table)}, shop_file, "provider",
+                 problems)
+    for name in ("kuaidi100", "17track"):
+        if isinstance(provider, dict) and isinstance(provider.get(name), dict):
+            _check_table(provider[name], PROVIDER, shop_file, f"provider.{name}", problems)
+    _check_table(shop.get("carriers", {}), {"prefer": (False, _str_list)}, shop_file, "carriers", problems)
 
     remind = shop.get("remind", {})
     _check_table(remind, REMIND, shop_file, "remind", problems)
@@ -645,7 +655,8 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
         cfg.warehouses.append(Warehouse(
             code=w["code"], name=w["name"], name_en=w.get("name_en", w["name"]), country=w["country"],
             province=w["province"], timezone=w["timezone"], calendar=w["calendar"],
-            cutoff=parse_hhmm(w["cutoff"]), priority=w["priority"], ship=_windows(w.get("ship", {}))))
+            cutoff=parse_hhmm(w["cutoff"]), priority=w["priority"], ship=_windows(w.get("ship", {})),
+            city=w.get("city", "")))
     for p in raw["warehouses.toml"].get("product_line", []):
         cfg.product_lines.append(ProductLine(
             name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],
@@ -657,7 +668,9 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
             country=c["country"], aliases=list(c.get("aliases", [])), kuaidi100=c.get("kuaidi100", ""),
             patterns=[re.compile(s) for s in c.get("patterns", [])], needs_phone=c.get("needs_phone", False),
             stale_after_hours=c.get("stale_after_hours", 48),
-            transit={k: tuple(v) for k, v in c.get("transit", {}).items()}))
+            transit={k: tuple(v) for k, v in c.get("transit", {}).items()},
+            provider=c.get("provider", "kuaidi100"), seventeen_track=c.get("seventeen_track", 0)))
+    cfg.carrier_preference = tuple(raw["shop.toml"].get("carriers", {}).get("prefer", ()))
     wh = raw["warehouses.toml"]
     cfg.transit = {k: tuple(v) for k, v in wh.get("transit", {}).items()}
     cfg.remote = {country: (frozenset(spec.get("provinces", [])), tuple(spec.get("keywords", [])))

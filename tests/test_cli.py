@@ -108,8 +108,10 @@ def test_exit_70_internal_error_is_one_line(run, monkeypatch):
     r = run("orders", ORDERS)
     assert r.exit_code == 70
     assert r.stderr == "kefu: error: internal error: ZeroDivisionError: boom — run again with --traceback and report it\n"
-    with pytest.raises(ZeroDivisionError):
-        run("--traceback", "orders", ORDERS)
+    # --traceback adds the stack and keeps the exit code: a bug stays 70
+    r = run("--traceback", "orders", ORDERS)
+    assert r.exit_code == 70 and "Traceback" in r.stderr and "ZeroDivisionError: boom" in r.stderr
+    assert r.stderr.splitlines()[-1].startswith("kefu: error: internal error: ZeroDivisionError: boom")
 
 
 def test_exit_130_interrupted(run, monkeypatch):

@@ -107,13 +107,13 @@ def test_timeouts_and_refusals_are_httpx_exceptions(server):
 def test_a_batch_goes_through_the_same_client(server):
     """Kuaidi100.query over tracking.client: a hang-up is a retry, an answer is an answer."""
     from kefu_cli.tracking.kuaidi100 import Kuaidi100
-    from kefu_cli.tracking.provider import ProviderError
+    from kefu_cli.tracking.provider import ProviderError, Query
 
     provider = Kuaidi100("C", "K", server.url("/hangup"))
 
     async def ask():
         async with client(2, 2.0) as http:
-            return await provider.query(http, "1", "zhongtong", None)
+            return await provider.query(http, Query("1", None, "zhongtong", None))
 
     with pytest.raises(ProviderError) as caught:
         asyncio.run(ask())

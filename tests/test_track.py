@@ -67,7 +67,7 @@ def test_states(state, status):
 
 
 @pytest.mark.parametrize("code,kind", [("400", "answer"), ("408", "answer"), ("503", "credentials"),
-                                       ("601", "credentials")])
+                                       ("601", "account")])
 def test_failures_are_not_retried(k100, code, kind):
     route = k100.post(URL).mock(return_value=httpx.Response(200, json={"result": False, "returnCode": code,
                                                                        "message": "x"}))
@@ -115,7 +115,9 @@ def test_a_body_that_does_not_decode_is_retried_then_reported(k100):
 
 def test_query_building_and_detection():
     assert query(carrier=None, phone=None).error.startswith("中通快递 needs the receiver's phone")
-    amb = query("123456789012", carrier=None)
+    cfg = load_config(None)
+    cfg.carrier_preference = ()  # no preference: a true tie is reported, never guessed
+    amb = build_query(cfg, carrier_index(cfg), "123456789012", None, None)
     assert "12 characters: 顺丰速运" in amb.error and "pass --carrier" in amb.error
     assert query("SF1234567890123", carrier="顺丰", phone="13812345678").phone == "5678"
     assert "unknown carrier" in query(carrier="火箭").error
@@ -176,7 +178,7 @@ def test_provider_down_exit_3_and_key_never_shown(run, creds, monkeypatch, tmp_p
         monkeypatch.setenv("KEFU_KUAIDI100_KEY", "wrong-key")
         monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", srv.url)
         r = run("track", "73512345678901", "--phone", "1234")
-        assert r.exit_code == 3 and "refused the credentials (503)" in r.stdout and "wrong-key" not in r.stdout + r.stderr
+        assert r.exit_code == 3 and "refused the sign (503)" in r.stdout and "wrong-key" not in r.stdout + r.stderr
     finally:
         srv.stop()
     from pathlib import Path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 import click
 
@@ -36,7 +37,7 @@ class KefuGroup(click.Group):
             raise _ReaderGone() from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        args = list(sys.argv[1:] if args is None else args)
+        args = hoist_globals(list(sys.argv[1:] if args is None else args))
         _early_language(args)
         speak(self)
         show_traceback = os.environ.get("KEFU_TRACEBACK") == "1" or "--traceback" in args
@@ -45,9 +46,7 @@ class KefuGroup(click.Group):
             code = int(rv) if isinstance(rv, int) else 0
         except click.exceptions.Exit as exc:
             code = exc.exit_code
-        except click.UsageError as exc:
-            if show_traceback:
-                raise
+        except click.UsageError as exc:  # never a traceback: the command line was wrong, not kefu
             hint = None
             if exc.ctx is not None:
                 hint = _("see `{command} --help`").format(command=exc.ctx.command_path)
@@ -58,7 +57,7 @@ class KefuGroup(click.Group):
             code = ExitCode.USAGE
         except KefuError as exc:
             if show_traceback:
-                raise
+                traceback.print_exc()
             report_error(exc.message, exc.hint)
             code = exc.exit_code
         except (KeyboardInterrupt, click.exceptions.Abort):
@@ -67,9 +66,9 @@ class KefuGroup(click.Group):
         except (BrokenPipeError, _ReaderGone):
             _silence_stdout()
             code = ExitCode.BROKEN_PIPE
-        except Exception as exc:  # a bug: say so in one line unless asked for the stack
+        except Exception as exc:  # a bug: say so in one line, after the stack when asked for it
             if show_traceback:
-                raise
+                traceback.print_exc()
             report_error(_("internal error: {error}").format(error=f"{type(exc).__name__}: {exc}"),
                          _("run again with --traceback and report it"))
             code = ExitCode.INTERNAL
@@ -82,6 +81,38 @@ class KefuGroup(click.Group):
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
+
+
+GLOBAL_FLAGS = ("-q", "--quiet", "--traceback")
+GLOBAL_VALUED = ("--now", "--lang", "--config-dir")
+
+
+def hoist_globals(args: list[str]) -> list[str]:
+    """`kefu track x --traceback` means `kefu --traceback track x`: the global options written after
+    the command name are moved before it (every command; none of them reuses these names), up to
+    a `--`. Only the first word that is not an option is taken as the command name."""
+    out, i = [], 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":  # the group's own options
+        out.append(args[i])
+        if args[i] in GLOBAL_VALUED and i + 1 < len(args):
+            out.append(args[i + 1])
+            i += 1
+        i += 1
+    moved, rest = [], []
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in GLOBAL_FLAGS or arg.split("=", 1)[0] in GLOBAL_VALUED and "=" in arg:
+            moved.append(arg)
+        elif arg in GLOBAL_VALUED and i + 1 < len(args):
+            moved += [arg, args[i + 1]]
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return out + moved + rest
 
 
 def _silence_stdout() -> None:

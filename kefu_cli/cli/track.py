@@ -8,29 +8,42 @@ import sys
 import click
 
 from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, state_option
-from kefu_cli.cli.context import pass_env
+from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
 
-CUSTOMER_VAR = "KEFU_KUAIDI100_CUSTOMER"
-KEY_VAR = "KEFU_KUAIDI100_KEY"
-ENDPOINT_VAR = "KEFU_KUAIDI100_ENDPOINT"
-
-
-def make_provider(config, environ=os.environ):
-    """The 快递100 client from the environment's credentials; the endpoint from KEFU_KUAIDI100_ENDPOINT,
-    else shop.toml [provider.kuaidi100], else the public one."""
+def make_providers(config, names, environ=os.environ) -> dict:
+    """The clients of the providers `names` need, from the environment's credentials (the only
+    place that reads them), before any query: a missing variable is a usage error naming it.
+    Endpoints: the environment, else shop.toml [provider.NAME], else the public one."""
     from kefu_cli.tracking.kuaidi100 import K100_ENDPOINT, Kuaidi100
+    from kefu_cli.tracking.seventeen import ENDPOINT, SeventeenTrack
 
-    customer, key = environ.get(CUSTOMER_VAR), environ.get(KEY_VAR)
-    if not customer or not key:
-        missing = " and ".join(v for v, val in ((CUSTOMER_VAR, customer), (KEY_VAR, key)) if not val)
-        raise UsageError(_("no 快递100 credentials: {missing} not set").format(missing=missing),
-                         hint=_("set {customer} and {key} in the environment (never in a config file)").format(
-                             customer=CUSTOMER_VAR, key=KEY_VAR))
-    endpoint = environ.get(ENDPOINT_VAR) or config.raw["shop.toml"].get("provider", {}).get(
-        "kuaidi100", {}).get("endpoint") or K100_ENDPOINT
-    return Kuaidi100(customer, key, endpoint)
+    settings = config.raw["shop.toml"].get("provider", {})
+    providers = {}
+    if "kuaidi100" in names:
+        customer, key = environ.get(Kuaidi100.CUSTOMER_VAR), environ.get(Kuaidi100.KEY_VAR)
+        if not customer or not key:
+            missing = " and ".join(v for v, val in ((Kuaidi100.CUSTOMER_VAR, customer), (Kuaidi100.KEY_VAR, key)) if not val)
+            raise UsageError(_("no 快递100 credentials: {missing} not set").format(missing=missing),
+                             hint=_("set {customer} and {key} in the environment (never in a config file)").format(
+                                 customer=Kuaidi100.CUSTOMER_VAR, key=Kuaidi100.KEY_VAR))
+        endpoint = environ.get(Kuaidi100.ENDPOINT_VAR) or settings.get("kuaidi100", {}).get("endpoint") or K100_ENDPOINT
+        providers["kuaidi100"] = Kuaidi100(customer, key, endpoint)
+    if "17track" in names:
+        token = environ.get(SeventeenTrack.TOKEN_VAR)
+        if not token:
+            raise UsageError(_("no 17TRACK credentials: {missing} not set").format(missing=SeventeenTrack.TOKEN_VAR),
+                             hint=_("set {token} in the environment (never in a config file); 17TRACK tracks the "
+                                    "Japanese carriers").format(token=SeventeenTrack.TOKEN_VAR))
+        endpoint = environ.get(SeventeenTrack.ENDPOINT_VAR) or settings.get("17track", {}).get("endpoint") or ENDPOINT
+        providers["17track"] = SeventeenTrack(token, endpoint)
+    return providers
+
+
+def _place(province, city) -> str | None:
+    """"省市" for 快递100's from/to, when the city is known (a province alone says little)."""
+    return f"{province or ''}{city}" if city else None
 
 
 @click.command()
@@ -52,13 +65,14 @@ def make_provider(config, environ=os.environ):
 @pass_env
 def track(env, waybills, carrier, phone, orders_path, history, changed, refresh, concurrency, rate, timeout, fail_on,
           state_path, items_path, encoding, input_format, fmt, fields, no_headers):
-    """Track waybills through 快递100 and normalise their status.
+    """Track waybills through 快递100 (China) and 17TRACK (Japan), and normalise their status.
 
     Give waybills as arguments, `-` to read one per line (waybill[<TAB>carrier[<TAB>phone]]), or
     --orders FILE. One record per waybill; a failed one has `error` set. Exit 0 when all were
-    answered, 1 when one is exception, refused, returned or stale (see --fail-on), 3 when the
-    provider could not be reached or refused the credentials (records are still printed). A
+    answered, 1 when one is exception, refused, returned or stale (see --fail-on), 3 when a
+    provider could not be reached or refused the account (records are still printed). A
     waybill that could not be asked (unknown carrier, phone missing) also makes it exit 1.
+    Either way one line on stderr says why, with counts and the first waybills.
 
     \b
     Example:
@@ -67,39 +81,42 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     """
     from kefu_cli.logistics.carriers import carrier_index
     from kefu_cli.output import write_records
-    from kefu_cli.tracking.cache import build_query, is_problem, track as run_track
     from kefu_cli.state import State, state_path as resolve
+    from kefu_cli.tracking.cache import build_query, is_problem, track as run_track
     from kefu_cli.tracking.provider import EVENT_FIELDS, TRACK_FIELDS
-
-    from kefu_cli.tracking.kuaidi100 import Kuaidi100
 
     cfg = env.config
     index = carrier_index(cfg)
-    code_of = Kuaidi100.code_of  # the provider's carrier codes
-
-    def build(waybill, carrier_name, phone_number):
-        return build_query(cfg, index, waybill, carrier_name, phone_number, code_of)
-
     queries = []
     if orders_path:
+        from kefu_cli.logistics.routing import Router
+        from kefu_cli.orders.regions import locate
+
+        router = Router(cfg)
         order_file = open_orders(env, orders_path, items_path, encoding, input_format, required=("order_id", "waybill"))
         try:
             for order in order_file.records():
                 if order["waybill"]:
-                    queries.append(build(order["waybill"], order["carrier"], order["mobile"] or order["phone"]))
+                    item = (order["items"] or [{}])[0]
+                    route = router.route(item.get("sku"), item.get("title"), locate(order["address"] or "",
+                                                                                    order["province"], order["city"]))
+                    origin = _place(route.warehouse.province, route.warehouse.city) if route.warehouse else None
+                    queries.append(build_query(cfg, index, order["waybill"], order["carrier"],
+                                               order["mobile"] or order["phone"], origin=origin,
+                                               destination=_place(order["province"], order["city"])))
         finally:
             order_file.close()
     if waybills == ("-",):
         for line in env.stdin.read().decode("utf-8", "replace").splitlines():
             parts = [p.strip() for p in line.split("\t")]
             if parts and parts[0]:
-                queries.append(build(parts[0], parts[1] if len(parts) > 1 and parts[1] else carrier,
-                                     parts[2] if len(parts) > 2 and parts[2] else phone))
+                queries.append(build_query(cfg, index, parts[0], parts[1] if len(parts) > 1 and parts[1] else carrier,
+                                           parts[2] if len(parts) > 2 and parts[2] else phone))
     else:
-        queries += [build(w, carrier, phone) for w in waybills if w.strip()]
+        queries += [build_query(cfg, index, w, carrier, phone) for w in waybills if w.strip()]
     if not queries and not orders_path:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
-    provider = make_provider(cfg) if any(q.error is None for q in queries) else None
+    providers = make_providers(cfg, {q.provider for q in queries if q.error is None})
     renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS)
     show = sys.stderr.isatty() and not env.quiet and len(queries) > 1
 
@@ -110,7 +127,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
 
     state = State(resolve(state_path))
     try:
-        outcome = run_track(cfg, provider, queries, state, env.now, refresh=refresh, concurrency=concurrency,
+        outcome = run_track(cfg, providers, queries, state, env.now, refresh=refresh, concurrency=concurrency,
                             rate=rate, timeout=timeout, progress=progress)
     finally:
         state.close()
@@ -122,12 +139,38 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
         write_records([e for e in outcome.events if e["waybill"] in wanted], renderer, env.stdout)
     else:
         write_records(records, renderer, env.stdout)
+    return _exit(env, outcome, fail_on, is_problem)
+
+
+def _first(waybills: list[str], shown: int = 3) -> str:
+    return ", ".join(waybills[:shown]) + ("…" if len(waybills) > shown else "")
+
+
+def _exit(env, outcome, fail_on: str, is_problem) -> int:
+    """The exit code, and whenever it is not 0 the one line on stderr that says why: counts and
+    the first waybills (shown even with -q, as errors are)."""
+    from collections import Counter
+
+    total = len(outcome.records)
     errors = [r for r in outcome.records if r["error"]]
-    if errors:
-        env.warn(_("{count} of {total} waybills have no answer (see the error field)").format(
-            count=len(errors), total=len(outcome.records)))
     if outcome.provider_failed:
+        waybill, failure = outcome.failures[0]
+        failed = [w for w, _f in outcome.failures]
+        reason = failure["error"] if failure["error_kind"] != "unreachable" else _(
+            "the provider could not be reached: {error}").format(error=failure["error"])
+        report_error(_("{reason}: {count} of {total} waybills unanswered ({waybills})").format(
+            reason=reason, count=len(failed), total=total, waybills=_first(failed)),
+            failure.get("fix") or _("try again later; the records printed carry the error"))
         return ExitCode.UPSTREAM
-    if errors or any(is_problem(r, fail_on) for r in outcome.records):
+    problems = [r for r in outcome.records if not r["error"] and is_problem(r, fail_on)]
+    if errors or problems:
+        kinds = Counter(("stale" if r["stale"] and r["status"] not in ("exception", "refused", "returned")
+                         else r["status"]) for r in problems)
+        parts = [f"{n} {kind}" for kind, n in sorted(kinds.items())]
+        if errors:
+            parts.append(_("{count} not asked or not answered").format(count=len(errors)))
+        env.info(_("{count} of {total} waybills need attention: {kinds} ({waybills})").format(
+            count=len(errors) + len(problems), total=total, kinds=", ".join(parts),
+            waybills=_first([r["waybill"] for r in errors + problems])))
         return ExitCode.FINDINGS
     return ExitCode.OK

@@ -31,29 +31,58 @@ def resolve(config: Config, name: str | None, index: dict[str, Carrier] | None =
 @dataclass(frozen=True)
 class Candidate:
     carrier: Carrier
-    score: int  # higher is more specific: letters in the pattern, then its length
+    rank: int  # higher is more specific: letters in the pattern, then fixed digits, then a check digit
     pattern: str
 
 
+def normalise_waybill(waybill: str) -> str:
+    """The number as carriers' systems take it: spaces and full-width characters gone, Yamato's
+    1234-5678-9012 written without its hyphens, JD's package suffix (JDVA12345678901-1-1-) cut."""
+    text = waybill.strip().translate(_FULLWIDTH).replace(" ", "")
+    if re.fullmatch(r"\d+(?:-\d+)+", text) and len(text.replace("-", "")) in (10, 11, 12, 13, 14, 15):
+        return text.replace("-", "")
+    m = re.fullmatch(r"(JD[0-9A-Z]{2}\d{11})-\d+-\d+-?", text, re.I)
+    return m.group(1) if m else text
+
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９－ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ",
+                           "0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def japan_check_digit(number: str) -> bool:
+    """Yamato, Sagawa and Japan Post's 12-digit numbers: the last digit is the first eleven mod 7."""
+    return len(number) == 12 and number.isdigit() and int(number[:11]) % 7 == int(number[11])
+
+
 def detect(config: Config, waybill: str) -> list[Candidate]:
-    """Carriers whose patterns fully match the waybill, most specific first."""
-    number = waybill.strip().upper()
+    """Carriers whose patterns fully match the waybill, most specific first. A 12-digit number
+    whose check digit holds ranks the Japanese carriers above the rest (legacy SF, 安能, …)."""
+    number = normalise_waybill(waybill).upper()
+    checked = japan_check_digit(number)
     found: dict[str, Candidate] = {}
     for c in config.carriers:
         for pattern in c.patterns:
             if pattern.fullmatch(number):
-                literal = re.sub(r"\\.|\[[^]]*\]|\{[^}]*\}", "", pattern.pattern)  # drop \d, [..], {n}
+                literal = re.sub(r"\((?:\?:)?([^()|]*)(?:\|[^()]*)?\)", r"\1", pattern.pattern)  # (a|b): a
+                literal = re.sub(r"\\.|\[[^]]*\]|\{[^}]*\}", "", literal)  # drop \d, [..], {n}
                 letters = sum(ch.isalpha() for ch in literal)
-                score = letters * 100 + len(pattern.pattern)
-                if c.code not in found or score > found[c.code].score:
-                    found[c.code] = Candidate(c, score, pattern.pattern)
-    return sorted(found.values(), key=lambda x: -x.score)
+                digits = sum(ch.isdigit() for ch in literal)  # a fixed prefix like 77, 10
+                rank = letters * 100 + digits * 10 + (1 if checked and c.country == "JP" else 0)
+                if c.code not in found or rank > found[c.code].rank:
+                    found[c.code] = Candidate(c, rank, pattern.pattern)
+    return sorted(found.values(), key=lambda x: -x.rank)
 
 
-def unique(candidates: list[Candidate]) -> Carrier | None:
-    """The best candidate when it is more specific than every other one, else None."""
+def unique(candidates: list[Candidate], prefer: tuple[str, ...] | list[str] = ()) -> Carrier | None:
+    """The best candidate when it is more specific than every other one; among equally specific
+    ones, the first in the shop's preference; else None (ambiguous: the user names the carrier)."""
     if not candidates:
         return None
-    if len(candidates) == 1 or candidates[0].score // 100 > candidates[1].score // 100:
-        return candidates[0].carrier
+    best = [c for c in candidates if c.rank == candidates[0].rank]
+    if len(best) == 1:
+        return best[0].carrier
+    for code in prefer:
+        for c in best:
+            if c.carrier.code == code:
+                return c.carrier
     return None

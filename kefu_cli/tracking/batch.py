@@ -10,7 +10,7 @@ import time
 
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import _
-from kefu_cli.tracking.provider import ProviderError, Query
+from kefu_cli.tracking.provider import ACCOUNT_KINDS, ProviderError, Query
 
 class RateLimit:
     """At most `rate` request starts per second, shared by every task: starts on a fixed grid of
@@ -38,7 +38,7 @@ def retry_delay(error: ProviderError, attempt: int, attempts: int, backoff: floa
 
 def _failed(error: ProviderError) -> dict:
     kind = "unreachable" if error.kind == "retry" else error.kind
-    return {"error": error.message, "error_kind": kind, "raw_code": error.raw_code}
+    return {"error": error.message, "error_kind": kind, "raw_code": error.raw_code, "fix": error.fix}
 
 
 def client(concurrency: int, timeout: float):
@@ -56,23 +56,29 @@ def client(concurrency: int, timeout: float):
 
 async def _batch(provider, queries: list[Query], concurrency: int, rate: float | None, timeout: float,
                  attempts: int, backoff: float, progress) -> list[dict]:
-    """`concurrency` workers take (query, attempt) from a queue and share one httpx client; the
-    request starts are spaced by aiolimiter (one every 1/rate s, no burst).
+    """`concurrency` workers take (query numbers, attempt) from a queue and share one httpx client;
+    a job is one request: one waybill for 快递100, up to `provider.batch_size` for 17TRACK. The
+    request starts are spaced by RateLimit (one every 1/rate s, no burst).
 
-    A query to be retried goes back in the queue when its backoff has passed, so a worker asks
+    A waybill to be retried goes back in the queue when its backoff has passed, so a worker asks
     for other waybills meanwhile instead of sleeping: with 10% 5xx and 5% timeouts that halved the
     batch (bench/track.py). That is why the retries are kefu's `retry_delay` and not a retrying
-    decorator (tenacity, stamina), which would sleep inside the worker."""
+    decorator (tenacity, stamina), which would sleep inside the worker. An account-wide refusal
+    (credentials, quota) ends the batch: every waybill not answered yet gets that error, unasked."""
     loop = asyncio.get_running_loop()
     results: list[dict | None] = [None] * len(queries)
     todo: asyncio.Queue = asyncio.Queue()
-    for i in range(len(queries)):
-        todo.put_nowait((i, 0))
+    size = max(1, getattr(provider, "batch_size", 1))
+    for i in range(0, len(queries), size):
+        todo.put_nowait((list(range(i, min(i + size, len(queries)))), 0))
     left = len(queries)
     limit = RateLimit(rate) if rate else None
+    halted: list[ProviderError] = []
 
     def finish(i: int, result: dict) -> None:
         nonlocal left
+        if results[i] is not None:
+            return
         results[i] = result
         left -= 1
         progress(len(queries) - left, len(queries))
@@ -80,25 +86,41 @@ async def _batch(provider, queries: list[Query], concurrency: int, rate: float |
             for _worker in range(concurrency):
                 todo.put_nowait(None)
 
+    async def ask(http, job: list[int]) -> list:
+        if size == 1:
+            try:
+                return [await provider.query(http, queries[job[0]])]
+            except ProviderError as exc:
+                return [exc]
+        try:
+            return await provider.query_many(http, [queries[i] for i in job])
+        except ProviderError as exc:
+            return [exc] * len(job)
+
     async def worker(http):
         while True:
-            job = await todo.get()
-            if job is None:
+            item = await todo.get()
+            if item is None:
                 return
-            i, attempt = job
-            q = queries[i]
-            if limit is not None:
+            job, attempt = item
+            if not halted and limit is not None:
                 await limit.wait()
-            try:
-                result = await provider.query(http, q.waybill, q.com, q.phone)
-            except ProviderError as exc:
-                delay = retry_delay(exc, attempt, attempts, backoff)
+            answers = [halted[0]] * len(job) if halted else await ask(http, job)
+            again = []
+            for i, answer in zip(job, answers):
+                if not isinstance(answer, ProviderError):
+                    finish(i, answer)
+                    continue
+                if answer.kind in ACCOUNT_KINDS and not halted:
+                    halted.append(answer)
+                delay = None if halted else retry_delay(answer, attempt, attempts, backoff)
                 if delay is None:
-                    finish(i, _failed(exc))
+                    finish(i, _failed(halted[0] if halted else answer))
                 else:
-                    loop.call_later(delay, todo.put_nowait, (i, attempt + 1))
-                continue
-            finish(i, result)
+                    again.append(i)
+            if again:
+                loop.call_later(retry_delay(ProviderError("retry", ""), attempt, attempts, backoff) or 0,
+                                todo.put_nowait, (again, attempt + 1))
 
     async with client(concurrency, timeout) as http:
         await asyncio.gather(*(worker(http) for _ in range(concurrency)))

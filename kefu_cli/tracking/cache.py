@@ -12,20 +12,22 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kefu_cli.logistics.carriers import detect, unique
+from kefu_cli.logistics.carriers import detect, normalise_waybill, unique
 from kefu_cli.config import Config
 from kefu_cli.i18n import _
-from kefu_cli.tracking.provider import FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, parse_event_time
+from kefu_cli.tracking.provider import EVENT_FIELDS, FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, parse_event_time, phone_digits
 from kefu_cli.tracking.batch import run_batch
 
 MIN_AGE = 30 * 60
 
 
 def build_query(config: Config, index, waybill: str, carrier_name: str | None, phone: str | None,
-                code_of=lambda carrier: carrier.kuaidi100) -> Query:
-    """A query for one waybill, or one carrying the reason it cannot be asked. `code_of` is the
-    provider's carrier code (Kuaidi100.code_of by default)."""
-    waybill = waybill.strip()
+                code_of=None, origin: str | None = None, destination: str | None = None) -> Query:
+    """A query for one waybill, or one carrying the reason it cannot be asked. The carrier named
+    (by the user or the file) always wins; else the detector's ranked candidates, ties decided by
+    the shop's preference (shop.toml [carriers] prefer). The provider is the carrier's
+    (carriers.toml `provider`); `code_of(provider_name, carrier)` overrides its carrier code."""
+    waybill = normalise_waybill(waybill)
     carrier = None
     if carrier_name:
         carrier = index.get(carrier_name.strip().lower())
@@ -34,23 +36,28 @@ def build_query(config: Config, index, waybill: str, carrier_name: str | None, p
                 value=carrier_name))
     else:
         candidates = detect(config, waybill)
-        carrier = unique(candidates)
+        carrier = unique(candidates, config.carrier_preference)
         if carrier is None:
             if not candidates:
                 return Query(waybill, None, None, None, _("no carrier's waybill pattern matches: pass --carrier"))
             names = ", ".join(c.carrier.name for c in candidates)
             return Query(waybill, None, None, None, _("{count} characters: {names} — pass --carrier").format(
                 count=len(waybill), names=names))
-    com = code_of(carrier)
+    provider = carrier.provider
+    com = code_of(provider, carrier) if code_of else PROVIDER_CODES[provider](carrier)
     if not com:
         return Query(waybill, carrier, None, None, _("{carrier} has no tracking code: track it on the carrier's site").format(
-            carrier=carrier.name))
-    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
-    if carrier.needs_phone and len(digits) < 4:
+            carrier=carrier.name), provider=provider)
+    digits = phone_digits(phone)
+    if carrier.needs_phone and digits is None:
         return Query(waybill, carrier, com, None, _(
             "{carrier} needs the receiver's phone (last 4 digits): pass --phone or a phone column").format(
-            carrier=carrier.name))
-    return Query(waybill, carrier, com, digits[-4:] if digits else None)
+            carrier=carrier.name), provider=provider)
+    return Query(waybill, carrier, com, digits, provider=provider, origin=origin, destination=destination)
+
+
+# each provider's carrier code in carriers.toml
+PROVIDER_CODES = {"kuaidi100": lambda c: c.kuaidi100, "17track": lambda c: c.seventeen_track or None}
 
 
 @dataclass
@@ -59,10 +66,13 @@ class Outcome:
     events: list[dict] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)
     provider_failed: bool = False
+    failures: list[tuple[str, dict]] = field(default_factory=list)  # (waybill, error) the provider caused
 
 
-def track(config: Config, provider, queries: list[Query], state, now: datetime, *, refresh: bool = False,
+def track(config: Config, providers: dict, queries: list[Query], state, now: datetime, *, refresh: bool = False,
           concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda done, total: None) -> Outcome:
+    """Every query answered (this run, the cache, or an error), through the provider of its
+    carrier: `providers` maps a provider name to its client. One batch per provider, in turn."""
     tz = config.tzinfo()
     clock = now.timestamp()
     askable = [q for q in queries if q.error is None]
@@ -70,8 +80,22 @@ def track(config: Config, provider, queries: list[Query], state, now: datetime, 
     to_ask = [q for q in dict((q.waybill, q) for q in askable).values() if q.waybill in mine]
     answers: dict[str, dict] = {}
     failed_claims: list[str] = []
+    results: list[dict] = [{}] * len(to_ask)
+    done = 0
     try:
-        results = run_batch(provider, to_ask, concurrency=concurrency, rate=rate, timeout=timeout, progress=progress)
+        for name, provider in providers.items():
+            mine_now = [k for k, q in enumerate(to_ask) if q.provider == name]
+            if not mine_now:
+                continue
+
+            def step(n, _total, base=done):
+                progress(base + n, len(to_ask))
+
+            answered = run_batch(provider, [to_ask[k] for k in mine_now], concurrency=concurrency, rate=rate,
+                                 timeout=timeout, progress=step)
+            for k, result in zip(mine_now, answered):
+                results[k] = result
+            done += len(mine_now)
     except BaseException:
         state.release_queries([q.waybill for q in to_ask])
         raise
@@ -104,8 +128,9 @@ def track(config: Config, provider, queries: list[Query], state, now: datetime, 
             rec = _cached(q, prev_row, tz, now) if prev_row and prev_row[1] else _empty(q, result["error"])
             rec["error"] = result["error"]
             rec["raw_code"] = result.get("raw_code")
-            if result["error_kind"] in ("unreachable", "credentials"):
+            if result["error_kind"] in ("unreachable", "credentials", "account"):
                 out.provider_failed = True
+                out.failures.append((q.waybill, result))
         elif prev_row and prev_row[1]:
             rec = _cached(q, prev_row, tz, now)
             cached = json.loads(prev_row[1])
@@ -157,6 +182,6 @@ def _empty(q: Query, error: str) -> dict:
 
 
 def _events(q: Query, result: dict) -> list[dict]:
-    return [{"waybill": q.waybill, "carrier": q.carrier.code, "time": e.get("time"), "status": e.get("status"),
-             "location": e.get("location"), "context": e.get("context")} for e in result.get("events") or []]
+    return [{"waybill": q.waybill, "carrier": q.carrier.code, **{f: e.get(f) for f in EVENT_FIELDS[2:]}}
+            for e in result.get("events") or []]
 

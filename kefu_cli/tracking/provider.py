@@ -4,11 +4,12 @@ provider raises, and reading an event's time.
 Statuses: pending, picked_up, in_transit, out_for_delivery, delivered, exception, returning,
 returned, refused, customs, not_found. Every record keeps the provider's raw code and text.
 
-A provider is an object with `name`, `host`, `code_of(carrier)` and
-`async query(client, waybill, com, phone) -> dict` (a normalised record) that raises
-ProviderError. Adding one (17TRACK for Japan Post and Yamato, say) touches no command: see
-docs/architecture.md. Credentials come from the environment only and never appear in a record,
-a message or a log.
+A provider is an object with `name`, `host`, `batch_size`, `code_of(carrier)` and either
+`async query(client, query) -> dict` (batch_size 1: 快递100) or `async query_many(client, queries)
+-> [dict | ProviderError]` (17TRACK: up to 40 numbers a request). A result is a normalised
+record {status, status_text, raw_state, raw_code, events}; a failure raises (or, per waybill in
+a batch, returns) ProviderError. Credentials come from the environment only and never appear in
+a record, a message or a log.
 """
 
 from __future__ import annotations
@@ -22,26 +23,54 @@ FINAL = ("delivered", "returned")
 PROBLEM_STATUSES = ("exception", "refused", "returned")
 TRACK_FIELDS = ("waybill", "carrier", "status", "status_text", "updated_at", "location", "detail",
                 "days_since_update", "stale", "error", "raw_state", "raw_code")
-EVENT_FIELDS = ("waybill", "carrier", "time", "status", "location", "context")
+EVENT_FIELDS = ("waybill", "carrier", "time", "status", "location", "context", "status_name", "raw_status", "area",
+                "area_code")
 
 class ProviderError(Exception):
     """kind: retry (try again later), answer (the provider said no for this waybill),
-    credentials (the provider refused the key), unreachable (retries exhausted)."""
+    credentials (the provider refused the key or the sign), account (no quota left, key expired,
+    account disabled: every other waybill would fail the same way), unreachable (retries
+    exhausted). `fix` says what the desk should do about an account-wide failure."""
 
-    def __init__(self, kind: str, message: str, raw_code: str | None = None):
+    def __init__(self, kind: str, message: str, raw_code: str | None = None, fix: str | None = None):
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.raw_code = raw_code
+        self.fix = fix
+
+
+ACCOUNT_KINDS = ("credentials", "account")  # the whole batch fails the same way: stop asking
 
 
 @dataclass
 class Query:
     waybill: str
     carrier: object  # config.Carrier or None
-    com: str | None
-    phone: str | None
+    com: str | None  # the provider's carrier code (快递100 `com`, 17TRACK carrier key)
+    phone: str | None  # the 4 digits the provider checks
     error: str | None = None  # a reason it cannot be queried at all
+    provider: str = "kuaidi100"  # which provider tracks this carrier (carriers.toml `provider`)
+    origin: str | None = None  # "省市" the parcel leaves from, when kefu knows the warehouse's city
+    destination: str | None = None  # "省市" of the receiver, when the order says
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """The 4 digits a provider checks: the extension of a platform's privacy number
+    (13012345678-1234, 13012345678转1234: 快递100 asks for the 4 digits after the dash); the last 4
+    of a landline without its extension (021-12345678-808: extensions are never sent); else the
+    last 4 digits. None when fewer than 4 digits are given."""
+    import re
+
+    text = (phone or "").strip().translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
+    m = re.fullmatch(r"\+?(?:86)?\s*1[3-9]\d{9}\s*(?:-|转|#)\s*(\d{4})", text)
+    if m:
+        return m.group(1)
+    m = re.fullmatch(r"\(?(0\d{2,3})\)?[\s-]*(\d{7,8})(?:\s*(?:-|转|#|ext\.?)\s*\d{1,6})?", text)
+    if m:
+        return m.group(2)[-4:]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[-4:] if len(digits) >= 4 else None
 
 
 def parse_event_time(text: str | None, tz) -> datetime | None:
