@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from common import COLUMNS, kefu_command, table  # noqa: E402
 from k100_server import CUSTOMER, KEY, K100Server  # noqa: E402
+from seventeen_server import TOKEN, SeventeenServer  # noqa: E402
 
 
 def run(n: int, concurrency: int, rate: float, **faults) -> tuple[float, int, int, int, float]:
@@ -46,6 +47,30 @@ def run(n: int, concurrency: int, rate: float, **faults) -> tuple[float, int, in
         server.stop()
 
 
+def run17(n: int, concurrency: int, rate: float) -> tuple[float, int, int, int, float, int]:
+    """17TRACK: numbers already registered (a first run registers them in one more request per
+    batch), 40 a request."""
+    numbers = [f"{i:011d}" for i in range(n)]
+    numbers = [f"{x}{int(x) % 7}" for x in numbers]  # Yamato's check digit
+    server = SeventeenServer(delay=0.05, registered=set(numbers)).start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+            env.update(KEFU_17TRACK_TOKEN=TOKEN, KEFU_17TRACK_ENDPOINT=server.url, KEFU_STATE=os.path.join(tmp, "s.db"))
+            start, cpu_before = time.perf_counter(), os.times()
+            proc = subprocess.run([*kefu_command(), "-q", "track", "-", "--concurrency", str(concurrency),
+                                   "--rate", str(rate), "--timeout", "2", "-f", "jsonl"],
+                                  input="".join(f"{x}\tYAMATO\n" for x in numbers).encode(), capture_output=True,
+                                  env=env, timeout=600)
+            elapsed, cpu_after = time.perf_counter() - start, os.times()
+        cpu = cpu_after.children_user - cpu_before.children_user + cpu_after.children_system - cpu_before.children_system
+        records = [json.loads(line) for line in proc.stdout.splitlines()]
+        return elapsed, len(records), sum(1 for r in records if r["status"]), proc.returncode, cpu, \
+            sum(server.requests.values())
+    finally:
+        server.stop()
+
+
 def measure(n: int = 5000, concurrency: int = 50, rate: float = 200) -> list[tuple]:
     ideal = max(n / rate, n * 0.05 / concurrency)
     clean = run(n, concurrency, rate)
@@ -53,7 +78,17 @@ def measure(n: int = 5000, concurrency: int = 50, rate: float = 200) -> list[tup
     return [("track, 50 ms answers", f"ideal {ideal:.2f}s", f"{clean[0]:.2f}s", f"{clean[0] / ideal:.2f}x", "-",
              f"{clean[1]}/{n} records, exit {clean[3]}, CPU {clean[4] / n * 1000:.2f} ms/request"),
             ("track, 10% 5xx + 5% timeouts", f"ideal {ideal:.2f}s", f"{faulty[0]:.2f}s", f"{faulty[0] / ideal:.2f}x", "-",
-             f"{faulty[1]}/{n} records, {faulty[2]} answered, exit {faulty[3]}")]
+             f"{faulty[1]}/{n} records, {faulty[2]} answered, exit {faulty[3]}"),
+            track17(n, concurrency, rate)]
+
+
+def track17(n: int, concurrency: int, rate: float) -> tuple:
+    elapsed, records, answered, rc, cpu, requests = run17(n, concurrency, rate)
+    batches = -(-n // 40)  # one request per batch of 40
+    ideal = max(batches / rate, batches * 0.05 / concurrency)
+    return ("track 17TRACK, 40 a request", f"ideal {ideal:.2f}s", f"{elapsed:.2f}s", f"{elapsed / ideal:.2f}x", "-",
+            f"{records}/{n} records, {answered} answered, {requests} requests, exit {rc}, "
+            f"CPU {cpu / requests * 1000:.1f} ms/request")
 
 
 def main() -> int:

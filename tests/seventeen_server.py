@@ -22,6 +22,7 @@ Shapes, and where they come from:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 from collections import Counter
@@ -70,7 +71,7 @@ class SeventeenServer(LoopbackServer):
                 code, body = 200, self._info(items)
             else:
                 code, body = 404, {"code": 404}
-        payload = json.dumps(body, ensure_ascii=False).encode()
+        payload = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         return (f"HTTP/1.1 {code} X\r\nContent-Type: application/json; charset=utf-8\r\n"
                 f"Content-Length: {len(payload)}\r\n\r\n".encode() + payload), True
 
@@ -104,9 +105,16 @@ class SeventeenServer(LoopbackServer):
                     f"The tracking number '{number}' does not register, please register first.")}})
                 continue
             status, sub = self.statuses.get(number, ("InTransit", "InTransit_Other"))
-            accepted.append({"number": number, "carrier": carrier, "param": None, "tag": None,
-                             "track_info": self._track_info(carrier, status, sub)})
-        return {"code": 0, "data": {"accepted": accepted, "rejected": rejected}}
+            accepted.append(b'{"number":%s,"carrier":%d,"param":null,"tag":null,"track_info":%s}' % (
+                json.dumps(number).encode(), carrier, self._info_bytes(carrier, status, sub)))
+        # serialised from cached pieces: the imitation shares the benchmark's two cores with kefu
+        return b'{"code":0,"data":{"accepted":[%s],"rejected":%s}}' % (
+            b",".join(accepted), json.dumps(rejected, ensure_ascii=False).encode())
+
+    @classmethod
+    @functools.lru_cache(maxsize=None)
+    def _info_bytes(cls, carrier, status, sub) -> bytes:
+        return json.dumps(cls._track_info(carrier, status, sub), ensure_ascii=False).encode()
 
     @staticmethod
     def _track_info(carrier, status, sub):
