@@ -25,10 +25,19 @@ CORPUS = {
     "weird.csv": (HEADER + '="5",${shop},１２３.５０,NaN,买家已付款，等待卖家发货,{0.__class__},$(rm -rf /),'
                   '=HYPERLINK("x"),2026-02-30 10:00:00,1e9,\u202e床垫\u202c😀,-0,1e9,\n').encode("utf-8"),
     "binary.csv": bytes(range(256)) * 100,
+    # absurd values: each a problem of its row, never a stopped run (issue 17)
+    "qty40.csv": (HEADER + GOOD.replace(",床垫,1,", ",床垫," + "9" * 40 + ",")).encode("utf-8"),
+    "qty5000.csv": (HEADER + GOOD.replace(",床垫,1,", ",床垫," + "9" * 5000 + ",")).encode("utf-8"),
+    "id5000.csv": (HEADER + GOOD.replace('="1"', "9" * 5000)).encode("utf-8"),
+    "offset25.csv": (HEADER + GOOD.replace("2026-09-29 21:14:05", "2026-09-29T21:14:05+25:00")).encode("utf-8"),
+    "year9999.csv": (HEADER + GOOD.replace("2026-09-29 21:15:40", "9999-12-31 23:59:59")).encode("utf-8"),
+    "year1.csv": (HEADER + GOOD.replace("2026-09-29 21:15:40", "0001-01-01 00:00:00")).encode("utf-8"),
+    "hugeamount.csv": (HEADER + GOOD.replace("1299.00,1299.00", "9" * 400 + ",1e400")).encode("utf-8"),
     "notjson.jsonl": b'{"order_id": "1"}\n[1,2\n{"order_id": {"x": 1}}\n',
     "badjson.json": b'[{"order_id": "1"}, ',
 }
-COMMANDS = [["orders"], ["audit"], ["route"], ["eta"], ["remind", "--dry-run"], ["notify", "shipped", "--dry-run"],
+COMMANDS = [["orders"], ["orders", "-f", "csv", "--fields", "order_id,created_at,paid,items"], ["audit"], ["route"],
+            ["eta"], ["remind", "--dry-run"], ["notify", "shipped", "--dry-run"], ["notify", "accepted", "--dry-run"],
             ["track", "--timeout", "0.3", "--orders"]]
 
 
@@ -41,7 +50,8 @@ def test_every_command_survives(run, tmp_path, name, monkeypatch):
     path = tmp_path / name
     path.write_bytes(CORPUS[name])
     for command in COMMANDS:
-        r = run("--now", "2026-10-01 10:00", *command, path, "-f", "jsonl")
+        fmt = [] if "-f" in command else ["-f", "jsonl"]
+        r = run("--now", "2026-10-01 10:00", *command, path, *fmt)
         assert r.exit_code in ((0, 1, 2, 3) if command[0] == "track" else (0, 1, 2)), (command, r)
         assert "internal error" not in r.stderr and "Traceback" not in r.stderr, (command, r.stderr)
         if r.exit_code == 2:

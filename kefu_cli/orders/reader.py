@@ -169,6 +169,7 @@ PROBLEM_TEXT = {
     "not_yes_or_no": N_("{value} is not yes or no"),
     "unknown_stock": N_("{value} is not a stock status (in_stock or made_to_order)"),
     "not_a_whole_number": N_("{value} is not a whole number"),
+    "out_of_range": N_("{value} is out of range (amounts up to 12 digits, quantities up to 999999, years 1970-2199, UTC offsets up to 14 hours)"),
     "missing_order_id": N_("no order number"),
     "excel_mangled": N_("{value} was mangled by Excel into scientific notation; export again with the number as text"),
     "missing_cells": N_("the row has {value} cells, fewer than the header's; the missing ones are empty"),

@@ -37,6 +37,25 @@ class Fixed:
         self.note = note
 
 
+# Bounds of a believable value: a cell past them is a problem of its row (out_of_range), never a
+# value that breaks arithmetic, a date calculation or the output further on.
+MONEY_DIGITS = 12  # integer digits of an amount: up to 999,999,999,999
+QTY_MAX = 999_999  # items on one order line
+YEARS = (1970, 2199)  # order, payment and promised dates
+MAX_OFFSET_HOURS = 14  # UTC offsets run from -12:00 to +14:00
+
+
+def believable(value: datetime) -> bool:
+    """A datetime within YEARS whose UTC offset, if any, is within ±14 hours."""
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        return False
+    try:
+        offset = value.utcoffset()
+    except ValueError:  # a tzinfo that reports 24 hours or more
+        return False
+    return offset is None or abs(offset.total_seconds()) <= MAX_OFFSET_HOURS * 3600
+
+
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋：／　", "0123456789.,-+:/ ")
 _MONEY_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only
 _money_cache: dict[str, object] = {}
@@ -86,6 +105,8 @@ def _parse_money_slow(text: str):
         return Bad("not_a_number", text)
     if value.is_zero():
         value = abs(value)  # "-0" is zero
+    if value.adjusted() >= MONEY_DIGITS:
+        return Bad("out_of_range", text)
     return Fixed(value, "+".join(notes)) if notes else value
 
 
@@ -119,8 +140,10 @@ def datetime_parser(tz: tzinfo):
     if suffix is None:
         return lambda text: parse_datetime(text, tz)
 
+    low, high = str(YEARS[0]), str(YEARS[1])
+
     def parse(text: str):
-        if len(text) in (19, 16) and text[10] in " T":
+        if len(text) in (19, 16) and text[10] in " T" and low <= text[:4] <= high:
             try:
                 return fromiso(text + suffix)
             except ValueError:
@@ -134,7 +157,15 @@ def datetime_parser(tz: tzinfo):
 
 
 def parse_datetime(text: str, tz: tzinfo):
-    """Aware datetime | None | Bad. Naive timestamps are read in `tz` (the shop's zone)."""
+    """Aware datetime | None | Bad. Naive timestamps are read in `tz` (the shop's zone). A year
+    outside YEARS or an offset past ±14:00 is Bad("out_of_range")."""
+    value = _parse_datetime(text, tz)
+    if value.__class__ is datetime and not believable(value):
+        return Bad("out_of_range", text)
+    return value
+
+
+def _parse_datetime(text: str, tz: tzinfo):
     if not text:
         return None
     try:
@@ -200,7 +231,8 @@ def parse_date(text: str):
     if not s:
         return None
     try:
-        return date.fromisoformat(s)
+        value = date.fromisoformat(s)
+        return value if YEARS[0] <= value.year <= YEARS[1] else Bad("out_of_range", text)
     except ValueError:
         pass
     value = parse_datetime(s, None)  # type: ignore[arg-type]
@@ -320,14 +352,21 @@ def parse_qty(text: str):
     s = text.strip()
     if not s:
         return None
+    if len(s) > 12:  # past QTY_MAX whatever it holds (and int() refuses 4,300 digits)
+        return Bad("out_of_range" if s.lstrip("+-").isdigit() else "not_a_whole_number", text)
     if s.isascii() and s.isdigit():
-        return int(s)
+        value = int(s)
+        return value if value <= QTY_MAX else Bad("out_of_range", text)
     t = s.translate(FULLWIDTH)
     if re.fullmatch(r"[+-]?[0-9]+", t):
-        return Fixed(int(t), "fullwidth_digits") if t != s else int(t)
-    if re.fullmatch(r"[+-]?[0-9]+\.0*", t):
-        return int(float(t))
-    return Bad("not_a_whole_number", text)
+        value = int(t)
+    elif re.fullmatch(r"[+-]?[0-9]+\.0*", t):
+        value, t = int(t.split(".")[0]), s  # "2.0" is 2, and nothing was fixed
+    else:
+        return Bad("not_a_whole_number", text)
+    if abs(value) > QTY_MAX:
+        return Bad("out_of_range", text)
+    return Fixed(value, "fullwidth_digits") if t != s else value
 
 
 def unwrap_excel(text: str) -> str:
