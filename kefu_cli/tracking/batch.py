@@ -41,6 +41,68 @@ def _failed(error: ProviderError) -> dict:
     return {"error": error.message, "error_kind": kind, "raw_code": error.raw_code, "fix": error.fix}
 
 
+MAX_ANSWER = 1 << 20  # bytes of an answer, on the wire and decompressed: past it, that waybill's error
+
+
+async def fetch(client, host: str, method: str, url, **kwargs) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of one request, or the ProviderError it comes to. The body is read
+    capped: more than MAX_ANSWER bytes on the wire or after gzip/deflate decoding (a runaway or
+    a gzip bomb) is an error, and kefu decompresses it itself in bounded steps. A redirect is
+    named, never followed; a certificate kefu cannot verify says how to trust its CA."""
+    import zlib
+
+    import httpx
+
+    headers = {"Accept-Encoding": "gzip, deflate", **kwargs.pop("headers", {})}
+    too_big = ProviderError("answer", _("{host} sent an answer larger than {size} MiB").format(
+        host=host, size=MAX_ANSWER >> 20))
+    try:
+        async with client.stream(method, url, headers=headers, **kwargs) as response:
+            if 300 <= response.status_code < 400:
+                raise ProviderError("answer", _("{host} answered with a redirect to {location} (not followed): "
+                                                "check the endpoint").format(
+                    host=host, location=response.headers.get("location", "?")[:200]), str(response.status_code))
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > MAX_ANSWER:
+                raise too_big
+            encoding = response.headers.get("content-encoding", "identity").strip().lower()
+            if encoding not in ("identity", "gzip", "deflate", ""):
+                raise ProviderError("retry", _("{host} sent a malformed answer").format(host=host))
+            decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS) \
+                if encoding in ("gzip", "deflate") else None
+            body = bytearray()
+            received = 0
+            async for chunk in response.aiter_raw(16384):
+                received += len(chunk)
+                if received > MAX_ANSWER:
+                    raise too_big
+                if decoder is None:
+                    body += chunk
+                    continue
+                data = chunk
+                while data:  # never more than the room left at a time, whatever the ratio
+                    body += decoder.decompress(data, MAX_ANSWER + 1 - len(body))
+                    if len(body) > MAX_ANSWER:
+                        raise too_big
+                    data = decoder.unconsumed_tail
+            if decoder is not None:
+                body += decoder.flush()
+            return response.status_code, response.headers, bytes(body)
+    except (zlib.error, httpx.DecodingError):
+        raise ProviderError("retry", _("{host} sent a malformed answer").format(host=host)) from None
+    except httpx.TimeoutException:
+        raise ProviderError("retry", _("{host} did not answer in time").format(host=host)) from None
+    except httpx.ConnectError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            raise ProviderError("credentials", _("the certificate of {host} could not be verified").format(host=host),
+                                None, _("if it is signed by your own CA, set SSL_CERT_FILE to that CA's file")) from None
+        raise ProviderError("retry", _("cannot reach {host}: {error}").format(
+            host=host, error=type(exc).__name__)) from None
+    except httpx.RequestError as exc:
+        raise ProviderError("retry", _("cannot reach {host}: {error}").format(
+            host=host, error=type(exc).__name__)) from None
+
+
 def client(concurrency: int, timeout: float):
     """The one HTTP client of a batch: httpx's own transport (HTTP/1.1 keep-alive, at most
     `concurrency` connections). trust_env: proxies from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and
@@ -87,15 +149,15 @@ async def _batch(provider, queries: list[Query], concurrency: int, rate: float |
                 todo.put_nowait(None)
 
     async def ask(http, job: list[int]) -> list:
-        if size == 1:
-            try:
-                return [await provider.query(http, queries[job[0]])]
-            except ProviderError as exc:
-                return [exc]
+        """One request's answers; --timeout bounds the whole request, however slowly it drips."""
         try:
-            return await provider.query_many(http, [queries[i] for i in job])
+            if size == 1:
+                return [await asyncio.wait_for(provider.query(http, queries[job[0]]), timeout)]
+            return await asyncio.wait_for(provider.query_many(http, [queries[i] for i in job]), timeout)
         except ProviderError as exc:
             return [exc] * len(job)
+        except asyncio.TimeoutError:
+            return [ProviderError("retry", _("{host} did not answer in time").format(host=provider.host))] * len(job)
 
     async def worker(http):
         while True:

@@ -22,6 +22,7 @@ import json
 from urllib.parse import urlsplit
 
 from kefu_cli.i18n import _
+from kefu_cli.tracking.batch import fetch
 from kefu_cli.tracking.provider import ProviderError
 
 # 快递100 `state` and the resultv2 sub-states (`statusCode`) -> kefu status
@@ -74,7 +75,6 @@ class Kuaidi100:
         self._key = key
         self.endpoint = endpoint
         self.host = urlsplit(endpoint).netloc or endpoint
-        self._url = None  # httpx.URL(endpoint), parsed once rather than once per request
 
     def __repr__(self) -> str:  # never show the credentials
         return f"Kuaidi100(endpoint={self.endpoint!r})"
@@ -97,30 +97,22 @@ class Kuaidi100:
         return {"customer": self._customer, "sign": sign, "param": text}
 
     async def query(self, client, q) -> dict:
-        import httpx
-
-        if self._url is None:
-            self._url = httpx.URL(self.endpoint)
+        status, _headers, raw = await fetch(client, self.host, "POST", self.endpoint,
+                                            data=self.form(q.com, q.waybill, q.phone, q.origin, q.destination))
+        if status >= 500:
+            raise ProviderError("retry", _("{host} answered HTTP {code}").format(host=self.host, code=status))
         try:
-            response = await client.post(self._url, data=self.form(q.com, q.waybill, q.phone, q.origin, q.destination))
-        except httpx.TimeoutException:
-            raise ProviderError("retry", _("{host} did not answer in time").format(host=self.host)) from None
-        except httpx.DecodingError:  # a body that does not decode as its Content-Encoding says
-            raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host)) from None
-        except httpx.RequestError as exc:
-            raise ProviderError("retry", _("cannot reach {host}: {error}").format(
-                host=self.host, error=type(exc).__name__)) from None
-        if response.status_code >= 500:
-            raise ProviderError("retry", _("{host} answered HTTP {code}").format(host=self.host, code=response.status_code))
-        try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host)) from None
         if not isinstance(body, dict):
             raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
         if body.get("result") is False or "returnCode" in body:
             return self._failure(str(body.get("returnCode", "")), str(body.get("message", ""))[:200])
-        return self._answer(body)
+        try:
+            return self._answer(body)
+        except (TypeError, ValueError, AttributeError, KeyError):  # a field of the wrong kind: this waybill's
+            raise ProviderError("answer", _("{host} sent a malformed answer").format(host=self.host)) from None
 
     def _failure(self, code: str, text: str) -> dict:
         """A returnCode: a result (500: no result yet) or the ProviderError it means."""

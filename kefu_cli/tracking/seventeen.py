@@ -22,6 +22,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from kefu_cli.i18n import _
+from kefu_cli.tracking.batch import fetch
 from kefu_cli.tracking.provider import ProviderError
 
 ENDPOINT = "https://api.17track.net/track/v2.2"
@@ -63,23 +64,16 @@ class SeventeenTrack:
 
     async def _post(self, client, path: str, numbers: list[dict]) -> dict:
         """One request; the answer's `data` ({accepted, rejected}) or a ProviderError."""
-        import httpx
+        import json
 
-        try:
-            response = await client.post(f"{self.endpoint}/{path}", json=numbers, headers={"17token": self._token})
-        except httpx.TimeoutException:
-            raise ProviderError("retry", _("{host} did not answer in time").format(host=self.host)) from None
-        except httpx.DecodingError:
-            raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host)) from None
-        except httpx.RequestError as exc:
-            raise ProviderError("retry", _("cannot reach {host}: {error}").format(
-                host=self.host, error=type(exc).__name__)) from None
-        if response.status_code == 401:
+        status, _headers, raw = await fetch(client, self.host, "POST", f"{self.endpoint}/{path}", json=numbers,
+                                            headers={"17token": self._token})
+        if status == 401:
             raise self._refused("401", _("unauthorized"))
-        if response.status_code == 429 or response.status_code >= 500:
-            raise ProviderError("retry", _("{host} answered HTTP {code}").format(host=self.host, code=response.status_code))
+        if status == 429 or status >= 500:
+            raise ProviderError("retry", _("{host} answered HTTP {code}").format(host=self.host, code=status))
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host)) from None
         data = body.get("data") if isinstance(body, dict) else None
@@ -114,7 +108,11 @@ class SeventeenTrack:
         out: dict[str, object] = {}
         for item in data.get("accepted") or []:
             if isinstance(item, dict) and isinstance(item.get("number"), str):
-                out[item["number"]] = self._answer(item.get("track_info"))
+                try:
+                    out[item["number"]] = self._answer(item.get("track_info"))
+                except (TypeError, ValueError, AttributeError, KeyError):  # this number's answer is malformed
+                    out[item["number"]] = ProviderError("answer", _("{host} sent a malformed answer").format(
+                        host=self.host))
         unregistered = []
         for item in data.get("rejected") or []:
             if not isinstance(item, dict) or not isinstance(item.get("number"), str):
