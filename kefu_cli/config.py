@@ -167,6 +167,9 @@ def _read_toml(path: Path, problems: list[Problem]) -> dict | None:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(str(path), "", _("not valid TOML: {error}").format(error=exc)))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(str(path), "", _("not UTF-8 text (byte {position}): save it as UTF-8").format(
+            position=exc.start)))
     except OSError as exc:
         problems.append(Problem(str(path), "", _("cannot read: {error}").format(error=exc.strerror or exc)))
     return None

@@ -16,7 +16,10 @@ class ExitCode(IntEnum):
     USAGE = 2  # usage, configuration or input error
     UPSTREAM = 3  # an upstream service failed
     INTERNAL = 70  # a bug in kefu (EX_SOFTWARE); --traceback shows where
+    IO = 74  # the output could not be written (disk full, stdout closed): EX_IOERR
+    HANGUP = 129  # SIGHUP: the current message finished, the rest released
     INTERRUPTED = 130  # Ctrl-C / SIGINT
+    TERMINATED = 143  # SIGTERM (cron, systemd, `timeout`): as SIGINT
     BROKEN_PIPE = 141  # the reader closed the pipe early (`| head -1`), as for other Unix tools
 
 
@@ -44,4 +47,21 @@ class InputError(KefuError):
 
 class UsageError(KefuError):
     """An option value is wrong."""
+
+
+class OutputError(KefuError):
+    """The output cannot be written (disk full, stdout closed): nothing more is recorded as sent."""
+
+    exit_code = ExitCode.IO
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: like Ctrl-C, the work in hand is finished or undone, then kefu
+    exits with `exit_code`. A BaseException, so no `except Exception` swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        import signal
+
+        self.exit_code = ExitCode.HANGUP if signum == getattr(signal, "SIGHUP", None) else ExitCode.TERMINATED
 

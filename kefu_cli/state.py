@@ -6,8 +6,15 @@ overlapping cron runs queue instead of failing with "database is locked", and ne
 the same claim.
 
 The message ledger records what was printed: (order_id, kind) once ever, and each contact (buyer,
-phone) at most once a day. A message is claimed before it is printed and released again if it
-could not be printed, so the ledger holds only completed work.
+phone) at most once a day. A message is claimed (with the claiming process's pid) before it is
+printed, confirmed once its line was written and flushed whole, and released again if it could
+not be written. A claim whose process died between the two (SIGKILL, power loss) stays
+unconfirmed: the next run reports it and, with --resend-unconfirmed, releases it so it is
+printed again (at-least-once on request; at-most-once by default, so a buyer is never sent the
+same reminder twice without the desk deciding to).
+
+Schema versions (PRAGMA user_version), applied in order by `migrate`: 1 the tables below as the
+first state files had them; 2 ledger.confirmed and ledger.pid, tracking.claim_pid.
 """
 
 from __future__ import annotations
@@ -46,17 +53,39 @@ CREATE TABLE IF NOT EXISTS contact_day (
 );
 """
 BUSY_TIMEOUT_MS = 30_000
+# ordered steps from one schema version to the next; a state file is brought up to the last
+MIGRATIONS = (
+    (1, SCHEMA),
+    (2, """
+ALTER TABLE ledger ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE ledger ADD COLUMN pid INTEGER;
+ALTER TABLE tracking ADD COLUMN claim_pid INTEGER;
+"""),
+)
+
+
+def alive(pid: int | None) -> bool:
+    """Whether a process of this machine with this pid still runs (a claim of a dead one is stale)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager
 def interrupts_deferred():
-    """Ctrl-C (SIGINT) waits until the block is over: claim, print and flush of one message
-    happen all or not at all. A no-op where signals cannot be blocked."""
+    """Ctrl-C (SIGINT), SIGTERM and SIGHUP wait until the block is over: claim, print and flush of
+    one message happen all or not at all. A no-op where signals cannot be blocked."""
     block = getattr(signal, "pthread_sigmask", None)
     if block is None:
         yield
         return
-    previous = block(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = block(signal.SIG_BLOCK, {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)})
     try:
         yield
     finally:
@@ -81,7 +110,7 @@ class State:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
-            self.db.executescript(SCHEMA)
+            self.migrate()
         except (sqlite3.Error, OSError) as exc:
             raise ConfigError(_("state file {path}: {error}").format(path=path, error=exc),
                               hint=_("pass a writable file with --state or KEFU_STATE")) from None
@@ -89,33 +118,76 @@ class State:
     def close(self) -> None:
         self.db.close()
 
+    def migrate(self) -> None:
+        """Bring the file to the last schema version, one step at a time, each in its own write
+        transaction that reads the version again first (runs started together migrate once)."""
+        for target, script in MIGRATIONS:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0 and self.db.execute(
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone():
+                    version = 1  # a file from before versions were counted: it has the first tables
+                if version < target:
+                    for statement in filter(str.strip, script.split(";")):
+                        self.db.execute(statement)
+                    version = target
+                self.db.execute(f"PRAGMA user_version = {version}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
     @contextmanager
     def _immediate(self):
         """One IMMEDIATE transaction (the write lock first, so overlapping runs queue): committed
-        when the block ends, rolled back on an exception or when the block rolled back itself."""
-        cur = self.db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        when the block ends, rolled back on an exception or when the block rolled back itself.
+        A database error (locked past the busy timeout, read-only, corrupt) is the state file's
+        error, in one line naming it and the fix."""
         try:
-            yield cur
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        if self.db.in_transaction:
-            cur.execute("COMMIT")
+            cur = self.db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                if self.db.in_transaction:
+                    cur.execute("ROLLBACK")
+                raise
+            if self.db.in_transaction:
+                cur.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+
+    def _error(self, exc: sqlite3.Error) -> ConfigError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            hint = _("another kefu run held it for longer than {seconds} s: run again when it is done").format(
+                seconds=BUSY_TIMEOUT_MS // 1000)
+        elif "readonly" in text or "read-only" in text:
+            hint = _("make the file and its directory writable, or pass another with --state")
+        elif "not a database" in text or "malformed" in text:
+            hint = _("move the damaged file aside; kefu starts a new one (the ledger and the tracking cache restart)")
+        else:
+            hint = _("pass a writable file with --state or KEFU_STATE")
+        return ConfigError(_("state file {path}: {error}").format(path=self.path, error=text), hint=hint)
+
+    def _read(self, sql: str, args=()) -> list:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
 
     def sent(self, order_id: str, kind: str) -> bool:
-        return self.db.execute("SELECT 1 FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind)).fetchone() is not None
+        return bool(self._read("SELECT 1 FROM ledger WHERE order_id = ? AND kind = ?", (order_id, kind)))
 
     def contact_used(self, contacts: list[str], day: str) -> bool:
-        for c in contacts:
-            if self.db.execute("SELECT 1 FROM contact_day WHERE contact = ? AND day = ?", (c, day)).fetchone():
-                return True
-        return False
+        return any(self._read("SELECT 1 FROM contact_day WHERE contact = ? AND day = ?", (c, day)) for c in contacts)
 
     def claim(self, order_id: str, kind: str, sent_at: str, contacts: list[str], day: str) -> bool:
         """Record (order, kind) and the contacts for `day` atomically; False if any is taken."""
         with self._immediate() as cur:
-            cur.execute("INSERT OR IGNORE INTO ledger (order_id, kind, sent_at) VALUES (?, ?, ?)", (order_id, kind, sent_at))
+            cur.execute("INSERT OR IGNORE INTO ledger (order_id, kind, sent_at, confirmed, pid) VALUES (?, ?, ?, 0, ?)",
+                        (order_id, kind, sent_at, os.getpid()))
             taken = cur.rowcount != 1
             for contact in contacts if not taken else ():
                 cur.execute("INSERT OR IGNORE INTO contact_day (contact, day, order_id, kind) VALUES (?, ?, ?, ?)",
@@ -126,6 +198,18 @@ class State:
             if taken:
                 cur.execute("ROLLBACK")
         return not taken
+
+    def confirm(self, order_id: str, kind: str) -> None:
+        """The claimed message's line was written and flushed whole: it counts as sent."""
+        with self._immediate() as cur:
+            cur.execute("UPDATE ledger SET confirmed = 1 WHERE order_id = ? AND kind = ?", (order_id, kind))
+
+    def unconfirmed(self, prefix: str) -> list[tuple[str, str, str]]:
+        """(order_id, kind, sent_at) of claims of `prefix` kinds ("remind:", "notify:shipped")
+        whose process is gone without confirming them: they may not have been printed."""
+        rows = self._read("SELECT order_id, kind, sent_at, pid FROM ledger WHERE confirmed = 0 AND kind LIKE ? "
+                          "ORDER BY sent_at", (prefix + "%",))
+        return [(o, k, t) for o, k, t, pid in rows if not alive(pid) or pid == os.getpid()]
 
     def release(self, order_id: str, kind: str) -> None:
         """Undo a claim whose message could not be printed."""
@@ -139,29 +223,30 @@ class State:
                       claim_ttl: float = 120.0) -> tuple[set[str], dict[str, tuple]]:
         """Which waybills this run may query, in one transaction so that overlapping runs never
         query the same number: not final, not queried within `min_age` seconds (unless refresh),
-        not claimed by another run in the last `claim_ttl` seconds. Returns (mine, previous rows)."""
+        not claimed by another run in the last `claim_ttl` seconds whose process still runs (a claim
+        left by a killed run is taken over at once). Returns (mine, previous rows)."""
         wanted = list(dict.fromkeys(waybills))
         rows: dict[str, tuple] = {}
         with self._immediate() as cur:
             for i in range(0, len(wanted), 500):
                 chunk = wanted[i:i + 500]
                 marks = ",".join("?" * len(chunk))
-                for w, *row in cur.execute("SELECT waybill, status, record, queried_at, claimed_at, final FROM tracking "
-                                           f"WHERE waybill IN ({marks})", chunk):
+                for w, *row in cur.execute("SELECT waybill, status, record, queried_at, claimed_at, final, claim_pid "
+                                           f"FROM tracking WHERE waybill IN ({marks})", chunk):
                     rows[w] = tuple(row)
             mine: set[str] = set()
             for w in wanted:
                 row = rows.get(w)
                 if row is not None:
-                    _status, _record, queried_at, claimed_at, final = row
-                    if final or (claimed_at is not None and now - claimed_at < claim_ttl):
+                    _status, _record, queried_at, claimed_at, final, _pid = row
+                    if final or (claimed_at is not None and now - claimed_at < claim_ttl and alive(row[5])):
                         continue
                     if not refresh and queried_at is not None and now - queried_at < min_age:
                         continue
                 mine.add(w)
-            cur.executemany("INSERT INTO tracking (waybill, claimed_at) VALUES (?, ?) "
-                            "ON CONFLICT (waybill) DO UPDATE SET claimed_at = excluded.claimed_at",
-                            [(w, now) for w in mine])
+            cur.executemany("INSERT INTO tracking (waybill, claimed_at, claim_pid) VALUES (?, ?, ?) "
+                            "ON CONFLICT (waybill) DO UPDATE SET claimed_at = excluded.claimed_at, "
+                            "claim_pid = excluded.claim_pid", [(w, now, os.getpid()) for w in mine])
         return mine, rows
 
     def store_results(self, results: list[tuple[str, str | None, str, str, float, bool]]) -> None:
@@ -176,4 +261,4 @@ class State:
             cur.execute("DELETE FROM tracking WHERE status IS NULL AND claimed_at IS NULL")
 
     def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0]
+        return self._read("SELECT COUNT(*) FROM ledger")[0][0]

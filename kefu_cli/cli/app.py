@@ -6,6 +6,7 @@ Everything a user sees on stderr goes through `report_error` / `warn` here.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -13,7 +14,7 @@ import traceback
 import click
 
 from kefu_cli import __version__
-from kefu_cli.errors import ExitCode, KefuError
+from kefu_cli.errors import ExitCode, KefuError, Stopped
 from kefu_cli.i18n import _, detect_language, set_language
 from kefu_cli.cli.context import Env, report_error
 from kefu_cli.cli.help import speak, use_context
@@ -41,6 +42,7 @@ class KefuGroup(click.Group):
         _early_language(args)
         speak(self)
         show_traceback = os.environ.get("KEFU_TRACEBACK") == "1" or "--traceback" in args
+        _stop_on_signals()
         try:
             rv = super().main(args, prog_name or "kefu", complete_var, standalone_mode=False, **extra)
             code = int(rv) if isinstance(rv, int) else 0
@@ -63,9 +65,18 @@ class KefuGroup(click.Group):
         except (KeyboardInterrupt, click.exceptions.Abort):
             click.echo(f"kefu: {_('interrupted')}", err=True)
             code = ExitCode.INTERRUPTED
+        except Stopped as exc:
+            click.echo(f"kefu: {_('stopped by a signal; the work in hand was finished or undone')}", err=True)
+            code = exc.exit_code
         except (BrokenPipeError, _ReaderGone):
             _silence_stdout()
             code = ExitCode.BROKEN_PIPE
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            report_error(_("cannot write the output: {error}").format(error=exc.strerror or exc),
+                         _("free some space or write somewhere else; what was not written was not recorded as sent"))
+            code = ExitCode.IO
         except Exception as exc:  # a bug: say so in one line, after the stack when asked for it
             if show_traceback:
                 traceback.print_exc()
@@ -73,14 +84,37 @@ class KefuGroup(click.Group):
                          _("run again with --traceback and report it"))
             code = ExitCode.INTERNAL
         try:
-            sys.stdout.flush()
+            if sys.stdout is not None:
+                sys.stdout.flush()
         except (BrokenPipeError, ValueError):
             _silence_stdout()
             if code == ExitCode.OK:
                 code = ExitCode.BROKEN_PIPE
+        except OSError as exc:  # the last bytes did not fit either
+            report_error(_("cannot write the output: {error}").format(error=exc.strerror or exc))
+            code = ExitCode.IO
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
+
+
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EBADF, errno.EROFS}
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (cron, systemd, `timeout`) and SIGHUP are handled like Ctrl-C: raised as Stopped
+    where kefu is, so the message in flight is finished or undone and the claims are released."""
+    import signal
+
+    def stop(signum, _frame):
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            try:
+                signal.signal(getattr(signal, name), stop)
+            except ValueError:  # not the main thread (a test runner)
+                pass
 
 
 GLOBAL_FLAGS = ("-q", "--quiet", "--traceback")

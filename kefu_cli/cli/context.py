@@ -10,7 +10,7 @@ from functools import update_wrapper
 
 import click
 
-from kefu_cli.errors import UsageError
+from kefu_cli.errors import OutputError, UsageError
 from kefu_cli.i18n import _
 
 
@@ -50,10 +50,15 @@ class Env:
 
     @property
     def stdout(self):
+        if self._stdout is None and sys.stdout is None:
+            raise OutputError(_("standard output is closed"), hint=_("send it to a file or a pipe (> out.tsv)"))
         return self._stdout or getattr(sys.stdout, "buffer", sys.stdout)
 
     @property
     def stdin(self):
+        if self._stdin is None and sys.stdin is None:
+            raise UsageError(_("standard input is closed, but `-` asks to read it"),
+                             hint=_("give the file's name, or pipe the data in"))
         return self._stdin or getattr(sys.stdin, "buffer", sys.stdin)
 
     def warn(self, message: str) -> None:

@@ -36,10 +36,12 @@ class _Printer:
             try:
                 self.out.write(data)
                 self.out.flush()
-            except BaseException:  # the reader went away: the message was not delivered
+            except BaseException:  # the reader went away or the disk is full: not delivered
                 if state is not None:
                     state.release(msg["order_id"] or "", kind)
                 raise
+            if state is not None:  # written and flushed whole: now it counts as sent
+                state.confirm(msg["order_id"] or "", kind)
         self.count += 1
         if msg["warning"]:
             self.env.warn(f"{msg['order_id']}: {msg['warning']}")
@@ -50,14 +52,41 @@ class _Printer:
         self.out.flush()
 
 
+def resend_option(f):
+    return click.option("--resend-unconfirmed", "resend", is_flag=True,
+                        help="Print again the messages a killed run claimed but may not have printed.")(f)
+
+
+def _unconfirmed(env, state, prefix: str, resend: bool, dry_run: bool) -> None:
+    """Claims a run killed without a chance left unconfirmed: said on stderr, and with
+    --resend-unconfirmed released, so this run prints them again if they are still due."""
+    if state is None:
+        return
+    found = state.unconfirmed(prefix)
+    if not found:
+        return
+    orders = ", ".join(f"{o} ({k.split(':', 1)[1]})" for o, k, _t in found[:5]) + ("…" if len(found) > 5 else "")
+    if resend and not dry_run:
+        for order_id, kind, _t in found:
+            state.release(order_id, kind)
+        env.info(_("{count} messages a killed run may not have printed are printed again if still due: {orders}").format(
+            count=len(found), orders=orders))
+    else:
+        env.info(_("{count} messages may not have been printed (the run that claimed them was killed): {orders} — "
+                   "check the sender's log; --resend-unconfirmed prints them again").format(
+            count=len(found), orders=orders))
+
+
 @contextmanager
-def _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields, no_headers):
+def _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields, no_headers,
+             prefix: str = "", resend: bool = False):
     """The order file, the printer and the ledger of one remind/notify run, closed in every case."""
     order_file = open_orders(env, path, items_path, encoding, input_format)
     try:
         printer = _Printer(env, fmt, fields, no_headers)
         state = _open_state(state_path, dry_run)
         try:
+            _unconfirmed(env, state, prefix, resend, dry_run)
             yield order_file, printer, state
         finally:
             if state is not None:
@@ -81,10 +110,11 @@ def _open_state(state_path, dry_run):
 @click.argument("path", metavar="FILE")
 @state_option
 @dry_run_option
+@resend_option
 @input_options(jobs=False)
 @output_options
 @pass_env
-def remind(env, path, state_path, dry_run, items_path, encoding, input_format, fmt, fields, no_headers):
+def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_format, fmt, fields, no_headers):
     """Print the payment reminders (催付) due now, one per line, for a sender to pipe on.
 
     Stages come from shop.toml [remind] (defaults: 30 minutes and 12 hours after the order, and 2
@@ -111,7 +141,7 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, f
     day = local.date().isoformat()
     used_today: set[str] = set()
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
-                  no_headers) as (order_file, printer, state):
+                  no_headers, "remind:", resend) as (order_file, printer, state):
         for order in order_file.records():
             stage, _why = due_stage(order, now, settings)
             if stage is None or not order["order_id"]:
@@ -135,10 +165,11 @@ def remind(env, path, state_path, dry_run, items_path, encoding, input_format, f
 @click.argument("path", metavar="FILE")
 @state_option
 @dry_run_option
+@resend_option
 @input_options(jobs=False)
 @output_options
 @pass_env
-def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_format, fmt, fields, no_headers):
+def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, input_format, fmt, fields, no_headers):
     """Print order notices: accepted (paid, not shipped), shipped (with carrier, waybill and arrival
     window) or delay (made to order), once per order and kind.
 
@@ -164,7 +195,7 @@ def notify(env, kind, path, state_path, dry_run, items_path, encoding, input_for
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
     ledger_kind = f"notify:{kind}"
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
-                  no_headers) as (order_file, printer, state):
+                  no_headers, ledger_kind, resend) as (order_file, printer, state):
         for order in order_file.records():
             if not order["order_id"] or (state is not None and state.sent(order["order_id"], ledger_kind)):
                 continue

@@ -145,6 +145,7 @@ def _counted(records, stats: Stats):
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no Stopped here
 
 
 def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs: int | None = None,
