@@ -111,7 +111,9 @@ class State:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self.migrate()
-        except (sqlite3.Error, OSError) as exc:
+        except sqlite3.Error as exc:
+            raise self._error(exc) from None
+        except OSError as exc:
             raise ConfigError(_("state file {path}: {error}").format(path=path, error=exc),
                               hint=_("pass a writable file with --state or KEFU_STATE")) from None
 
