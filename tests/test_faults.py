@@ -184,3 +184,51 @@ def test_an_unverifiable_certificate_says_how_to_trust_it():
         srv.stop()
     assert result["error_kind"] == "credentials" and "could not be verified" in result["error"]
     assert "SSL_CERT_FILE" in result["fix"]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+K100_KEYS = st.sampled_from(["state", "data", "status", "message", "returnCode", "result", "nu", "routeInfo"])
+EVENT = st.dictionaries(st.sampled_from(["time", "ftime", "context", "status", "statusCode", "areaName", "areaCode",
+                                         "location"]), JSON, max_size=6)
+K100_BODY = st.dictionaries(K100_KEYS, JSON | st.lists(EVENT, max_size=3), max_size=5)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=K100_BODY)
+def test_any_kuaidi100_answer_is_a_record_or_that_waybills_error(body):
+    import math
+
+    content = json.dumps(body, allow_nan=True).encode()
+    with respx.mock as router:
+        router.post(URL).mock(return_value=httpx.Response(200, content=content))
+        (result,) = run_batch(Kuaidi100(CUSTOMER, KEY, URL), queries(1), rate=None, attempts=1)
+    assert result.get("status") in (None, "pending", "picked_up", "in_transit", "out_for_delivery", "delivered",
+                                    "exception", "returning", "returned", "refused", "customs", "not_found")
+    assert result.get("status") or result.get("error")
+    assert not any(isinstance(v, float) and math.isnan(v) for v in result.values())
+
+
+S17_ITEM = st.fixed_dictionaries({"number": st.just("123456789013")},
+                                 optional={"carrier": JSON, "track_info": JSON | st.fixed_dictionaries(
+                                     {}, optional={"latest_status": JSON, "tracking": JSON})})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(code=st.sampled_from([0, 0, -18010002, -18019908, -18010003, 5, None]),
+       accepted=st.lists(S17_ITEM, max_size=2) | JSON, rejected=st.lists(JSON, max_size=2) | JSON)
+def test_any_17track_answer_is_a_record_or_that_numbers_error(code, accepted, rejected):
+    from kefu_cli.tracking.seventeen import SeventeenTrack
+
+    cfg = load_config(None)
+    query = build_query(cfg, carrier_index(cfg), "123456789013", "YAMATO", None)
+    body = json.dumps({"code": code, "data": {"accepted": accepted, "rejected": rejected}}, allow_nan=True).encode()
+    with respx.mock as router:
+        router.post("http://s17.test/track/v2.2/gettrackinfo").mock(return_value=httpx.Response(200, content=body))
+        router.post("http://s17.test/track/v2.2/register").mock(return_value=httpx.Response(200, content=body))
+        (result,) = run_batch(SeventeenTrack("t", "http://s17.test/track/v2.2"), [query], rate=None, attempts=1)
+    assert result.get("status") or result.get("error")

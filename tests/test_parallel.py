@@ -91,3 +91,14 @@ def test_a_block_is_read_by_the_readers_own_row_loop(tmp_path):
     second = first + data[start:cut].count(b"\n")
     blocks = [*order_file.block_records(data[start:cut], first), *order_file.block_records(data[cut:], second)]
     assert blocks == whole
+
+
+def test_a_cell_past_the_size_limit_reads_the_same_with_and_without_workers(run, tmp_path):
+    """A 17 MiB cell (past csv's 16 MiB field limit): unreadable in both paths, the rest the same."""
+    rows = rows_of(50, random.Random(4))
+    rows[10][TAOBAO_HEADERS.index("买家会员名")] = "x" * (17 << 20)
+    path = write_csv(tmp_path / "big.csv", rows)
+    one = run("orders", path, "-f", "jsonl", "--jobs", "1")
+    two = run("orders", path, "-f", "jsonl", "--jobs", "2")
+    assert one.stdout_bytes == two.stdout_bytes and one.stderr == two.stderr
+    assert "unreadable_row" in one.stdout and len(one.stdout.splitlines()) >= 50

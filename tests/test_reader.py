@@ -279,3 +279,12 @@ def test_nul_bytes_mean_binary(tmp_path, cfg):
     path.write_bytes(bytes(range(256)) * 100)
     with pytest.raises(InputError, match="not a text file"):
         OrderFile(str(path), cfg)
+
+
+def test_a_small_utf8_file_with_one_gb18030_row_is_utf8_with_that_row_flagged(tmp_path, cfg):
+    good = "订单编号,买家会员名\n1,张三\n"
+    path = tmp_path / "o.csv"
+    path.write_bytes(good.encode("utf-8") + "2,李四\n".encode("gb18030"))
+    recs = records(path, cfg)
+    assert [r["order_id"] for r in recs] == ["1", "2"] and recs[0]["buyer"] == "张三"
+    assert [p["code"] for p in recs[1]["problems"]] == ["undecodable_bytes"]

@@ -87,6 +87,16 @@ def detect_encoding(sample: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and "end of data" in exc.reason:
             return "utf-8"  # a character cut by the sample boundary
+    # A header line that is valid UTF-8 with Chinese in it decides for UTF-8: GBK text is almost
+    # never valid UTF-8 by chance, so a file whose other rows fail was written in UTF-8 and had a
+    # row pasted in from elsewhere (each such row is then flagged on its own, as undecodable).
+    header = first_line.rstrip(b"\r")
+    if not header.isascii():
+        try:
+            header.decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
     # UTF-8 with a few broken characters (a truncated copy, one bad cell) is still UTF-8: valid
     # multi-byte UTF-8 sequences almost never arise by chance in GBK text, so many valid ones
     # against few invalid ones decide it; the broken cells are then flagged row by row.

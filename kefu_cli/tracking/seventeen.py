@@ -41,6 +41,10 @@ RETRY_CODES = {-18010003, -18010014}  # internal error, request limit per second
 NOT_REGISTERED, ALREADY_REGISTERED, NO_INFO = -18019902, -18019901, -18019909
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def status_of(status: str | None, sub_status: str | None = None) -> str:
     return STATUS.get(sub_status or "") or STATUS.get(status or "") or "in_transit"
 
@@ -81,7 +85,7 @@ class SeventeenTrack:
             raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
         code = body.get("code")
         if code not in (0, None):
-            errors = data.get("errors") or [{}]
+            errors = _list(data.get("errors")) or [{}]
             first = errors[0] if isinstance(errors[0], dict) else {}
             code = first.get("code", code)
             text = str(first.get("message", ""))[:200]
@@ -106,7 +110,7 @@ class SeventeenTrack:
         payload = [{"number": q.waybill, "carrier": q.com} for q in queries]
         data = await self._post(client, "gettrackinfo", payload)
         out: dict[str, object] = {}
-        for item in data.get("accepted") or []:
+        for item in _list(data.get("accepted")):
             if isinstance(item, dict) and isinstance(item.get("number"), str):
                 try:
                     out[item["number"]] = self._answer(item.get("track_info"))
@@ -114,7 +118,7 @@ class SeventeenTrack:
                     out[item["number"]] = ProviderError("answer", _("{host} sent a malformed answer").format(
                         host=self.host))
         unregistered = []
-        for item in data.get("rejected") or []:
+        for item in _list(data.get("rejected")):
             if not isinstance(item, dict) or not isinstance(item.get("number"), str):
                 continue
             error = item.get("error") if isinstance(item.get("error"), dict) else {}
@@ -137,10 +141,10 @@ class SeventeenTrack:
         out = {}
         pending = {"status": "pending", "status_text": _("registered with 17TRACK: its events come with the next run"),
                    "raw_state": None, "raw_code": None, "events": []}
-        for item in data.get("accepted") or []:
+        for item in _list(data.get("accepted")):
             if isinstance(item, dict) and isinstance(item.get("number"), str):
                 out[item["number"]] = dict(pending)
-        for item in data.get("rejected") or []:
+        for item in _list(data.get("rejected")):
             if isinstance(item, dict) and isinstance(item.get("number"), str):
                 error = item.get("error") if isinstance(item.get("error"), dict) else {}
                 code = error.get("code")
