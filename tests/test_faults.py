@@ -232,3 +232,30 @@ def test_any_17track_answer_is_a_record_or_that_numbers_error(code, accepted, re
         router.post("http://s17.test/track/v2.2/register").mock(return_value=httpx.Response(200, content=body))
         (result,) = run_batch(SeventeenTrack("t", "http://s17.test/track/v2.2"), [query], rate=None, attempts=1)
     assert result.get("status") or result.get("error")
+
+
+def test_tracks_peak_memory_stays_small_whatever_the_server_sends(tmp_path):
+    """kefu track against a gzip bomb and a 50 MB answer: its peak RSS (measured by a parent of its
+    own, so no other process counts) stays under 150 MB."""
+    import subprocess
+    import sys
+
+    srv = Hostile().start()
+    try:
+        code = ("import resource, subprocess, sys\n"
+                "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+        peaks = []
+        for path in ("/bomb", "/long"):
+            env = {"KEFU_KUAIDI100_CUSTOMER": CUSTOMER, "KEFU_KUAIDI100_KEY": KEY,
+                   "KEFU_KUAIDI100_ENDPOINT": srv.origin() + path, "KEFU_STATE": str(tmp_path / "s.db"),
+                   "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+            out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "kefu_cli", "--now",
+                                  "2026-11-22 10:00", "track", *[q.waybill for q in queries(5)], "--carrier", "ZTO",
+                                  "--phone", "1234", "--refresh", "--timeout", "10"],
+                                 capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+            peaks.append(int(out.stdout.strip().splitlines()[-1]))
+    finally:
+        srv.stop()
+    print("peak RSS KiB", peaks)
+    assert max(peaks) < 150 * 1024, peaks  # KiB

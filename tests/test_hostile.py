@@ -35,6 +35,9 @@ CORPUS = {
     "hugeamount.csv": (HEADER + GOOD.replace("1299.00,1299.00", "9" * 400 + ",1e400")).encode("utf-8"),
     "notjson.jsonl": b'{"order_id": "1"}\n[1,2\n{"order_id": {"x": 1}}\n',
     "badjson.json": b'[{"order_id": "1"}, ',
+    "deep.json": b"[" * 100_000 + b"]" * 100_000,  # 100k-deep JSON: refused in one line, or that line's problem
+    "deep.jsonl": b'{"order_id": "1"}\n' + b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b'\n{"order_id": "2"}\n',
+    "deepitems.json": b'[{"order_id": "1", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
 }
 COMMANDS = [["orders"], ["orders", "-f", "csv", "--fields", "order_id,created_at,paid,items"], ["audit"], ["route"],
             ["eta"], ["remind", "--dry-run"], ["notify", "shipped", "--dry-run"], ["notify", "accepted", "--dry-run"],
@@ -78,3 +81,42 @@ def test_every_row_is_accounted_for(run, tmp_path, name):
                 first, last = map(int, p["value"].split("-"))
                 covered.update(range(first, last + 1))
     assert data_lines <= covered, sorted(data_lines - covered)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "jsonl"])
+@pytest.mark.parametrize("name", ["qty40.csv", "offset25.csv", "year9999.csv", "hugeamount.csv", "weird.csv",
+                                  "unbalanced.csv", "deep.jsonl"])
+def test_every_output_format_survives(run, tmp_path, name, fmt):
+    path = tmp_path / name
+    path.write_bytes(CORPUS[name])
+    for command in (["orders"], ["audit"], ["eta"]):
+        r = run("--now", "2026-10-01 10:00", *command, path, "-f", fmt)
+        assert r.exit_code in (0, 1, 2) and "internal error" not in r.stderr, (command, fmt, r)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELL = st.one_of(st.text(max_size=12), st.sampled_from([
+    "9" * 40, "9" * 5000, "-0", "1e400", "NaN", "inf", "9999-12-31 23:59:59", "0001-01-01", "2026-02-30 10:00:00",
+    "2026-09-29T21:14:05+25:00", "2026-09-29T21:14:05-99:00", "=\"", "'", "１２３．５", "1,299.00", "\x00", "\ufffd",
+    "买家已付款，等待卖家发货", "交易关闭", "东京都新宿区", "广东省 深圳市 南山区 1号"]))
+ROW = st.lists(CELL, min_size=14, max_size=14)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(ROW, min_size=1, max_size=4))
+def test_no_cell_makes_a_command_fail_with_70(run, tmp_path, rows):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for row in rows:
+        writer.writerow([c.replace("\x00", "") for c in row])
+    path = tmp_path / "cells.csv"
+    path.write_text(HEADER + buf.getvalue(), encoding="utf-8")
+    for command in (["orders", "-f", "csv"], ["audit", "-f", "jsonl"], ["eta", "-f", "tsv"],
+                    ["notify", "accepted", "--dry-run", "-f", "jsonl"]):
+        r = run("--now", "2026-10-01 10:00", *command[:-2], path, *command[-2:])
+        assert r.exit_code in (0, 1, 2), (command, r)

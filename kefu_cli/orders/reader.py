@@ -530,6 +530,9 @@ class OrderFile:
             except json.JSONDecodeError as exc:
                 raise InputError(_("{file}: not valid JSON (line {line}): {error}").format(
                     file=self.name, line=exc.lineno, error=exc.msg)) from None
+            except RecursionError:
+                raise InputError(_("{file}: the JSON is nested too deeply to read").format(file=self.name),
+                                 hint=_("an order file holds an array of order objects")) from None
             if isinstance(data, dict):
                 data = [data]
             if not isinstance(data, list):
@@ -551,7 +554,7 @@ class OrderFile:
             raise InputError(_("{file}: the file is empty").format(file=self.name))
         try:
             obj = json.loads(first[1], parse_float=Decimal)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             obj = None
         headers = list(obj) if isinstance(obj, dict) else ["order_id"]
         return headers, first
@@ -622,6 +625,9 @@ class OrderFile:
                     entry = json.loads(entry, parse_float=Decimal)
                 except json.JSONDecodeError as exc:
                     yield self._bad_json(n, f"{exc.msg} (column {exc.colno})")
+                    continue
+                except RecursionError:
+                    yield self._bad_json(n, _("nested too deeply"))
                     continue
             if not isinstance(entry, dict):
                 yield self._bad_json(n, type(entry).__name__)
