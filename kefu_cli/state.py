@@ -108,9 +108,7 @@ class State:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self.migrate()
+            self._settle()
         except sqlite3.Error as exc:
             raise self._error(exc) from None
         except OSError as exc:
@@ -119,6 +117,24 @@ class State:
 
     def close(self) -> None:
         self.db.close()
+
+    def _settle(self) -> None:
+        """WAL mode and the schema. Runs started together on a new file race here: switching the
+        journal mode can answer "locked" at once instead of waiting, so that is tried again, up to
+        the busy timeout."""
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self.migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def migrate(self) -> None:
         """Bring the file to the last schema version, one step at a time, each in its own write

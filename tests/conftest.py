@@ -54,6 +54,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("KEFU_STATE", str(tmp_path / "state" / "state.db"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

@@ -173,3 +173,31 @@ def test_stock_option_applies_to_a_file(run):
     assert {json.loads(line)["stock"] for line in run(*args).stdout.splitlines()} >= {"in_stock"}
     r = run(*args, "--stock", "made_to_order")
     assert {json.loads(line)["stock"] for line in r.stdout.splitlines()} == {"made_to_order"}
+
+
+def test_the_calendar_cache_answers_as_the_package_does(tmp_path, monkeypatch):
+    """Each year the holidays package computes is kept on disk; read back, it gives the package's
+    answers for every day, and a cache written for another package release is not used."""
+    import json
+    from datetime import date, timedelta
+
+    import holidays
+
+    from kefu_cli.logistics.calendars import WorkCalendar, _cache_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for country, lib in (("CN", holidays.China()), ("JP", holidays.Japan())):
+        for year in (2025, 2026, 2027):
+            fresh, cached = WorkCalendar(country), WorkCalendar(country)
+            days = [date(year, 1, 1) + timedelta(days=i) for i in range(365)]
+            assert [fresh.is_working(d) for d in days] == [cached.is_working(d) for d in days]
+            for d in days:
+                expected = lib.is_working_day(d) if country == "CN" else d.weekday() < 5 and d not in lib
+                assert cached.is_working(d) == expected, (country, d)
+            assert fresh.official(year, 2026) == cached.official(year, 2026)
+            path, stamp = _cache_path(country, year)
+            assert json.loads(path.read_text())["stamp"] == stamp
+    path, _stamp = _cache_path("CN", 2026)
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(dict(data, stamp="another release", off=[])))
+    assert not WorkCalendar("CN").is_working(date(2026, 10, 1))  # recomputed: 国庆 is off

@@ -11,12 +11,19 @@ workdays (every published year has some). Japan's holidays are set by law; only 
 days are gazetted in February of the year before, so a Japan year counts as official up to the
 year after "now". Callers compute windows either way and say so with `calendar_note`.
 
-Answers are cached: a batch over a million orders asks the same few hundred questions.
+Answers are cached: a batch over a million orders asks the same few hundred questions. And
+each year the package computes is kept on disk ($XDG_CACHE_HOME/kefu, ~/.cache/kefu), keyed by
+the installed package's file stamp: importing `holidays` loads every country it knows (80 ms),
+which a one-order `kefu eta` query in a shell loop would otherwise pay on every run. A cache
+that cannot be read or written is passed over; the answers are the package's either way.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 from kefu_cli.i18n import _
 
@@ -33,6 +40,43 @@ class WorkCalendar:
         self._working: dict[date, bool] = {}
         self._after: dict[tuple[date, int], date] = {}
         self._official: dict[int, bool] = {}
+        self._years: dict[int, tuple[frozenset, frozenset, bool]] = {}
+
+    def _year(self, year: int) -> tuple[frozenset, frozenset, bool]:
+        """(off: weekdays that are not working days, on: weekend days that are, official) of a
+        year the package computes: from the disk cache when it has it for this package."""
+        found = self._years.get(year)
+        if found is not None:
+            return found
+        path, stamp = _cache_path(self.country, year)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data["stamp"] != stamp:
+                raise ValueError("another holidays package")
+            found = (frozenset(map(date.fromisoformat, data["off"])), frozenset(map(date.fromisoformat, data["on"])),
+                     bool(data["official"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            found = self._from_package(year)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps({"stamp": stamp, "off": sorted(map(str, found[0])),
+                                           "on": sorted(map(str, found[1])), "official": found[2]}), encoding="utf-8")
+                tmp.replace(path)
+            except OSError:
+                pass
+        self._years[year] = found
+        return found
+
+    def _from_package(self, year: int) -> tuple[frozenset, frozenset, bool]:
+        lib = self._holidays()
+        days = [date(year, 1, 1) + ONE_DAY * i for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+        if self.country == "CN":
+            working = {d: lib.is_working_day(d) for d in days}  # weekends off, make-up Saturdays on
+            official = any(d.year == year for d in getattr(lib, "weekend_workdays", ()))
+            return (frozenset(d for d in days if d.weekday() < 5 and not working[d]),
+                    frozenset(d for d in days if d.weekday() >= 5 and working[d]), official)
+        return frozenset(d for d in days if d in lib), frozenset(), True
 
     def _holidays(self):
         if self._lib is None:
@@ -47,13 +91,8 @@ class WorkCalendar:
         except KeyError:
             pass
         override = self.overrides.get(day.year)
-        if override is not None:
-            off, on = override
-            result = day in on or (day.weekday() < 5 and day not in off)
-        elif self.country == "CN":
-            result = self._holidays().is_working_day(day)  # weekends off, make-up Saturdays on
-        else:
-            result = day.weekday() < 5 and day not in self._holidays()
+        off, on = override if override is not None else self._year(day.year)[:2]
+        result = day in on or (day.weekday() < 5 and day not in off)
         self._working[day] = result
         return result
 
@@ -88,9 +127,7 @@ class WorkCalendar:
         if year in self.overrides:
             result = True
         elif self.country == "CN":
-            lib = self._holidays()
-            lib.get(date(year, 1, 1))  # makes the package populate that year
-            result = any(d.year == year for d in getattr(lib, "weekend_workdays", ()))
+            result = self._year(year)[2]
         else:
             result = year <= now_year + 1
         self._official[key] = result
@@ -117,3 +154,20 @@ class Calendars:
         if cal is None:
             cal = self._calendars[country] = WorkCalendar(country, self._overrides.get(country))
         return cal
+
+
+def _cache_path(country: str, year: int) -> tuple[Path, str]:
+    """Where a computed year is kept, and the stamp of the installed `holidays` package (the
+    size and time of its files' entry point: a new release computes the year again). Finding
+    the package does not import it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    origin = Path(spec.origin) if spec and spec.origin else None
+    try:
+        st = origin.stat() if origin else None
+        stamp = f"{st.st_size}:{st.st_mtime_ns}" if st else "none"
+    except OSError:
+        stamp = "none"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kefu" / f"holidays-{country}-{year}.json", stamp
