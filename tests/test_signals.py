@@ -190,9 +190,12 @@ def test_a_state_file_locked_past_the_busy_timeout(run, tmp_path, monkeypatch):
 
 def test_closed_stdout_and_stdin(tmp_path):
     orders = EXAMPLES / "taobao_orders.csv"
+    # without a preloaded library (CI's libfaketime run): one that opens a file at start-up would
+    # be handed the closed descriptor, and the child would not see it closed
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
     r = subprocess.run(kefu("orders", orders), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                       preexec_fn=lambda: os.close(1))
+                       preexec_fn=lambda: os.close(1), env=env)
     assert r.returncode == 74 and "standard output is closed" in r.stderr
     r = subprocess.run(kefu("orders", "-"), stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       preexec_fn=lambda: os.close(0))
+                       preexec_fn=lambda: os.close(0), env=env)
     assert r.returncode == 2 and "standard input is closed" in r.stderr
