@@ -85,8 +85,43 @@ def test_each_rule_does_not_fire(auditor, over, code):
 def test_full_refund_and_closed_get_finance_rules_only(auditor):
     rec = auditor.audit(order(paid=D("0.00"), refund=D("1299.00"), receiver=None, buyer_message="退了"))
     assert [f["code"] for f in rec["findings"]] == ["REFUND_FULL"] and (rec["verdict"], rec["flag"]) == ("skip", "none")
+    # closed before payment (every Taobao export is full of them): skipped, no finance rules
     rec = auditor.audit(order(status="closed", paid=D("0.00"), refund=D("0.00")))
-    assert rec["verdict"] == "reject" and [f["code"] for f in rec["findings"]] == ["AMOUNT_MISMATCH"]
+    assert (rec["verdict"], rec["flag"]) == ("skip", "none") and [f["code"] for f in rec["findings"]] == ["CLOSED_UNPAID"]
+    rec = auditor.audit(order(status="closed", paid=None, refund=None))
+    assert rec["verdict"] == "skip"
+    # closed with a refund keeps its refund findings
+    rec = auditor.audit(order(status="closed", paid=D("0.00"), refund=D("1299.00")))
+    assert [f["code"] for f in rec["findings"]] == ["REFUND_FULL"] and rec["verdict"] == "skip"
+
+
+@pytest.mark.parametrize("status", ["shipped", "completed"])
+def test_shipped_and_completed_get_finance_rules_only_and_are_never_red(auditor, status):
+    rec = auditor.audit(order(status=status, receiver=None, buyer_message="周末送"))
+    assert (rec["verdict"], rec["flag"]) == ("skip", "none")
+    assert [f["code"] for f in rec["findings"]] == ["AFTER_SHIPPING"]
+    rec = auditor.audit(order(status=status, paid=D("1200.00")))
+    assert rec["verdict"] == "reject" and "AMOUNT_MISMATCH" in [f["code"] for f in rec["findings"]]
+    assert rec["flag"] != "red"
+
+
+def test_no_route_in_audit_exactly_where_eta_says_no_route(run, tmp_path):
+    """A China-only product line to 沖縄県: audit rejects it with NO_ROUTE, eta says no_route."""
+    import json as _json
+
+    headers = ["订单编号", "买家实际支付金额", "总金额", "订单状态", "收货人姓名", "收货地址", "联系手机", "订单付款时间", "宝贝标题", "宝贝总数量"]
+    rows = [["1", "1299.00", "1299.00", "买家已付款，等待卖家发货", "田中", "沖縄県那覇市泉崎1-2-2", "09012345678",
+             "2026-09-30 10:00:00", "乳胶床垫", "1"],
+            ["2", "1299.00", "1299.00", "买家已付款，等待卖家发货", "李娜", "广东省 深圳市 南山区 科技园路1号", "13812345678",
+             "2026-09-30 10:00:00", "乳胶床垫", "1"]]
+    path = write_csv(tmp_path / "o.csv", rows, headers=headers)
+    audit = {r["order_id"]: r for r in map(_json.loads, run("--now", "2026-10-01 10:00", "audit", path, "-f", "jsonl")
+                                           .stdout.splitlines())}
+    eta = {r["order_id"]: r for r in map(_json.loads, run("--now", "2026-10-01 10:00", "eta", path, "-f", "jsonl")
+                                         .stdout.splitlines())}
+    assert eta["1"]["tier"] == "no_route" and audit["1"]["verdict"] == "reject"
+    assert "NO_ROUTE" in [f["code"] for f in audit["1"]["findings"]]
+    assert eta["2"]["tier"] != "no_route" and "NO_ROUTE" not in [f["code"] for f in audit["2"]["findings"]]
 
 
 @pytest.mark.parametrize("severities,skip,expected", [
@@ -178,10 +213,10 @@ def test_summary_fail_on_and_only_problems(run):
     r = run(*args, "-f", "jsonl", "--only-problems")
     assert {json.loads(line)["verdict"] for line in r.stdout.splitlines()} == {"hold"}
     r = run("-q", *args, "-f", "tsv", "--summary")
-    assert "kefu: audited 8 orders: pass 2, hold 4, reject 0, skip 2" in r.stderr
+    assert "kefu: audited 8 orders: pass 1, hold 4, reject 0, skip 3" in r.stderr
     r = run(*args, "-f", "tsv", "--summary-only")
     lines = r.stdout.splitlines()
-    assert lines[0] == "kind\tname\tcount" and "verdict\tpass\t2" in lines and "code\tAUDIT_OVERDUE\t4" in lines
+    assert lines[0] == "kind\tname\tcount" and "verdict\tpass\t1" in lines and "code\tAUDIT_OVERDUE\t4" in lines
     assert "skipped PROMISE_UNMEETABLE: no promised_date column" in r.stderr
 
 

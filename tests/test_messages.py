@@ -82,7 +82,8 @@ def test_ledger_once_per_stage_and_dry_run(run, tmp_path):
     _r, msgs = remind(run, path, "2026-11-22 10:30")
     assert [m["stage"] for m in msgs] == ["first"] and msgs[0]["template"] == "remind_silent"
     assert remind(run, path, "2026-11-22 10:40")[1] == []  # the same stage never twice
-    assert remind(run, path, "2026-11-22 10:40", "--dry-run")[1] == []  # a dry run knows the ledger
+    r, held = remind(run, path, "2026-11-22 10:40", "--dry-run")  # a dry run knows the ledger, and says so
+    assert [m["held"] for m in held] == ["already_sent"] and "1 due reminders held back: already_sent 1" in r.stderr
     _r, msgs = remind(run, path, "2026-11-23 09:00")  # the next day: the 12-hour stage
     assert [m["stage"] for m in msgs] == ["second"]
 

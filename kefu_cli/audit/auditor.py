@@ -183,9 +183,17 @@ class Auditor:
                 add(finding("UNPAID"))
             return self._settle(rec, order, skip=True)
         total, paid, refund = order["total"], order["paid"], order["refund"]
+        if status == "closed" and not paid and not refund:  # closed before payment: nothing to audit
+            if "CLOSED_UNPAID" in active:
+                add(finding("CLOSED_UNPAID"))
+            return self._settle(rec, order, skip=True)
         fully_refunded = refund is not None and refund > 0 and (
             (total is not None and refund >= total) or (paid is not None and paid == 0))
-        finance_only = status == "closed" or fully_refunded
+        # shipped and completed orders are past the pre-ship audit: their money is still checked,
+        # but they are never `pass`/red (red means "may ship")
+        finance_only = status in ("closed", "shipped", "completed") or fully_refunded
+        if status in ("shipped", "completed") and "AFTER_SHIPPING" in active:
+            add(finding("AFTER_SHIPPING", value=status))
         self._finance(order, add, active)
         if not finance_only:
             self._customer(order, rec, add, active, status)
@@ -289,8 +297,13 @@ class Auditor:
         earliest = None
         for code in warehouses:
             warehouse = self._warehouses[code]
-            tier = tier_of(place, warehouse, self.config, address)
+            tier = tier_of(place, warehouse, self.config, address)  # the rule eta reads too
             remote = remote or tier == "remote"
+            if tier == "no_route" and "NO_ROUTE" in active:
+                lines = ", ".join(str(n) for n, r in enumerate(routes, start=1) if r.warehouse is warehouse)
+                add(finding("NO_ROUTE", value=_("line {lines}").format(lines=lines), warehouse=code,
+                            country=warehouse.country, destination=place.country))
+                continue
             if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
                 line = next(r.product_line for r in routes if r.warehouse is warehouse)
                 est = self.estimator.estimate(order_id=None, warehouse=warehouse, place=place, stock=order["stock"],

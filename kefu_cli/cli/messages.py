@@ -47,6 +47,10 @@ class _Printer:
             self.env.warn(f"{msg['order_id']}: {msg['warning']}")
         return True
 
+    def show(self, msg: dict) -> None:
+        """A record for the reader only (--dry-run's held messages): nothing is claimed."""
+        self.out.write(self.renderer.render([msg]))
+
     def close(self):
         self.out.write(self.renderer.end())
         self.out.flush()
@@ -127,19 +131,22 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
       kefu --now "2026-11-22 10:00" remind examples/taobao_orders.csv --dry-run -f jsonl
       */10 * * * * kefu remind exports/unpaid.csv -f tsv --fields phone,text | sms-send
     """
+    from collections import Counter
+
     from kefu_cli.messaging.notices import Composer, RemindSettings, contacts, due_stage, in_quiet_hours
 
     cfg = env.config
     now = env.now
     local = now.astimezone(cfg.tzinfo())
     settings = RemindSettings.from_config(cfg)
-    if in_quiet_hours(local, settings.quiet):
+    quiet = in_quiet_hours(local, settings.quiet)
+    if quiet:
         env.info(_("quiet hours ({start}-{end}): no reminders now").format(
             start=settings.quiet[0].strftime("%H:%M"), end=settings.quiet[1].strftime("%H:%M")))
-        return ExitCode.OK
     composer = Composer(cfg, now)
     day = local.date().isoformat()
     used_today: set[str] = set()
+    held: Counter = Counter()
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, "remind:", resend) as (order_file, printer, state):
         for order in order_file.records():
@@ -147,16 +154,29 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
             if stage is None or not order["order_id"]:
                 continue
             kind = f"remind:{stage.name}"
-            if state is not None and state.sent(order["order_id"], kind):
-                continue
             who = contacts(order)
-            if any(c in used_today for c in who) or (state is not None and state.contact_used(who, day)):
-                continue
             template = "remind_consulted" if order["consulted"] else "remind_silent"
             close_at = (order["created_at"] + settings.close_after).astimezone(cfg.tzinfo())
-            msg = composer.message(order, stage.name, template, close_at=close_at.strftime("%Y-%m-%d %H:%M"))
-            if printer.send(msg, None if dry_run else state, kind, who, day):
+
+            def compose():
+                return composer.message(order, stage.name, template, close_at=close_at.strftime("%Y-%m-%d %H:%M"))
+
+            # a due reminder that is not printed is counted by its reason, never dropped unsaid
+            reason = ("quiet_hours" if quiet
+                      else "already_sent" if state is not None and state.sent(order["order_id"], kind)
+                      else "daily_cap" if any(c in used_today for c in who) or (
+                          state is not None and state.contact_used(who, day))
+                      else None)  # no phone is not held: printed with a warning, to send another way
+            if reason is not None:
+                held[reason] += 1
+                if dry_run:  # --dry-run lists it with its reason
+                    printer.show(dict(compose(), held=reason))
+                continue
+            if printer.send(compose(), None if dry_run else state, kind, who, day):
                 used_today.update(who)
+    if held:
+        env.info(_("{count} due reminders held back: {reasons}").format(
+            count=sum(held.values()), reasons=", ".join(f"{reason} {n}" for reason, n in sorted(held.items()))))
     return ExitCode.OK
 
 

@@ -23,7 +23,9 @@ from kefu_cli.i18n import _
 from kefu_cli.messaging.templates import render
 from kefu_cli.orders.regions import locate
 
-MESSAGE_FIELDS = ("order_id", "buyer", "phone", "stage", "template", "lang", "text", "warning")
+MESSAGE_FIELDS = ("order_id", "buyer", "phone", "stage", "template", "lang", "text", "warning", "held")
+# why a due message was not printed (the `held` field of --dry-run, and the count on stderr)
+HELD_REASONS = ("quiet_hours", "already_sent", "daily_cap")
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ class Composer:
         phone = order["mobile"] or order["phone"]
         return {"order_id": order["order_id"], "buyer": order["buyer"], "phone": phone, "stage": stage,
                 "template": template, "lang": lang, "text": render(text, self.values(order, **extra)),
-                "warning": None if phone else _("no phone number: send it another way")}
+                "warning": None if phone else _("no phone number: send it another way"), "held": None}
 
 
 def _day(value) -> str:
