@@ -20,8 +20,8 @@ HEADERS = ["order_id", "buyer", "status", "created_at", "paid_at", "receiver", "
 
 
 def unpaid(order_id="1", buyer="小橘子", created="2026-11-22 10:00:00", consulted="", mobile="15057123456",
-           address="浙江省 杭州市 西湖区 文三路1号"):
-    return [order_id, buyer, "unpaid", created, "", "陈静", mobile, address, consulted, "", ""]
+           address="浙江省 杭州市 西湖区 文三路1号", receiver="陈静"):
+    return [order_id, buyer, "unpaid", created, "", receiver, mobile, address, consulted, "", ""]
 
 
 @pytest.fixture(scope="module")
@@ -95,16 +95,17 @@ def test_one_per_buyer_per_day_and_wording(run, tmp_path):
     _r, msgs = remind(run, path, "2026-11-22 10:30")
     assert [m["order_id"] for m in msgs] == ["1", "3"]  # order 2 is the same buyer and phone
     assert msgs[0]["lang"] == "zh" and msgs[0]["text"].startswith("亲，")
-    assert msgs[1]["lang"] == "ja" and msgs[1]["template"] == "remind_consulted" and msgs[1]["text"].startswith("sakura様")
+    assert msgs[1]["lang"] == "ja" and msgs[1]["template"] == "remind_consulted" and msgs[1]["text"].startswith("陈静様")  # the receiver, not the account
 
 
 def test_missing_phone_and_hostile_names(run, tmp_path):
-    rows = [unpaid("1", buyer="${shop}", mobile=""), unpaid("2", buyer="{0.__class__}$(rm -rf /)", mobile="")]
+    rows = [unpaid("1", buyer="${shop}", mobile=""), unpaid("2", buyer="{0.__class__}$(rm -rf /)", mobile="",
+                                                            receiver="")]
     path = write_csv(tmp_path / "o.csv", [rows[0], [*rows[1][:7], "日本 大阪府大阪市北区1-1", *rows[1][8:]]],
                      headers=HEADERS)
     r, msgs = remind(run, path, "2026-11-22 10:30")
     assert [m["phone"] for m in msgs] == [None, None] and all(m["warning"] for m in msgs)
-    assert msgs[1]["text"].startswith("{0.__class__}$(rm -rf /)様")  # inserted as plain text
+    assert msgs[1]["text"].startswith("{0.__class__}$(rm -rf /)様")  # no receiver: the account; inserted as plain text
     assert "no phone number" in r.stderr
 
 
@@ -180,3 +181,19 @@ def test_lint_and_config_check_commands(run, tmp_path):
     r = run("--config-dir", d, "messages", "lint")
     assert r.exit_code == 2 and "templates.delay.zh: position 3: blunt refusal 我不会" in r.stderr
     assert run("--config-dir", d, "config", "check").exit_code == 2
+
+
+@pytest.mark.parametrize("text", ["亲，24小时内安排发货", "3-5天送达", "预计一周内到", "48時間以内に発送", "2~3日でお届け",
+                                  "3个工作日内发货", "２４小时内"])
+def test_a_literal_duration_is_a_house_rule_breach(text):
+    cfg = load_config(None)
+    found = lint_text(text, cfg.raw["messages.toml"]["lint"])
+    assert any("LITERAL_DURATION" in m for _pos, m in found), text
+
+
+def test_the_shipped_templates_lint_clean_and_state_windows_through_placeholders(run):
+    r = run("messages", "lint")
+    assert r.exit_code == 0 and "house rules" in r.stderr
+    cfg = load_config(None)
+    accepted = cfg.raw["messages.toml"]["templates"]["accepted"]
+    assert all("$ship_by" in t and "$arrive_by" in t for t in accepted.values())

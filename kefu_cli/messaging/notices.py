@@ -114,7 +114,8 @@ class Composer:
         self.tz = config.tzinfo()
 
     def values(self, order: dict, **extra) -> dict:
-        return {"buyer": order["buyer"], "receiver": order["receiver"], "shop": self.config.shop_name,
+        # the receiver is greeted (Japanese messages): the account name only when there is none
+        return {"buyer": order["buyer"], "receiver": order["receiver"] or order["buyer"], "shop": self.config.shop_name,
                 "order_id": order["order_id"], "items": items_text(order),
                 "amount": order["paid"] if order["paid"] is not None else order["total"], "staff": self.staff, **extra}
 

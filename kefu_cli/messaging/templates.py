@@ -52,6 +52,11 @@ def lint_text(text: str, rules: dict) -> list[tuple[int, str]]:
     for pattern in rules.get("time_slots", ()):
         for m in re.finditer(pattern, text):
             out.append((m.start() + 1, _("a promised delivery time slot: {text}").format(text=m.group(0))))
+    for pattern in rules.get("durations", ()):
+        for m in re.finditer(pattern, text):
+            out.append((m.start() + 1, _("LITERAL_DURATION: {text} is written out; state dates and windows only through "
+                                         "$ship_from, $ship_by, $arrive_from and $arrive_by, which kefu computes").format(
+                text=m.group(0))))
     return sorted(out)
 
 
@@ -82,18 +87,19 @@ def check(raw: dict, file: str, problem) -> tuple[list, list[str]]:
     if isinstance(segment, bool) or not isinstance(segment, int) or segment <= 0:
         problems.append(problem(file, "settings.sms_segment", _("{value} is not a positive number").format(value=segment)))
         segment = 70
-    for key in ("banned", "refusals", "time_slots"):
+    for key in ("banned", "refusals", "time_slots", "durations"):
         value = rules.get(key, [])
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
             problems.append(problem(file, f"lint.{key}", _("must be a list of strings")))
             rules = {}
-    for pattern in rules.get("time_slots", ()):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            problems.append(problem(file, "lint.time_slots", _("{value} is not a valid regular expression: {error}").format(
-                value=pattern, error=exc)))
-            rules = {k: v for k, v in rules.items() if k != "time_slots"}
+    for key in ("time_slots", "durations"):
+        for pattern in rules.get(key, ()):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                problems.append(problem(file, f"lint.{key}", _("{value} is not a valid regular expression: {error}").format(
+                    value=pattern, error=exc)))
+                rules = {k: v for k, v in rules.items() if k != key}
     templates = raw.get("templates", {})
     for name in TEMPLATE_NAMES:
         if name not in templates:
