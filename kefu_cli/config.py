@@ -62,6 +62,7 @@ class Warehouse:
     priority: int
     ship: dict[str, ShipWindow] = field(default_factory=dict)
     city: str = ""  # where parcels leave from (sent to 快递100 as `from` with the province)
+    closed: frozenset = frozenset()  # (month, day) closed every year on top of the country calendar
 
 
 @dataclass
@@ -383,6 +384,20 @@ def _decimal_ok(v: Any) -> bool:
         return False
 
 
+def _month_day(text: str) -> tuple[int, int] | None:
+    """"12-29" -> (12, 29); None when it is not a day of some year."""
+    m = re.fullmatch(r"(\d{2})-(\d{2})", text.strip()) if isinstance(text, str) else None
+    if not m:
+        return None
+    from datetime import date
+
+    try:
+        date(2024, int(m.group(1)), int(m.group(2)))  # a leap year: 02-29 is a day
+    except ValueError:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
 def _is_table(v: Any) -> str | None:
     return None if isinstance(v, dict) else _("must be a table")
 
@@ -404,6 +419,8 @@ WAREHOUSE = {
     "country": (True, _choice("CN", "JP")),
     "province": (True, _nonempty_str),
     "city": (False, _is_str),
+    "closed": (False, lambda v: _str_list(v) or next((_("{value} is not a month and day (MM-DD)").format(value=_show(x))
+                                                      for x in v if not _month_day(x)), None)),
     "timezone": (True, _is_timezone),
     "calendar": (True, _choice("CN", "JP")),
     "cutoff": (True, _is_time),
@@ -659,7 +676,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
             code=w["code"], name=w["name"], name_en=w.get("name_en", w["name"]), country=w["country"],
             province=w["province"], timezone=w["timezone"], calendar=w["calendar"],
             cutoff=parse_hhmm(w["cutoff"]), priority=w["priority"], ship=_windows(w.get("ship", {})),
-            city=w.get("city", "")))
+            city=w.get("city", ""), closed=frozenset(_month_day(x) for x in w.get("closed", []))))
     for p in raw["warehouses.toml"].get("product_line", []):
         cfg.product_lines.append(ProductLine(
             name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],

@@ -201,3 +201,32 @@ def test_the_calendar_cache_answers_as_the_package_does(tmp_path, monkeypatch):
     data = json.loads(path.read_text())
     path.write_text(json.dumps(dict(data, stamp="another release", off=[])))
     assert not WorkCalendar("CN").is_working(date(2026, 10, 1))  # recomputed: 国庆 is off
+
+
+def test_the_japan_warehouse_closes_for_the_new_year_and_paid_is_in_its_zone(run):
+    import json as _json
+
+    r = run("eta", "--warehouse", "JAPAN", "--to", "東京都新宿区西新宿2-8-1", "--paid", "2026-12-28 16:00",
+            "--stock", "in_stock", "--explain", "-f", "jsonl")
+    rec = _json.loads(r.stdout)
+    assert rec["paid_at"] == "2026-12-28T16:00:00+09:00"  # naive --paid: the warehouse's zone, not the shop's
+    assert "day 0 = 2027-01-04" in " ".join(rec["steps"])  # after the cutoff; 12-29 to 01-03 closed
+    from datetime import date
+
+    from kefu_cli.logistics.calendars import WorkCalendar
+
+    closed = WorkCalendar("JP", closed=frozenset({(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}))
+    assert not closed.is_working(date(2026, 12, 29)) and WorkCalendar("JP").is_working(date(2026, 12, 29))
+    assert closed.is_working(date(2027, 1, 4))
+
+
+def test_closed_days_are_validated(tmp_path):
+    from kefu_cli.cli.context import config_checks
+    from kefu_cli.config import check_config, packaged_dir
+
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    text = (packaged_dir() / "warehouses.toml").read_text(encoding="utf-8")
+    (conf / "warehouses.toml").write_text(text.replace('"12-29", "12-30"', '"12-32", "12-30"'), encoding="utf-8")
+    problems, _paths = check_config(conf, config_checks())
+    assert any("closed" in p.key and "12-32" in p.message for p in problems)

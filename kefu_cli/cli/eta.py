@@ -18,7 +18,7 @@ STOCKS = ("in_stock", "made_to_order")
 @click.option("--title", help="One query: the title, when the SKU does not decide.")
 @click.option("--warehouse", "warehouse_code", metavar="CODE", help="One query: ship from this warehouse instead of routing.")
 @click.option("--to", "to", metavar="ADDRESS", help="One query: the destination address.")
-@click.option("--paid", metavar="DATETIME", help="One query: when it was paid [default: now]; naive = shop time zone.")
+@click.option("--paid", metavar="DATETIME", help="One query: when it was paid [default: now]; naive = the warehouse's time zone.")
 @click.option("--stock", type=click.Choice(STOCKS), help="Stock status [default: the product line's].")
 @click.option("--carrier", metavar="NAME", help="One query: the carrier (its transit days, where configured).")
 @click.option("--explain", is_flag=True, help="Add day 0 and every step (field steps).")
@@ -66,12 +66,6 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
         totals["notes"].update(stats["notes"])
 
     if path is None:
-        paid_at = None
-        if paid is not None:
-            paid_at = parse_datetime(paid, cfg.tzinfo())
-            if not hasattr(paid_at, "tzinfo"):
-                raise UsageError(_("--paid: {value} is not a date and time").format(value=paid),
-                                 hint=_("for example --paid 2026-09-30T10:00"))
         if not to:
             raise UsageError(_("a query needs --to ADDRESS"))
         place = locate(to)
@@ -85,6 +79,15 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
             if not (sku or title):
                 raise UsageError(_("a query needs --sku (or --title) or --warehouse"))
             r = router.route(sku, title, place)
+        paid_at = None
+        if paid is not None:  # a time without an offset is in the warehouse's zone: its clock decides day 0
+            from zoneinfo import ZoneInfo
+
+            zone = ZoneInfo(r.warehouse.timezone) if r.warehouse is not None else cfg.tzinfo()
+            paid_at = parse_datetime(paid, zone)
+            if not hasattr(paid_at, "tzinfo"):
+                raise UsageError(_("--paid: {value} is not a date and time").format(value=paid),
+                                 hint=_("for example --paid 2026-09-30T10:00"))
         found = carrier_index(cfg).get(carrier.strip().lower()) if carrier else None
         if carrier and found is None:
             raise UsageError(_("unknown carrier {value}").format(value=carrier),

@@ -31,11 +31,13 @@ ONE_DAY = timedelta(days=1)
 
 
 class WorkCalendar:
-    def __init__(self, country: str, overrides: dict[int, tuple[frozenset, frozenset]] | None = None):
+    def __init__(self, country: str, overrides: dict[int, tuple[frozenset, frozenset]] | None = None,
+                 closed: frozenset = frozenset()):
         if country not in ("CN", "JP"):
             raise ValueError(country)
         self.country = country
         self.overrides = overrides or {}
+        self.closed = closed  # (month, day) a warehouse closes every year on top of the country's calendar
         self._lib = None
         self._working: dict[date, bool] = {}
         self._after: dict[tuple[date, int], date] = {}
@@ -92,7 +94,7 @@ class WorkCalendar:
             pass
         override = self.overrides.get(day.year)
         off, on = override if override is not None else self._year(day.year)[:2]
-        result = day in on or (day.weekday() < 5 and day not in off)
+        result = (day in on or (day.weekday() < 5 and day not in off)) and (day.month, day.day) not in self.closed
         self._working[day] = result
         return result
 
@@ -150,9 +152,14 @@ class Calendars:
         self._calendars: dict[str, WorkCalendar] = {}
 
     def __getitem__(self, country: str) -> WorkCalendar:
-        cal = self._calendars.get(country)
+        return self.of(country)
+
+    def of(self, country: str, closed: frozenset = frozenset()) -> WorkCalendar:
+        """The calendar of `country`, with a warehouse's own `closed` days (month, day) on top."""
+        key = (country, closed)
+        cal = self._calendars.get(key)
         if cal is None:
-            cal = self._calendars[country] = WorkCalendar(country, self._overrides.get(country))
+            cal = self._calendars[key] = WorkCalendar(country, self._overrides.get(country), closed)
         return cal
 
 

@@ -101,7 +101,7 @@ class Estimator:
         return Window(day, day, day, arrive_from, arrive_by, None, steps)
 
     def _window(self, warehouse, local, before_cutoff, ship, transit) -> Window:
-        cal = self.calendars[warehouse.calendar]
+        cal = self.calendars.of(warehouse.calendar, warehouse.closed)
         paid_day = local.date()
         steps = [_("paid {when} ({zone})").format(when=local.strftime("%Y-%m-%d %H:%M"), zone=warehouse.timezone)]
         if cal.is_working(paid_day) and before_cutoff:
