@@ -109,6 +109,7 @@ class Config:
     remote: dict[str, tuple[frozenset, tuple[str, ...]]] = field(default_factory=dict)  # country -> (provinces, keywords)
     calendar_overrides: dict[str, dict[int, tuple[frozenset, frozenset]]] = field(default_factory=dict)
     carrier_preference: tuple[str, ...] = ()  # shop.toml [carriers] prefer: decides a waybill's true ties
+    cross_border_served: frozenset = frozenset()  # of HK, MO, TW: where the shop ships from the mainland
 
     def tzinfo(self):
         from zoneinfo import ZoneInfo
@@ -312,7 +313,8 @@ def _provider_code(v: Any) -> str | None:
 
 
 STOCKS = ("in_stock", "made_to_order")
-TIERS = ("same_province", "other_province", "remote")
+TIERS = ("same_province", "other_province", "remote", "cross_border")
+REQUIRED_TIERS = TIERS[:3]  # cross_border (Hong Kong, Macau, Taiwan) is optional: 7-15 days when not given
 UNITS = ("working_days", "calendar_days")
 
 
@@ -352,7 +354,7 @@ def _transit(v: Any, required: bool) -> str | None:
             return unknown_key(tier, TIERS)
         if not _window(v[tier]):
             return _("{key} must be [min, max] days with 0 <= min <= max").format(key=tier)
-    missing = [t for t in TIERS if t not in v]
+    missing = [t for t in REQUIRED_TIERS if t not in v]
     if required and missing:
         return _("{key} is missing").format(key=missing[0])
     return None
@@ -572,7 +574,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
 
     wfile = paths["warehouses.toml"]
     wh = raw.get("warehouses.toml", {})
-    known_wh = ("warehouse", "product_line", "transit", "remote")
+    known_wh = ("warehouse", "product_line", "transit", "remote", "cross_border")
     for key in wh:
         if key not in known_wh:
             problems.append(Problem(wfile, key, unknown_key(key, known_wh)))
@@ -584,6 +586,9 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     for country, spec in (remote.items() if isinstance(remote, dict) else ()):
         if country in ("CN", "JP") and isinstance(spec, dict):
             _check_table(spec, REMOTE, wfile, f"remote.{country}", problems)
+    _check_table(wh.get("cross_border", {}), {"served": (False, lambda v: _str_list(v) or next(
+        (_("{value} is not one of: {choices}").format(value=_show(x), choices="HK, MO, TW") for x in v
+         if x not in ("HK", "MO", "TW")), None))}, wfile, "cross_border", problems)
     warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems)
     if not warehouses:
         problems.append(Problem(wfile, "warehouse", _("no warehouse is declared")))
@@ -691,6 +696,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
             transit={k: tuple(v) for k, v in c.get("transit", {}).items()},
             provider=c.get("provider", "kuaidi100"), seventeen_track=c.get("seventeen_track", 0)))
     cfg.carrier_preference = tuple(raw["shop.toml"].get("carriers", {}).get("prefer", ()))
+    cfg.cross_border_served = frozenset(raw["warehouses.toml"].get("cross_border", {}).get("served", ()))
     wh = raw["warehouses.toml"]
     cfg.transit = {k: tuple(v) for k, v in wh.get("transit", {}).items()}
     cfg.remote = {country: (frozenset(spec.get("provinces", [])), tuple(spec.get("keywords", [])))

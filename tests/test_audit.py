@@ -255,3 +255,23 @@ def test_audit_in_parallel_workers_equals_sequential(run, tmp_path, monkeypatch)
     parallel_run = run(*args, "--jobs", "2")
     assert parallel_run.stdout == sequential.stdout and parallel_run.exit_code == sequential.exit_code == 1
     assert "DUPLICATE_ORDER" in sequential.stdout and "MERGEABLE" in sequential.stdout
+
+
+@pytest.mark.parametrize("address,province,code", [("香港特别行政区 九龙 弥敦道1号", "香港", "HK"),
+                                                   ("澳门特别行政区 大堂区 新马路1号", "澳门", "MO"),
+                                                   ("台湾省 台北市 中正区 1号", "台湾", "TW")])
+def test_hong_kong_macau_and_taiwan_are_cross_border(auditor, address, province, code):
+    from kefu_cli.logistics.eta import tier_of
+    from kefu_cli.orders.regions import locate
+
+    place = locate(address)
+    assert (place.country, place.province) == (code, province)
+    cfg = load_config(None)
+    assert tier_of(place, cfg.warehouse("SOUTH"), cfg) == "cross_border"
+    assert tier_of(place, cfg.warehouse("JAPAN"), cfg) == "no_route"
+    rec = auditor.audit(order(address=address, province=None, city=None))
+    found = [f["code"] for f in rec["findings"]]
+    assert "CROSS_BORDER" in found and rec["verdict"] == "hold"
+    served = Auditor(cfg, ALL, NOW)
+    served.config.cross_border_served = frozenset({code})
+    assert "CROSS_BORDER" not in [f["code"] for f in served.audit(order(address=address, province=None, city=None))["findings"]]

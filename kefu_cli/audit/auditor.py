@@ -299,6 +299,8 @@ class Auditor:
             warehouse = self._warehouses[code]
             tier = tier_of(place, warehouse, self.config, address)  # the rule eta reads too
             remote = remote or tier == "remote"
+            if tier == "cross_border" and "CROSS_BORDER" in active and place.country not in self.config.cross_border_served:
+                add(finding("CROSS_BORDER", value=place.province))
             if tier == "no_route" and "NO_ROUTE" in active:
                 lines = ", ".join(str(n) for n, r in enumerate(routes, start=1) if r.warehouse is warehouse)
                 add(finding("NO_ROUTE", value=_("line {lines}").format(lines=lines), warehouse=code,

@@ -44,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     Rule("UNPAID", "info", ("status", "paid_at"), N_("not paid, so not audited")),
     Rule("CLOSED_UNPAID", "info", ("status",), N_("closed before payment, so not audited")),
     Rule("AFTER_SHIPPING", "info", ("status",), N_("{value}: past the pre-ship audit, finance rules only")),
+    Rule("CROSS_BORDER", "warning", ("address", "province"), N_("{value} is outside the mainland, and the shop does not ship there (warehouses.toml [cross_border] served)")),
     Rule("NO_ROUTE", "error", ("items",), N_("{value} ships from {warehouse} ({country}), the destination is in {destination}: no route")),
     Rule("AUDIT_OVERDUE", "warning", ("paid_at",), N_("paid {value} hours ago and not shipped (limit {limit} hours)")),
     Rule("ROW_UNREADABLE", "error", (), N_("row {value} could not be read: {why}")),

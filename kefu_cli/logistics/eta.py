@@ -27,6 +27,7 @@ ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "
               "ship_by", "arrive_from", "arrive_by", "calendar_note", "reason")
 ROUTE_FIELDS = ("order_id", "line", "sku", "title", "product_line", "warehouse", "reason", "split")
 PROBLEM_TIERS = ("unknown", "no_route")
+CROSS_BORDER_PLACES = ("HK", "MO", "TW")
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,12 @@ class Window:
 
 
 def tier_of(place: Place, warehouse: Warehouse, config: Config, address: str | None = None) -> str:
-    """same_province | other_province | remote | no_route (another country) | unknown."""
+    """same_province | other_province | remote | cross_border (Hong Kong, Macau or Taiwan from a
+    mainland warehouse) | no_route (another country) | unknown."""
     if place.country is None:
         return "unknown"
+    if place.country in CROSS_BORDER_PLACES and warehouse.country == "CN":
+        return "cross_border"
     if place.country != warehouse.country:
         return "no_route"
     if place.province == warehouse.province:
@@ -160,7 +164,7 @@ class Estimator:
                 warehouse=warehouse.code, wc=warehouse.country, dc=place.country))
             return self._explained(rec, steps, explain)
         ship = (product_line.ship.get(stock) if product_line else None) or warehouse.ship[stock]
-        transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit[tier]
+        transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit.get(tier) or (7, 15)
         if shipped_at is not None:
             win = self.in_transit(warehouse, shipped_at, transit)
         else:

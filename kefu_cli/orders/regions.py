@@ -49,7 +49,7 @@ _JP_COUNTRY = re.compile(r"\s*(日本国?|Japan|JP)\s*", re.IGNORECASE)
 
 
 class Place(NamedTuple):  # a tuple: hashed at C speed in the routing and window caches
-    country: str | None  # "CN" | "JP" | None (unknown)
+    country: str | None  # "CN" | "JP" | "HK" | "MO" | "TW" | None (unknown)
     province: str | None  # CN short form (广东) or JP prefecture (東京都)
     city: str | None
 
@@ -81,9 +81,15 @@ def province_of(name: str | None) -> str | None:
     return _NAMES.get(name) or (jp_prefecture(name) if len(name) <= 6 else None)
 
 
+# Hong Kong, Macau and Taiwan are places of their own: outside the mainland's customs and carriers
+CROSS_BORDER = {"香港": "HK", "澳门": "MO", "台湾": "TW"}
+
+
 def country_of(province: str | None) -> str | None:
     if not province:
         return None
+    if province in CROSS_BORDER:
+        return CROSS_BORDER[province]
     if province in _NAMES:
         return "CN"
     return "JP" if province in JP_PREFECTURES else None
