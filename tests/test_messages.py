@@ -197,3 +197,13 @@ def test_the_shipped_templates_lint_clean_and_state_windows_through_placeholders
     cfg = load_config(None)
     accepted = cfg.raw["messages.toml"]["templates"]["accepted"]
     assert all("$ship_by" in t and "$arrive_by" in t for t in accepted.values())
+
+
+def test_notices_already_sent_are_counted_and_listed(run):
+    first = run("--now", "2026-10-05 12:00", "notify", "accepted", EXAMPLES / "taobao_orders.csv", "-f", "jsonl")
+    sent = [json.loads(line)["order_id"] for line in first.stdout.splitlines()]
+    again = run("--now", "2026-10-05 12:05", "notify", "accepted", EXAMPLES / "taobao_orders.csv", "-f", "jsonl",
+                "--dry-run")
+    held = [json.loads(line) for line in again.stdout.splitlines()]
+    assert sent and [h["order_id"] for h in held] == sent and {h["held"] for h in held} == {"already_sent"}
+    assert f"{len(sent)} due notices held back: already_sent {len(sent)}" in again.stderr

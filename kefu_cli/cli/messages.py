@@ -214,20 +214,28 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
     carriers = carrier_index(cfg)
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
     ledger_kind = f"notify:{kind}"
+    held = 0
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, ledger_kind, resend) as (order_file, printer, state):
         for order in order_file.records():
-            if not order["order_id"] or (state is not None and state.sent(order["order_id"], ledger_kind)):
+            if not order["order_id"]:
                 continue
+            sent = state is not None and state.sent(order["order_id"], ledger_kind)
             windows = list(eta.process([order]))
             window = max(windows, key=lambda w: (w["arrive_by"] is not None, w["arrive_by"] or now.date()), default=None)
             found = carriers.get(order["carrier"].strip().lower()) if order["carrier"] else None
             msg, reason = notice(kind, order, composer, window, found.name if found else None)
-            if reason:
+            if reason and not sent:
                 env.warn(_("{order_id}: skipped {kind}: {reason}").format(order_id=order["order_id"], kind=kind,
                                                                           reason=reason))
-            if msg is not None:
+            if msg is not None and sent:  # sent before: counted, and listed by --dry-run
+                held += 1
+                if dry_run:
+                    printer.show(dict(msg, held="already_sent"))
+            elif msg is not None:
                 printer.send(msg, None if dry_run else state, ledger_kind, [], day)
+    if held:
+        env.info(_("{count} due notices held back: already_sent {count}").format(count=held))
     return ExitCode.OK
 
 
