@@ -275,3 +275,23 @@ def test_hong_kong_macau_and_taiwan_are_cross_border(auditor, address, province,
     served = Auditor(cfg, ALL, NOW)
     served.config.cross_border_served = frozenset({code})
     assert "CROSS_BORDER" not in [f["code"] for f in served.audit(order(address=address, province=None, city=None))["findings"]]
+
+
+def test_audit_reads_the_plan_eta_reads():
+    """A made-to-order line anywhere in a shipment makes its window (not the first line's): audit's
+    promise check and `kefu eta` come from the one plan, so they cannot disagree."""
+    from kefu_cli.logistics.eta import Estimator
+    from kefu_cli.logistics.plan import EtaTransform, Planner
+    from kefu_cli.logistics.routing import Router
+
+    cfg = load_config(None)
+    items = [{"sku": None, "title": "床垫", "qty": 1, "price": D("999.00")},
+             {"sku": None, "title": "手绘床头柜", "qty": 1, "price": D("300.00")}]
+    promised = date(2026, 10, 25)
+    rec = order(items=items, promised_date=promised)
+    audited = Auditor(cfg, ALL, NOW).audit(rec)
+    (window,) = EtaTransform(Planner(cfg, Router(cfg), Estimator(cfg, NOW))).process([rec])
+    assert (window["warehouse"], window["stock"]) == ("SOUTH", "made_to_order")
+    assert window["arrive_from"] > promised
+    unmeetable = [f for f in audited["findings"] if f["code"] == "PROMISE_UNMEETABLE"]
+    assert len(unmeetable) == 1 and str(window["arrive_from"]) in json.dumps(unmeetable[0], default=str)

@@ -24,7 +24,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kefu_cli.config import Config
-from kefu_cli.logistics.eta import Estimator, promise_unmeetable, tier_of
+from kefu_cli.logistics.eta import Estimator, promise_unmeetable
+from kefu_cli.logistics.plan import Planner
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
 from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_place, strip_province
@@ -146,8 +147,7 @@ class Auditor:
         self.config = config
         self.settings = settings or AuditSettings.from_config(config)
         self.now = now
-        self.router = router or Router(config)
-        self.estimator = estimator or Estimator(config, now)
+        self.planner = Planner(config, router or Router(config), estimator or Estimator(config, now))
         self.columns = set(columns)
         self.active = {r.code for r in RULES
                        if self.settings.enabled.get(r.code, True) and (not r.needs or self.columns & set(r.needs))}
@@ -284,39 +284,33 @@ class Auditor:
                 qty = it.get("qty")
                 if qty is None or qty <= 0:
                     add(finding("QUANTITY_INVALID", value=n))
-        routes = []
-        if items and ("items" in self.columns):
-            for n, it in enumerate(items, start=1):
-                r = self.router.route(it.get("sku"), it.get("title"), place, it.get("qty"))
-                routes.append(r)
-                if r.warehouse is None and "SKU_UNROUTABLE" in active:
-                    add(finding("SKU_UNROUTABLE", value=f"{n} ({it.get('sku') or it.get('title') or '?'})"))
-        warehouses: list[str] = []
-        for r in routes:
-            if r.warehouse is not None and r.warehouse.code not in warehouses:
-                warehouses.append(r.warehouse.code)
-        rec["warehouses"] = warehouses
-        if len(warehouses) > 1 and "SPLIT_SHIPMENT" in active:
-            add(finding("SPLIT_SHIPMENT", value=", ".join(warehouses)))
         remote = False
         earliest = None
-        for code in warehouses:
-            warehouse = self._warehouses[code]
-            tier = tier_of(place, warehouse, self.config, address)  # the rule eta reads too
-            remote = remote or tier == "remote"
-            if tier == "cross_border" and "CROSS_BORDER" in active and place.country not in self.config.cross_border_served:
-                add(finding("CROSS_BORDER", value=place.province))
-            if tier == "no_route" and "NO_ROUTE" in active:
-                lines = ", ".join(str(n) for n, r in enumerate(routes, start=1) if r.warehouse is warehouse)
-                add(finding("NO_ROUTE", value=_("line {lines}").format(lines=lines), warehouse=code,
-                            country=warehouse.country, destination=place.country))
-                continue
-            if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
-                line = next(r.product_line for r in routes if r.warehouse is warehouse)
-                est = self.estimator.estimate(order_id=None, warehouse=warehouse, place=place, stock=order["stock"],
-                                              paid_at=order["paid_at"], product_line=line, address=address)
-                if est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
-                    earliest = est["arrive_from"]
+        rec["warehouses"] = []
+        if items and "items" in self.columns:
+            plan = self.planner.plan(order, place)  # the plan eta, route and notify read
+            if "SKU_UNROUTABLE" in active:
+                for n, (it, r) in enumerate(zip(items, plan.routes), start=1):
+                    if r.warehouse is None:
+                        add(finding("SKU_UNROUTABLE", value=f"{n} ({it.get('sku') or it.get('title') or '?'})"))
+            shipments = [s for s in plan.shipments if s.warehouse is not None]
+            rec["warehouses"] = [s.warehouse.code for s in shipments]
+            if len(shipments) > 1 and "SPLIT_SHIPMENT" in active:
+                add(finding("SPLIT_SHIPMENT", value=", ".join(rec["warehouses"])))
+            for shipment in shipments:
+                warehouse, tier = shipment.warehouse, shipment.tier
+                remote = remote or tier == "remote"
+                if tier == "cross_border" and "CROSS_BORDER" in active and place.country not in self.config.cross_border_served:
+                    add(finding("CROSS_BORDER", value=place.province))
+                if tier == "no_route" and "NO_ROUTE" in active:
+                    lines = ", ".join(str(n) for n in shipment.lines)
+                    add(finding("NO_ROUTE", value=_("line {lines}").format(lines=lines), warehouse=warehouse.code,
+                                country=warehouse.country, destination=place.country))
+                    continue
+                if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
+                    est = self.planner.window(order, plan, shipment)
+                    if est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
+                        earliest = est["arrive_from"]
         if remote and "REMOTE_AREA" in active:
             add(finding("REMOTE_AREA", value=place.province))
         if promise_unmeetable(order["promised_date"], earliest):

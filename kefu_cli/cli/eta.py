@@ -41,7 +41,8 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
       kefu eta --warehouse NORTH --to "北京市朝阳区建国路88号" --paid "2026-09-30 10:00" --explain -f json
     """
     from kefu_cli.logistics.carriers import carrier_index
-    from kefu_cli.logistics.eta import ETA_FIELDS, EtaTransform, Estimator, has_no_window
+    from kefu_cli.logistics.eta import ETA_FIELDS, Estimator, has_no_window
+    from kefu_cli.logistics.plan import EtaTransform, Planner
     from kefu_cli.orders.regions import locate
     from kefu_cli.output import write_records
     from kefu_cli.logistics.routing import LineRoute, Router
@@ -99,9 +100,7 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
         merge({"orders": 1, "problems": int(has_no_window(rec)),
                "notes": sorted(estimator.notes)})
     else:
-        transform = EtaTransform(cfg, router, estimator, explain)
-        if stock:
-            transform.default_stock = stock
+        transform = EtaTransform(Planner(cfg, router, estimator, default_stock=stock or None), explain)
         run_order_file(env, path, items_path, encoding, input_format, renderer, transform, merge, jobs)
     if totals["notes"]:
         env.warn("; ".join(sorted(totals["notes"])))

@@ -201,14 +201,15 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
       kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
     """
     from kefu_cli.logistics.carriers import carrier_index
-    from kefu_cli.logistics.eta import EtaTransform, Estimator
+    from kefu_cli.logistics.eta import Estimator
+    from kefu_cli.logistics.plan import EtaTransform, Planner
     from kefu_cli.messaging.notices import Composer, notice
     from kefu_cli.logistics.routing import Router
 
     cfg = env.config
     now = env.now
     composer = Composer(cfg, now)
-    eta = EtaTransform(cfg, Router(cfg), Estimator(cfg, now))
+    eta = EtaTransform(Planner(cfg, Router(cfg), Estimator(cfg, now)))
     if kind == "shipped":  # exports carry no ship date: the parcel left by now, only transit is left
         eta.shipped_at = now
     carriers = carrier_index(cfg)

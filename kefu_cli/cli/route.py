@@ -33,7 +33,7 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
       kefu route examples/taobao_orders.csv --items examples/taobao_items.csv
       kefu route --sku DS1205 --to "日本 東京都 新宿区西新宿2-8-1" --explain
     """
-    from kefu_cli.logistics.eta import ROUTE_FIELDS, RouteTransform
+    from kefu_cli.logistics.plan import ROUTE_FIELDS, Planner, RouteTransform
     from kefu_cli.output import write_records
     from kefu_cli.logistics.routing import Router
     from kefu_cli.orders.stock import load_stock
@@ -43,7 +43,7 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
                          hint=_("see `kefu route --help`"))
     cfg = env.config
     router = Router(cfg, load_stock(stock_path, cfg) if stock_path else None)
-    transform = RouteTransform(router, explain)
+    transform = RouteTransform(Planner(cfg, router), explain)
     renderer = renderer_for(env, fmt, fields, no_headers, [*ROUTE_FIELDS, *(["steps"] if explain else [])])
     totals = {"lines": 0, "unroutable": 0}
 
@@ -52,7 +52,7 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
             totals[k] += stats[k]
 
     if path is None:
-        order = {"order_id": None, "address": to, "province": None, "city": None,
+        order = {"order_id": None, "address": to, "province": None, "city": None, "stock": None,
                  "items": [{"sku": sku, "title": title, "qty": 1}]}
         write_records(transform.process([order]), renderer, env.stdout)
         merge(transform.take_stats())

@@ -1,4 +1,4 @@
-"""Ship and arrival windows, and the per-order work of `kefu route` and `kefu eta`.
+"""Ship and arrival windows.
 
 Day 0 is the payment day (in the warehouse's time zone) when paid before the warehouse's cutoff
 on one of its working days, otherwise the next working day. ship_from = Day 0 + min and
@@ -19,13 +19,10 @@ from zoneinfo import ZoneInfo
 from kefu_cli.logistics.calendars import Calendars
 from kefu_cli.config import Carrier, Config, ProductLine, ShipWindow, Warehouse
 from kefu_cli.i18n import _
-from kefu_cli.orders.regions import Place, locate
-from kefu_cli.logistics.carriers import carrier_index
-from kefu_cli.logistics.routing import Router
+from kefu_cli.orders.regions import Place
 
 ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "ship_from",
               "ship_by", "arrive_from", "arrive_by", "calendar_note", "reason")
-ROUTE_FIELDS = ("order_id", "line", "sku", "title", "product_line", "warehouse", "reason", "split")
 PROBLEM_TIERS = ("unknown", "no_route")
 CROSS_BORDER_PLACES = ("HK", "MO", "TW")
 
@@ -138,9 +135,10 @@ class Estimator:
     def estimate(self, *, order_id: str | None, warehouse: Warehouse | None, place: Place, stock: str | None,
                  paid_at: datetime | None, product_line: ProductLine | None = None, carrier: Carrier | None = None,
                  address: str | None = None, reason: str | None = None, explain: bool = False,
-                 shipped_at: datetime | None = None) -> dict:
+                 shipped_at: datetime | None = None, tier: str | None = None) -> dict:
         """`shipped_at`: the parcel is with the carrier (at the latest then), so only transit is
-        left; basis `shipped`. Otherwise counted from payment (basis `paid_at`) or, unpaid, now."""
+        left; basis `shipped`. Otherwise counted from payment (basis `paid_at`) or, unpaid, now.
+        `tier`: `tier_of` already decided by the caller (the plan), else decided here."""
         rec = dict.fromkeys(ETA_FIELDS)
         rec.update(order_id=order_id, country=place.country, province=place.province)
         basis = "shipped" if shipped_at is not None else "paid_at" if paid_at is not None else "now"
@@ -152,7 +150,8 @@ class Estimator:
         rec["warehouse"] = warehouse.code
         stock = stock or (product_line.stock if product_line else "in_stock")
         rec["stock"] = stock
-        tier = tier_of(place, warehouse, self.config, address)
+        if tier is None:
+            tier = tier_of(place, warehouse, self.config, address)
         rec["tier"] = tier
         if tier == "unknown":
             rec["reason"] = "UNKNOWN_DESTINATION"
@@ -200,91 +199,3 @@ class _NoSteps:
 
 
 _NO_STEPS = _NoSteps()
-
-
-class RouteTransform:
-    """`kefu route` over an order file: one record per order line."""
-
-    def __init__(self, router: Router, explain: bool = False):
-        self.router = router
-        self.explain = explain
-        self._stats = {"lines": 0, "unroutable": 0}
-
-    def process(self, orders):
-        router = self.router
-        for order in orders:
-            place = locate(order["address"], order["province"], order["city"])
-            lines = order["items"] or [{"sku": None, "title": None, "qty": None}]
-            routes = [router.route(it.get("sku"), it.get("title"), place, it.get("qty")) for it in lines]
-            split = len({r.warehouse.code for r in routes if r.warehouse}) > 1
-            for n, r in enumerate(routes, start=1):
-                rec = {"order_id": order["order_id"], "line": n, "sku": r.sku, "title": r.title,
-                       "product_line": r.product_line.name if r.product_line else None,
-                       "warehouse": r.warehouse.code if r.warehouse else None, "reason": r.reason, "split": split}
-                if self.explain:
-                    rec["steps"] = r.steps
-                self._stats["lines"] += 1
-                self._stats["unroutable"] += r.reason == "UNROUTABLE"
-                yield rec
-
-    def take_stats(self):
-        stats, self._stats = self._stats, {"lines": 0, "unroutable": 0}
-        return stats
-
-
-class EtaTransform:
-    """`kefu eta` over an order file: one record per order and shipping warehouse."""
-
-    def __init__(self, config: Config, router: Router, estimator: Estimator, explain: bool = False):
-        self.config = config
-        self.router = router
-        self.estimator = estimator
-        self.explain = explain
-        self.carriers = carrier_index(config)
-        self.default_stock: str | None = None  # --stock: for orders whose file does not say
-        # notify shipped: orders with status shipped left by this time (the file has no ship date)
-        self.shipped_at: datetime | None = None
-        self._stats = {"orders": 0, "problems": 0}
-
-    def process(self, orders):
-        est = self.estimator
-        router = self.router
-        carriers = self.carriers
-        for order in orders:
-            place = locate(order["address"], order["province"], order["city"])
-            carrier = carriers.get(order["carrier"].strip().lower()) if order["carrier"] else None
-            lines = order["items"] or [{"sku": None, "title": None, "qty": None}]
-            groups: dict[str | None, list] = {}
-            for it in lines:
-                r = router.route(it.get("sku"), it.get("title"), place, it.get("qty"))
-                groups.setdefault(r.warehouse.code if r.warehouse else None, []).append(r)
-            self._stats["orders"] += 1
-            for code, routes in groups.items():
-                warehouse = routes[0].warehouse
-                product_lines = [r.product_line for r in routes if r.product_line]
-                stock = order["stock"] or self.default_stock
-                if stock is None and product_lines:  # made to order anywhere in the shipment decides
-                    stock = "made_to_order" if any(p.stock == "made_to_order" for p in product_lines) else "in_stock"
-                if len(product_lines) == 1:
-                    line = product_lines[0]
-                else:
-                    line = max(product_lines, key=lambda p: _longest(p, warehouse, stock), default=None)
-                rec = est.estimate(order_id=order["order_id"], warehouse=warehouse, place=place, stock=stock,
-                                   paid_at=order["paid_at"], product_line=line, carrier=carrier,
-                                   address=order["address"], reason=None if code else "UNROUTABLE",
-                                   explain=self.explain,
-                                   shipped_at=self.shipped_at if order["status"] == "shipped" else None)
-                if has_no_window(rec):
-                    self._stats["problems"] += 1
-                yield rec
-
-    def take_stats(self):
-        stats = dict(self._stats, notes=sorted(self.estimator.notes))
-        self._stats = {"orders": 0, "problems": 0}
-        self.estimator.notes = set()
-        return stats
-
-
-def _longest(line: ProductLine, warehouse: Warehouse | None, stock: str | None) -> int:
-    window = line.ship.get(stock or line.stock) or (warehouse.ship.get(stock or line.stock) if warehouse else None)
-    return window.max if window else 0
