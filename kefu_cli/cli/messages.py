@@ -200,19 +200,17 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
     Example:
       kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
     """
-    from kefu_cli.logistics.carriers import carrier_index
     from kefu_cli.logistics.eta import Estimator
-    from kefu_cli.logistics.plan import EtaTransform, Planner
+    from kefu_cli.logistics.plan import Planner, order_window
     from kefu_cli.messaging.notices import Composer, notice
     from kefu_cli.logistics.routing import Router
 
     cfg = env.config
     now = env.now
     composer = Composer(cfg, now)
-    eta = EtaTransform(Planner(cfg, Router(cfg), Estimator(cfg, now)))
-    if kind == "shipped":  # exports carry no ship date: the parcel left by now, only transit is left
-        eta.shipped_at = now
-    carriers = carrier_index(cfg)
+    planner = Planner(cfg, Router(cfg), Estimator(cfg, now))
+    # exports carry no ship date: a shipped parcel left by now, only transit is left
+    left = now if kind == "shipped" else None
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
     ledger_kind = f"notify:{kind}"
     held = 0
@@ -222,9 +220,11 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
             if not order["order_id"]:
                 continue
             sent = state is not None and state.sent(order["order_id"], ledger_kind)
-            windows = list(eta.process([order]))
-            window = max(windows, key=lambda w: (w["arrive_by"] is not None, w["arrive_by"] or now.date()), default=None)
-            found = carriers.get(order["carrier"].strip().lower()) if order["carrier"] else None
+            plan = planner.plan(order)
+            shipped_at = left if order["status"] == "shipped" else None
+            windows = [planner.window(order, plan, s, shipped_at=shipped_at) for s in plan.shipments]
+            window = order_window(windows)
+            found = plan.carrier
             msg, reason = notice(kind, order, composer, window, found.name if found else None)
             if reason and not sent:
                 env.warn(_("{order_id}: skipped {kind}: {reason}").format(order_id=order["order_id"], kind=kind,

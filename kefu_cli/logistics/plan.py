@@ -12,7 +12,7 @@ shipment's window is that of its slowest line. Its tier is `eta.tier_of`; its wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from kefu_cli.config import Carrier, Config, ProductLine, Warehouse
 from kefu_cli.logistics.carriers import carrier_index
@@ -102,6 +102,12 @@ class Planner:
             shipped_at=shipped_at, tier=shipment.tier)
 
 
+def order_window(windows: list[dict]) -> dict | None:
+    """The order's window for a buyer: that of its shipment arriving last (one with dates before
+    one without)."""
+    return max(windows, key=lambda w: (w["arrive_by"] is not None, w["arrive_by"] or date.min), default=None)
+
+
 def _longest(line: ProductLine, warehouse: Warehouse | None, stock: str | None) -> int:
     window = line.ship.get(stock or line.stock) or (warehouse.ship.get(stock or line.stock) if warehouse else None)
     return window.max if window else 0
@@ -141,19 +147,15 @@ class EtaTransform:
     def __init__(self, planner: Planner, explain: bool = False):
         self.planner = planner
         self.explain = explain
-        # notify shipped: orders with status shipped left by this time (the file has no ship date)
-        self.shipped_at: datetime | None = None
         self._stats = {"orders": 0, "problems": 0}
 
     def process(self, orders):
         planner = self.planner
         for order in orders:
             plan = planner.plan(order)
-            shipped_at = self.shipped_at if order["status"] == "shipped" else None
             self._stats["orders"] += 1
             for shipment in plan.shipments:
-                rec = planner.window(order, plan, shipment, explain=self.explain,
-                                     shipped_at=shipped_at)
+                rec = planner.window(order, plan, shipment, explain=self.explain)
                 if has_no_window(rec):
                     self._stats["problems"] += 1
                 yield rec
