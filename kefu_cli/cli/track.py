@@ -89,18 +89,16 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     index = carrier_index(cfg)
     queries = []
     if orders_path:
+        from kefu_cli.logistics.plan import Planner
         from kefu_cli.logistics.routing import Router
-        from kefu_cli.orders.regions import locate
 
-        router = Router(cfg)
+        planner = Planner(cfg, Router(cfg))  # the order's plan says where its parcel left from
         order_file = open_orders(env, orders_path, items_path, encoding, input_format, required=("order_id", "waybill"))
         try:
             for order in order_file.records():
                 if order["waybill"]:
-                    item = (order["items"] or [{}])[0]
-                    route = router.route(item.get("sku"), item.get("title"), locate(order["address"] or "",
-                                                                                    order["province"], order["city"]))
-                    origin = _place(route.warehouse.province, route.warehouse.city) if route.warehouse else None
+                    shipped = next((s.warehouse for s in planner.plan(order).shipments if s.warehouse), None)
+                    origin = _place(shipped.province, shipped.city) if shipped else None
                     queries.append(build_query(cfg, index, order["waybill"], order["carrier"],
                                                order["mobile"] or order["phone"], origin=origin,
                                                destination=_place(order["province"], order["city"])))
