@@ -288,3 +288,17 @@ def test_a_small_utf8_file_with_one_gb18030_row_is_utf8_with_that_row_flagged(tm
     recs = records(path, cfg)
     assert [r["order_id"] for r in recs] == ["1", "2"] and recs[0]["buyer"] == "张三"
     assert [p["code"] for p in recs[1]["problems"]] == ["undecodable_bytes"]
+
+
+def test_a_time_without_offset_is_in_the_zone_of_whoever_wrote_it(tmp_path):
+    """A Taobao export writes Beijing time even for a shop kept in Tokyo time; a file kefu cannot
+    attribute to a platform is in the shop's zone."""
+    shop = load_config(None)
+    shop.timezone = "Asia/Tokyo"
+    taobao = write_csv(tmp_path / "taobao.csv", [taobao_row()])
+    (rec,) = records(taobao, shop)
+    assert rec["paid_at"].isoformat() == "2026-09-29T21:15:40+08:00"
+    generic = tmp_path / "generic.csv"
+    generic.write_text("order_id,paid_at,address\n1,2026-09-29 21:15:40,東京都新宿区西新宿2-8-1\n", encoding="utf-8")
+    (rec,) = records(generic, shop)
+    assert rec["paid_at"].isoformat() == "2026-09-29T21:15:40+09:00"

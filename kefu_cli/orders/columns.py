@@ -64,6 +64,10 @@ PROFILES: dict[str, dict[str, str]] = {
     "generic": {"订单备注": "seller_memo"},
 }
 
+# per platform: the zone its export writes times in when they carry no offset (a platform not
+# listed, or a file kefu cannot attribute, is in the shop's zone: shop.toml `timezone`)
+PLATFORM_ZONES: dict[str, str] = {"taobao": "Asia/Shanghai", "jd": "Asia/Shanghai", "pinduoduo": "Asia/Shanghai"}
+
 # headers that identify a platform's export
 SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("taobao", ("买家会员名", "买家实际支付金额")),

@@ -30,7 +30,7 @@ from typing import BinaryIO, Iterable, Iterator
 from kefu_cli.config import Config
 from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
-from kefu_cli.orders.columns import ColumnPlan, plan_columns
+from kefu_cli.orders.columns import PLATFORM_ZONES, ColumnPlan, plan_columns
 from kefu_cli.orders.schema import ORDER_FIELDS
 from kefu_cli.orders.regions import split_address_cached
 from kefu_cli.orders.values import (
@@ -393,6 +393,16 @@ class Stats:
         self.unmatched_items.extend(other.unmatched_items)
 
 
+def _zone_of(platform: str, config: Config):
+    """A time without an offset is in the zone of whoever wrote it: the platform's, else the shop's."""
+    zone = PLATFORM_ZONES.get(platform)
+    if zone is None or zone == config.timezone:
+        return config.tzinfo()
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(zone)
+
+
 class OrderFile:
     """An order file opened for reading: `plan` tells which columns it has, `records()` streams."""
 
@@ -402,7 +412,7 @@ class OrderFile:
         self.path = path
         self.name = "<stdin>" if path == "-" else path
         self.config = config
-        self.tz = config.tzinfo()
+        self.tz = config.tzinfo()  # until the header names the platform
         self.stats = Stats()
         self._stdin = stdin
         self._stream = self._open()
@@ -441,6 +451,7 @@ class OrderFile:
             self.delimiter = None
             headers, self._first_json = self._json_headers()
         self.plan = plan_columns(headers, config.column_aliases)
+        self.tz = _zone_of(self.plan.platform, config)
         self.notes: list[str] = []
         self._province_only_address()
         self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding, self._replaced_at_open)
