@@ -295,3 +295,14 @@ def test_audit_reads_the_plan_eta_reads():
     assert window["arrive_from"] > promised
     unmeetable = [f for f in audited["findings"] if f["code"] == "PROMISE_UNMEETABLE"]
     assert len(unmeetable) == 1 and str(window["arrive_from"]) in json.dumps(unmeetable[0], default=str)
+
+
+@pytest.mark.parametrize("phone,state", [
+    ("852-91234567", "valid"), ("+852 5123 4567", "valid"), ("00852-21234567", "valid"),  # Hong Kong
+    ("853-66123456", "valid"), ("+853 2812 3456", "valid"),  # Macau
+    ("+886 912 345 678", "valid"), ("886-2-23456789", "valid"),  # Taiwan mobile, Taipei landline
+    ("91234567", "invalid"),  # 8 bare digits: a mainland landline without its area code
+    ("852-1234567", "invalid"), ("853-12345678", "invalid"), ("886-1234", "invalid"),
+])
+def test_hong_kong_macau_and_taiwan_numbers_with_their_country_code(phone, state):
+    assert phone_state(phone) == state

@@ -37,6 +37,10 @@ _MOBILE_CN = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _LANDLINE_CN = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:\d{1,5})?")
 _MOBILE_JP = re.compile(r"(?:\+?81|0)[789]0\d{8}")
 _LANDLINE_JP = re.compile(r"(?:\+?81|0)[1-9]\d{8}")
+# Hong Kong (852) and Macau (853): 8 digits; Taiwan (886): mobile 9 + 8 digits, landline 8-9 digits.
+# Only with the country code (852…, 00852…, +852…): a bare 8-digit number is a mainland landline
+# without its area code.
+_CROSS_BORDER = re.compile(r"(?:00)?(?:852[2-9]\d{7}|853[2689]\d{7}|886(?:9\d{8}|[2-8]\d{7,8}))")
 _PHONE_JUNK = re.compile(r"[\s\-()（）.]")
 _FULL_PROVINCES = re.compile("|".join(sorted((re.escape(n) for n in CN_PROVINCES), key=len, reverse=True)))
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -55,7 +59,7 @@ def phone_state(value: str | None) -> str:
     digits = _PHONE_JUNK.sub("", value)
     if digits.startswith("+"):
         digits = digits[1:]
-    for pattern in (_MOBILE_CN, _LANDLINE_CN, _MOBILE_JP, _LANDLINE_JP):
+    for pattern in (_MOBILE_CN, _LANDLINE_CN, _MOBILE_JP, _LANDLINE_JP, _CROSS_BORDER):
         if pattern.fullmatch(digits):
             return "valid"
     return "invalid"
