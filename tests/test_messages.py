@@ -107,6 +107,7 @@ def test_missing_phone_and_hostile_names(run, tmp_path):
     assert [m["phone"] for m in msgs] == [None, None] and all(m["warning"] for m in msgs)
     assert msgs[1]["text"].startswith("{0.__class__}$(rm -rf /)様")  # no receiver: the account; inserted as plain text
     assert "no phone number" in r.stderr
+    assert "2 reminders printed without a phone number" in r.stderr  # counted, like the held-back ones
 
 
 def test_two_processes_started_together_never_duplicate(tmp_path):

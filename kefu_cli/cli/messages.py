@@ -147,6 +147,7 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
     day = local.date().isoformat()
     used_today: set[str] = set()
     held: Counter = Counter()
+    no_phone = 0
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, "remind:", resend) as (order_file, printer, state):
         for order in order_file.records():
@@ -172,8 +173,13 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
                 if dry_run:  # --dry-run lists it with its reason
                     printer.show(dict(compose(), held=reason))
                 continue
-            if printer.send(compose(), None if dry_run else state, kind, who, day):
+            msg = compose()
+            if printer.send(msg, None if dry_run else state, kind, who, day):
                 used_today.update(who)
+                no_phone += msg["phone"] is None
+    if no_phone:  # printed, but a pipe into an SMS sender cannot send them
+        env.warn(_("{count} reminders printed without a phone number (warning column): send them another way")
+                 .format(count=no_phone))
     if held:
         env.info(_("{count} due reminders held back: {reasons}").format(
             count=sum(held.values()), reasons=", ".join(f"{reason} {n}" for reason, n in sorted(held.items()))))
