@@ -56,9 +56,14 @@ class _Printer:
         self.out.flush()
 
 
-def resend_option(f):
-    return click.option("--resend-unconfirmed", "resend", is_flag=True,
-                        help="Print again the messages a killed run claimed but may not have printed.")(f)
+def message_options(f):
+    """What remind and notify share: the ledger (--state, --dry-run, --resend-unconfirmed), one
+    order file read by one process, and the output options."""
+    f = output_options(f)
+    f = input_options(jobs=False)(f)
+    f = click.option("--resend-unconfirmed", "resend", is_flag=True,
+                     help="Print again the messages a killed run claimed but may not have printed.")(f)
+    return state_option(dry_run_option(f))
 
 
 def _unconfirmed(env, state, prefix: str, resend: bool, dry_run: bool) -> None:
@@ -112,11 +117,7 @@ def _open_state(state_path, dry_run):
 
 @click.command()
 @click.argument("path", metavar="FILE")
-@state_option
-@dry_run_option
-@resend_option
-@input_options(jobs=False)
-@output_options
+@message_options
 @pass_env
 def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_format, fmt, fields, no_headers):
     """Print the payment reminders (催付) due now, one per line, for a sender to pipe on.
@@ -189,11 +190,7 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
 @click.command()
 @click.argument("kind", type=click.Choice(["accepted", "shipped", "delay"]))
 @click.argument("path", metavar="FILE")
-@state_option
-@dry_run_option
-@resend_option
-@input_options(jobs=False)
-@output_options
+@message_options
 @pass_env
 def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, input_format, fmt, fields, no_headers):
     """Print order notices: accepted (paid, not shipped), shipped (with carrier, waybill and arrival
