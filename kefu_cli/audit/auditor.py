@@ -160,7 +160,6 @@ class Auditor:
         self.has_status = "status" in self.columns
         self.overdue_before = now - timedelta(hours=self.settings.overdue_hours)
         self._places: dict[tuple, object] = {}  # (province, city) -> Place: exports repeat them
-        self._warehouses = {w.code: w for w in config.warehouses}
 
     def status_of(self, order: dict) -> str | None:
         status = order["status"]

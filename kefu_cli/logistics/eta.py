@@ -55,6 +55,13 @@ def tier_of(place: Place, warehouse: Warehouse, config: Config, address: str | N
     return "other_province"
 
 
+def ship_window(product_line: ProductLine | None, warehouse: Warehouse | None, stock: str | None) -> ShipWindow | None:
+    """The ship window for a stock status (None: the product line's own, else in stock): the
+    product line's if it declares one, else the warehouse's."""
+    stock = stock or (product_line.stock if product_line else "in_stock")
+    return (product_line.ship.get(stock) if product_line else None) or (warehouse.ship.get(stock) if warehouse else None)
+
+
 def has_no_window(rec: dict) -> bool:
     """An eta record without dates: unknown destination, another country, or unroutable."""
     return rec["tier"] in PROBLEM_TIERS or rec["reason"] == "UNROUTABLE"
@@ -162,7 +169,7 @@ class Estimator:
             steps.append(_("{warehouse} is in {wc}, the destination in {dc}: no route").format(
                 warehouse=warehouse.code, wc=warehouse.country, dc=place.country))
             return self._explained(rec, steps, explain)
-        ship = (product_line.ship.get(stock) if product_line else None) or warehouse.ship[stock]
+        ship = ship_window(product_line, warehouse, stock)
         transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit.get(tier) or (7, 15)
         if shipped_at is not None:
             win = self.in_transit(warehouse, shipped_at, transit)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from kefu_cli.config import Carrier, Config, ProductLine, Warehouse
 from kefu_cli.logistics.carriers import carrier_index
-from kefu_cli.logistics.eta import Estimator, has_no_window, tier_of
+from kefu_cli.logistics.eta import Estimator, has_no_window, ship_window, tier_of
 from kefu_cli.logistics.routing import LineRoute, Router
 from kefu_cli.orders.regions import Place, locate
 
@@ -79,10 +79,7 @@ class Planner:
 
     def _shipment(self, warehouse: Warehouse | None, lines: list[int], routes: list[LineRoute], stock: str | None,
                   place: Place, address: str | None) -> Shipment:
-        if len(routes) == 1:
-            product_lines = [routes[0].product_line] if routes[0].product_line else []
-        else:
-            product_lines = [r.product_line for r in routes if r.product_line]
+        product_lines = [r.product_line for r in routes if r.product_line]
         if stock is None and product_lines:  # made to order anywhere in the shipment decides
             stock = "made_to_order" if any(p.stock == "made_to_order" for p in product_lines) else "in_stock"
         if len(product_lines) == 1:
@@ -109,7 +106,7 @@ def order_window(windows: list[dict]) -> dict | None:
 
 
 def _longest(line: ProductLine, warehouse: Warehouse | None, stock: str | None) -> int:
-    window = line.ship.get(stock or line.stock) or (warehouse.ship.get(stock or line.stock) if warehouse else None)
+    window = ship_window(line, warehouse, stock)
     return window.max if window else 0
 
 
