@@ -395,12 +395,9 @@ class Stats:
 
 def _zone_of(platform: str, config: Config):
     """A time without an offset is in the zone of whoever wrote it: the platform's, else the shop's."""
-    zone = PLATFORM_ZONES.get(platform)
-    if zone is None or zone == config.timezone:
-        return config.tzinfo()
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfo  # one instance per key: the same object as config.tzinfo()
 
-    return ZoneInfo(zone)
+    return ZoneInfo(PLATFORM_ZONES.get(platform, config.timezone))
 
 
 class OrderFile:
@@ -412,7 +409,6 @@ class OrderFile:
         self.path = path
         self.name = "<stdin>" if path == "-" else path
         self.config = config
-        self.tz = config.tzinfo()  # until the header names the platform
         self.stats = Stats()
         self._stdin = stdin
         self._stream = self._open()
