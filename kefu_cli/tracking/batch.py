@@ -10,7 +10,7 @@ import time
 
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import _
-from kefu_cli.tracking.provider import ACCOUNT_KINDS, ProviderError, Query
+from kefu_cli.tracking.provider import ACCOUNT_KINDS, ProviderError, Query, malformed
 
 class RateLimit:
     """At most `rate` request starts per second, shared by every task: starts on a fixed grid of
@@ -67,7 +67,7 @@ async def fetch(client, host: str, method: str, url, **kwargs) -> tuple[int, dic
                 raise too_big
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("identity", "gzip", "deflate", ""):
-                raise ProviderError("retry", _("{host} sent a malformed answer").format(host=host))
+                raise malformed(host)
             decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS) \
                 if encoding in ("gzip", "deflate") else None
             body = bytearray()
@@ -89,7 +89,7 @@ async def fetch(client, host: str, method: str, url, **kwargs) -> tuple[int, dic
                 body += decoder.flush()
             return response.status_code, response.headers, bytes(body)
     except (zlib.error, httpx.DecodingError):
-        raise ProviderError("retry", _("{host} sent a malformed answer").format(host=host)) from None
+        raise malformed(host) from None
     except httpx.TimeoutException:
         raise ProviderError("retry", _("{host} did not answer in time").format(host=host)) from None
     except httpx.ConnectError as exc:

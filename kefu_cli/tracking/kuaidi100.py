@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from kefu_cli.i18n import _
 from kefu_cli.tracking.batch import fetch
-from kefu_cli.tracking.provider import ProviderError
+from kefu_cli.tracking.provider import ProviderError, http_busy, json_object, malformed, rejected
 
 # 快递100 `state` and the resultv2 sub-states (`statusCode`) -> kefu status
 K100_STATES = {
@@ -100,19 +100,14 @@ class Kuaidi100:
         status, _headers, raw = await fetch(client, self.host, "POST", self.endpoint,
                                             data=self.form(q.com, q.waybill, q.phone, q.origin, q.destination))
         if status >= 500:
-            raise ProviderError("retry", _("{host} answered HTTP {code}").format(host=self.host, code=status))
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host)) from None
-        if not isinstance(body, dict):
-            raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
+            raise http_busy(self.host, status)
+        body = json_object(self.host, raw)
         if body.get("result") is False or "returnCode" in body:
             return self._failure(str(body.get("returnCode", "")), str(body.get("message", ""))[:200])
         try:
             return self._answer(body)
         except (TypeError, ValueError, AttributeError, KeyError):  # a field of the wrong kind: this waybill's
-            raise ProviderError("answer", _("{host} sent a malformed answer").format(host=self.host)) from None
+            raise malformed(self.host, "answer") from None
 
     def _failure(self, code: str, text: str) -> dict:
         """A returnCode: a result (500: no result yet) or the ProviderError it means."""
@@ -130,8 +125,7 @@ class Kuaidi100:
             return {"status": "not_found", "status_text": text, "raw_state": None, "raw_code": code, "events": []}
         if code == "408":
             raise ProviderError("answer", _("phone check failed (408): pass the receiver's phone, last 4 digits"), code)
-        raise ProviderError("answer", _("the provider rejected the query ({code}): {text}").format(
-            code=code or "?", text=text), code or None)
+        raise rejected(code or "?", text, code or None)
 
     @staticmethod
     def _answer(body: dict) -> dict:

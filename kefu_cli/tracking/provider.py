@@ -14,8 +14,11 @@ a record, a message or a log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+
+from kefu_cli.i18n import _
 
 STATUSES = ("pending", "picked_up", "in_transit", "out_for_delivery", "delivered", "exception", "returning",
             "returned", "refused", "customs", "not_found")
@@ -41,6 +44,34 @@ class ProviderError(Exception):
 
 
 ACCOUNT_KINDS = ("credentials", "account")  # the whole batch fails the same way: stop asking
+
+
+def malformed(host: str, kind: str = "retry") -> ProviderError:
+    """An answer kefu cannot read: `retry` when the whole answer is unreadable, `answer` when one
+    waybill's part of it is."""
+    return ProviderError(kind, _("{host} sent a malformed answer").format(host=host))
+
+
+def http_busy(host: str, status: int) -> ProviderError:
+    """An HTTP status that says try again later (5xx, and 17TRACK's 429)."""
+    return ProviderError("retry", _("{host} answered HTTP {code}").format(host=host, code=status))
+
+
+def rejected(code, text: str, raw_code: str | None) -> ProviderError:
+    """The provider said no to this waybill's query, with its code and message."""
+    return ProviderError("answer", _("the provider rejected the query ({code}): {text}").format(code=code, text=text),
+                         raw_code)
+
+
+def json_object(host: str, raw: bytes) -> dict:
+    """The answer's body as a JSON object, or `malformed` (retried: a proxy's or a server's hiccup)."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise malformed(host) from None
+    if not isinstance(body, dict):
+        raise malformed(host)
+    return body
 
 
 @dataclass

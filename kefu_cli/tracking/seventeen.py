@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from kefu_cli.i18n import _
 from kefu_cli.tracking.batch import fetch
-from kefu_cli.tracking.provider import ProviderError
+from kefu_cli.tracking.provider import ProviderError, http_busy, json_object, malformed, rejected
 
 ENDPOINT = "https://api.17track.net/track/v2.2"
 # latest_status.status / event stage (and a few sub-statuses) -> kefu status
@@ -68,21 +68,16 @@ class SeventeenTrack:
 
     async def _post(self, client, path: str, numbers: list[dict]) -> dict:
         """One request; the answer's `data` ({accepted, rejected}) or a ProviderError."""
-        import json
-
         status, _headers, raw = await fetch(client, self.host, "POST", f"{self.endpoint}/{path}", json=numbers,
                                             headers={"17token": self._token})
         if status == 401:
             raise self._refused("401", _("unauthorized"))
         if status == 429 or status >= 500:
-            raise ProviderError("retry", _("{host} answered HTTP {code}").format(host=self.host, code=status))
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host)) from None
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or not isinstance(data, dict):
-            raise ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
+            raise http_busy(self.host, status)
+        body = json_object(self.host, raw)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise malformed(self.host)
         code = body.get("code")
         if code not in (0, None):
             errors = _list(data.get("errors")) or [{}]
@@ -93,8 +88,7 @@ class SeventeenTrack:
                 raise self._refused(str(code), text)
             if code in RETRY_CODES:
                 raise ProviderError("retry", _("provider busy ({code}): {text}").format(code=code, text=text), str(code))
-            raise ProviderError("answer", _("the provider rejected the query ({code}): {text}").format(
-                code=code, text=text), str(code))
+            raise rejected(code, text, str(code))
         return data
 
     def _refused(self, code: str, text: str) -> ProviderError:
@@ -115,8 +109,7 @@ class SeventeenTrack:
                 try:
                     out[item["number"]] = self._answer(item.get("track_info"))
                 except (TypeError, ValueError, AttributeError, KeyError):  # this number's answer is malformed
-                    out[item["number"]] = ProviderError("answer", _("{host} sent a malformed answer").format(
-                        host=self.host))
+                    out[item["number"]] = malformed(self.host, "answer")
         unregistered = []
         for item in _list(data.get("rejected")):
             if not isinstance(item, dict) or not isinstance(item.get("number"), str):
@@ -129,12 +122,10 @@ class SeventeenTrack:
                 out[item["number"]] = {"status": "not_found", "status_text": text, "raw_state": None,
                                        "raw_code": str(code), "events": []}
             else:
-                out[item["number"]] = ProviderError("answer", _("the provider rejected the query ({code}): {text}").format(
-                    code=code, text=text), str(code))
+                out[item["number"]] = rejected(code, text, str(code))
         if unregistered:
             out.update(await self._register(client, [p for p in payload if p["number"] in set(unregistered)]))
-        return [out.get(q.waybill) or ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
-                for q in queries]
+        return [out.get(q.waybill) or malformed(self.host) for q in queries]
 
     async def _register(self, client, payload: list[dict]) -> dict:
         data = await self._post(client, "register", payload)
@@ -148,9 +139,8 @@ class SeventeenTrack:
             if isinstance(item, dict) and isinstance(item.get("number"), str):
                 error = item.get("error") if isinstance(item.get("error"), dict) else {}
                 code = error.get("code")
-                out[item["number"]] = dict(pending) if code == ALREADY_REGISTERED else ProviderError(
-                    "answer", _("the provider rejected the query ({code}): {text}").format(
-                        code=code, text=str(error.get("message", ""))[:200]), str(code))
+                out[item["number"]] = dict(pending) if code == ALREADY_REGISTERED else rejected(
+                    code, str(error.get("message", ""))[:200], str(code))
         return out
 
     @staticmethod
