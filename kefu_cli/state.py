@@ -256,8 +256,8 @@ class State:
             for w in wanted:
                 row = rows.get(w)
                 if row is not None:
-                    _status, _record, queried_at, claimed_at, final, _pid = row
-                    if final or (claimed_at is not None and now - claimed_at < claim_ttl and alive(row[5])):
+                    _status, _record, queried_at, claimed_at, final, pid = row
+                    if final or (claimed_at is not None and now - claimed_at < claim_ttl and alive(pid)):
                         continue
                     if not refresh and queried_at is not None and now - queried_at < min_age:
                         continue
