@@ -15,7 +15,8 @@ from datetime import datetime
 from kefu_cli.logistics.carriers import detect, normalise_waybill, unique
 from kefu_cli.config import Config
 from kefu_cli.i18n import _
-from kefu_cli.tracking.provider import EVENT_FIELDS, FINAL, PROBLEM_STATUSES, TRACK_FIELDS, Query, parse_event_time, phone_digits
+from kefu_cli.tracking.provider import (EVENT_FIELDS, FINAL, PROBLEM_STATUSES, PROVIDER_FAILURES, TRACK_FIELDS, Query,
+                                        parse_event_time, phone_digits)
 from kefu_cli.tracking.batch import run_batch
 
 MIN_AGE = 30 * 60
@@ -125,16 +126,16 @@ def track(config: Config, providers: dict, queries: list[Query], state, now: dat
             out.events.extend(_events(q, answers[q.waybill]))
         elif q.waybill in answers:
             result = answers[q.waybill]
-            rec = _cached(q, prev_row, tz, now) if prev_row and prev_row[1] else _empty(q, result["error"])
+            rec = _cached(q, json.loads(prev_row[1]), tz, now) if prev_row and prev_row[1] else _empty(q, result["error"])
             rec["error"] = result["error"]
             rec["raw_code"] = result.get("raw_code")
-            if result["error_kind"] in ("unreachable", "credentials", "account"):
+            if result["error_kind"] in PROVIDER_FAILURES:
                 out.provider_failed = True
                 out.failures.append((q.waybill, result))
         elif prev_row and prev_row[1]:
-            rec = _cached(q, prev_row, tz, now)
-            cached = json.loads(prev_row[1])
-            out.events.extend(_events(q, {"events": cached.get("events", [])}))
+            cached = json.loads(prev_row[1])  # parsed once for the record and its events
+            rec = _cached(q, cached, tz, now)
+            out.events.extend(_events(q, cached))
         else:
             rec = _empty(q, _("being queried by another run: see the next run"))
         out.records.append(rec)
@@ -168,8 +169,8 @@ def _record(q: Query, result: dict, tz, now: datetime) -> dict:
     return rec
 
 
-def _cached(q: Query, row: tuple, tz, now: datetime) -> dict:
-    data = json.loads(row[1])
+def _cached(q: Query, data: dict, tz, now: datetime) -> dict:
+    """The record of a stored answer (the state file's tracking.record, parsed)."""
     result = {"status": data["status"], "status_text": data.get("status_text"), "raw_state": data.get("raw_state"),
               "raw_code": data.get("raw_code"), "events": data.get("events", [])}
     return _record(q, result, tz, now)

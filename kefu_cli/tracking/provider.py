@@ -44,6 +44,7 @@ class ProviderError(Exception):
 
 
 ACCOUNT_KINDS = ("credentials", "account")  # the whole batch fails the same way: stop asking
+PROVIDER_FAILURES = ("unreachable", *ACCOUNT_KINDS)  # the provider's fault, not the waybill's: exit 3
 
 
 def malformed(host: str, kind: str = "retry") -> ProviderError:
