@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kefu_cli.orders.values import (Bad, Fixed, datetime_parser, fixed_offset, parse_date, parse_datetime, parse_money,
-                             parse_qty, parse_status, unwrap_excel)
+                             parse_qty, unwrap_excel, word_parser)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -99,6 +99,13 @@ def test_status(text, expected):
 
 def test_status_unknown():
     assert isinstance(parse_status("火星"), Bad)
+
+
+def parse_status(text):
+    """A generic file's status words: the common ones and every platform's (config/platforms/)."""
+    from kefu_cli.orders.platforms import profiles, statuses_for
+
+    return word_parser(statuses_for("generic", profiles(None)), "unknown_status")(text)
 
 
 def test_qty_and_wrappers():

@@ -28,6 +28,7 @@ from kefu_cli.logistics.eta import Estimator, promise_unmeetable
 from kefu_cli.logistics.plan import Planner
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
+from kefu_cli.orders.platforms import profiles, reconcile_for
 from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_place, strip_province
 from kefu_cli.logistics.routing import Router
 
@@ -160,6 +161,8 @@ class Auditor:
         self.has_status = "status" in self.columns
         self.overdue_before = now - timedelta(hours=self.settings.overdue_hours)
         self._places: dict[tuple, object] = {}  # (province, city) -> Place: exports repeat them
+        self.profiles = profiles(config.directory)
+        self._reconcile: dict[str | None, tuple] = {}  # platform -> its amount formulas
 
     def status_of(self, order: dict) -> str | None:
         status = order["status"]
@@ -215,16 +218,21 @@ class Auditor:
             value = order[name]
             if value is not None and value < 0 and "AMOUNT_INVALID" in active:
                 add(finding("AMOUNT_INVALID", value=_("{field} is negative: {amount}").format(field=name, amount=value)))
-        if "AMOUNT_MISMATCH" in active and ("paid" in self.columns):
-            expected, what = total, _("the total")
-            if expected is None and order["goods_amount"] is not None:
-                expected = order["goods_amount"] + (order["shipping_fee"] or 0) - (order["discount"] or 0)
-                what = _("goods + shipping - discount")
-            if expected is not None:
-                got = (paid or Decimal(0)) + (refund or Decimal(0))
-                if abs(got - expected) > self.settings.tolerance:
-                    add(finding("AMOUNT_MISMATCH", paid=paid or 0, refund=refund or 0, sum=got, what=what,
-                                expected=expected))
+        if "AMOUNT_MISMATCH" in active:
+            platform = order["platform"]
+            formulas = self._reconcile.get(platform)
+            if formulas is None:
+                formulas = self._reconcile[platform] = reconcile_for(platform, self.profiles)
+            for formula in formulas:  # the platform's own equation (config/platforms/)
+                sides = formula.check(order)
+                if sides is None:
+                    continue
+                left, right = sides
+                if abs(left - right) > self.settings.tolerance:
+                    left_terms, right_terms = formula.sides()
+                    add(finding("AMOUNT_MISMATCH", left_terms=left_terms, left=left, right_terms=right_terms,
+                                right=right))
+                break
         if refund is not None and refund > 0:
             base = total if total is not None else (paid or 0) + refund
             if refund >= base or (paid is not None and paid == 0):
@@ -264,6 +272,9 @@ class Auditor:
                 add(finding("ADDRESS_INCOMPLETE", value=_("street detail")))
         if "PROVINCE_MISMATCH" in active and address and place.country == "JP":
             _prefecture, _city, code = jp_place(address)
+            if code is None and order["postal_code"]:  # a postal code column (Amazon.co.jp, Rakuten)
+                digits = order["postal_code"].replace("-", "").replace("〒", "").strip()
+                code = digits if len(digits) == 7 and digits.isdigit() else None
             by_code = postal_place(code) if code else None
             if by_code and by_code[0] != place.province:  # the 〒 code names another prefecture
                 add(finding("PROVINCE_MISMATCH", value=f"〒{code[:3]}-{code[3:]} ({by_code[0]})", province=place.province))

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kefu_cli.i18n import N_
+from kefu_cli.orders.platforms import MONEY
 
 RANK = {"info": 0, "warning": 1, "error": 2, "never": 3}
-MONEY = ("total", "goods_amount", "shipping_fee", "discount", "paid", "refund")
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ RULES: tuple[Rule, ...] = (
     Rule("DUPLICATE_ORDER", "error", ("order_id",), N_("the order number appears {value} times in the file")),
     Rule("QUANTITY_INVALID", "error", ("items",), N_("line {value} has a missing, zero or negative quantity")),
     Rule("AMOUNT_INVALID", "error", MONEY, N_("{value}")),
-    Rule("AMOUNT_MISMATCH", "error", ("paid",), N_("paid {paid} + refund {refund} = {sum}, but {what} is {expected}")),
+    Rule("AMOUNT_MISMATCH", "error", ("paid",), N_("{left_terms} = {left}, but {right_terms} = {right}")),
     Rule("REFUND_PARTIAL", "warning", ("refund",), N_("partial refund {value} of {total}")),
     Rule("REFUND_FULL", "info", ("refund",), N_("fully refunded: {value}")),
     Rule("UNPAID", "info", ("status", "paid_at"), N_("not paid, so not audited")),

@@ -42,9 +42,8 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
 
     cfg = env.config
     order_file = open_orders(env, path, items_path, encoding, input_format)
-    columns = set(order_file.plan.index)
-    if order_file.plan.item_rows or order_file.plan.has("summary_title") or order_file.items_by_order is not None \
-            or "items" in order_file.plan.headers:
+    columns = order_file.plan.fields()
+    if order_file.items_by_order is not None or "items" in order_file.plan.headers:
         columns.add("items")
     auditor = Auditor(cfg, columns, env.now)
     for code, needs in auditor.skipped:

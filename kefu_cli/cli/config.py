@@ -32,7 +32,10 @@ def check(env):
     from kefu_cli.messaging import templates as messages
 
     directory = find_config_dir(env.config_dir)
+    from kefu_cli.orders import platforms
+
     problems, paths = check_config(directory, config_checks())
+    problems += platforms.load(directory)[1]  # the platform profiles (config/platforms/*.toml)
     if not problems:
         raw = load_raw(directory)[0]
         for warning in messages.check(raw["messages.toml"], paths["messages.toml"], Problem)[1]:

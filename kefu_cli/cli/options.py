@@ -19,7 +19,7 @@ def output_options(f):
     return f
 
 
-INPUT_FORMATS = ("csv", "tsv", "jsonl", "json")
+INPUT_FORMATS = ("csv", "tsv", "jsonl", "json", "xlsx")
 
 
 def input_options(f=None, *, jobs: bool = True):
@@ -30,20 +30,35 @@ def input_options(f=None, *, jobs: bool = True):
     if jobs:
         f = click.option("--jobs", type=click.IntRange(min=1), metavar="N",
                          help="Worker processes for large CSV/TSV files [default: one per CPU; 1 = none].")(f)
+    f = click.option("--sheet", metavar="NAME|N", expose_value=False, callback=_remember,
+                     help="The sheet of an .xlsx workbook to read, by name or number from 1 [default: the first].")(f)
+    f = click.option("--platform", metavar="NAME", expose_value=False, callback=_remember,
+                     help="Read FILE as this platform's export (taobao, jd, pinduoduo, douyin, amazon_jp, rakuten, "
+                          "or one of config/platforms/) [default: recognised from the header row].")(f)
     f = click.option("--input-format", type=click.Choice(INPUT_FORMATS),
                      help="Format of FILE [default: from the name, else sniffed].")(f)
     f = click.option("--encoding", metavar="NAME",
-                     help="Encoding of FILE [default: detected: utf-8, utf-8 with BOM, gb18030].")(f)
+                     help="Encoding of FILE [default: detected: utf-8, utf-8 with BOM, utf-16, gb18030, cp932].")(f)
     f = click.option("--items", "items_path", metavar="FILE",
                      help="The items report (宝贝报表), one row per item, joined on 订单编号.")(f)
     return f
 
 
+def _remember(ctx, param, value):
+    """--platform and --sheet reach open_orders through the context: every command that reads an
+    order file takes them without repeating them in its signature."""
+    if value is not None:
+        ctx.meta[f"kefu.{param.name}"] = value
+    return value
+
+
 def open_orders(env, path, items_path, encoding, input_format, required=("order_id",)):
     from kefu_cli.orders.reader import OrderFile
 
+    meta = click.get_current_context().meta
     order_file = OrderFile(path, env.config, encoding=encoding, input_format=input_format,
-                           items=items_path, required=required, stdin=env.stdin)
+                           items=items_path, required=required, stdin=env.stdin,
+                           platform=meta.get("kefu.platform"), sheet=meta.get("kefu.sheet"))
     for note in order_file.notes:
         env.warn(note)
     for name, kept, ignored in order_file.plan.duplicates:

@@ -5,28 +5,62 @@ from __future__ import annotations
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import input_options, output_options, renderer_for, run_order_file
+from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, run_order_file
+from kefu_cli.i18n import _
+
+EXPLAIN_FIELDS = ("column", "header", "field", "source", "note")
 
 
 @click.command()
 @click.argument("path", metavar="FILE")
 @input_options
 @output_options
+@click.option("--explain", is_flag=True,
+              help="Print how each header is read (field, which profile says so, or why not) instead of the orders.")
 @pass_env
-def orders(env, path, items_path, encoding, input_format, jobs, fmt, fields, no_headers):
+def orders(env, path, items_path, encoding, input_format, jobs, fmt, fields, no_headers, explain):
     """Read an order file and write it as canonical records.
 
-    FILE is a Taobao/Tmall, JD or Pinduoduo export, or kefu's own CSV/TSV/JSON/JSONL;
-    `-` reads standard input. Bad values never stop the run: each record carries its
-    problems (row, column, what was wrong).
+    FILE is an export of Taobao/Tmall, JD, Pinduoduo, 抖店, Amazon.co.jp or Rakuten (CSV,
+    TSV or .xlsx; the platform is recognised from the header row, or --platform), or kefu's
+    own CSV/TSV/JSON/JSONL; `-` reads standard input. Bad values never stop the run: each
+    record carries its problems (row, column, what was wrong).
 
     \b
     Example:
       kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv -f jsonl
       kefu orders examples/orders.jsonl --fields order_id,status,paid,province
+      kefu orders examples/jd_orders.csv --explain
     """
     from kefu_cli.orders.schema import RECORD_FIELDS
 
+    if explain:
+        return _explain(env, path, items_path, encoding, input_format, fmt, fields, no_headers)
     renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS)
     run_order_file(env, path, items_path, encoding, input_format, renderer, jobs=jobs)
+    return 0
+
+
+def _explain(env, path, items_path, encoding, input_format, fmt, fields, no_headers) -> int:
+    """One record per column of FILE (and one per field its platform's export has and FILE lacks)."""
+    from kefu_cli.output import write_records
+
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    order_file.close()
+    plan = order_file.plan
+    rows = [dict(r) for r in plan.explain]
+    for name in plan.missing:
+        rows.append({"column": None, "header": " / ".join(plan.profile.header_of(name)) or None, "field": name,
+                     "source": plan.platform, "note": "missing"})
+    rec = plan.recognition
+    if rec.forced:
+        env.info(_("{file}: read as {platform} (--platform)").format(file=order_file.name, platform=plan.platform))
+    elif rec.candidates:
+        env.info(_("{file}: recognised as {platform}; headers each candidate knows: {candidates}").format(
+            file=order_file.name, platform=plan.platform,
+            candidates=", ".join(f"{n} {k}" for n, k in rec.candidates)))
+    else:
+        env.info(_("{file}: no platform's headers: read with the common names and every platform's").format(
+            file=order_file.name))
+    write_records(rows, renderer_for(env, fmt, fields, no_headers, EXPLAIN_FIELDS), env.stdout)
     return 0

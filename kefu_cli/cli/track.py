@@ -83,7 +83,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     from kefu_cli.output import write_records
     from kefu_cli.state import State, state_path as resolve
     from kefu_cli.tracking.cache import build_query, is_problem, track as run_track
-    from kefu_cli.tracking.provider import EVENT_FIELDS, TRACK_FIELDS
+    from kefu_cli.tracking.provider import EVENT_FIELDS, TRACK_FIELDS, receiver_phone
 
     cfg = env.config
     index = carrier_index(cfg)
@@ -100,7 +100,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
                     shipped = next((s.warehouse for s in planner.plan(order).shipments if s.warehouse), None)
                     origin = _place(shipped.province, shipped.city) if shipped else None
                     queries.append(build_query(cfg, index, order["waybill"], order["carrier"],
-                                               order["mobile"] or order["phone"], origin=origin,
+                                               receiver_phone(order), origin=origin,
                                                destination=_place(order["province"], order["city"])))
         finally:
             order_file.close()

@@ -1,8 +1,10 @@
 """Reading order files into canonical order records.
 
-Formats: CSV, TSV, JSONL and JSON, from a path or `-` (stdin). Encodings: UTF-8, UTF-8 with
-BOM, GB18030 (covers GBK, which Taobao and JD exports use) detected from the first 64 KiB;
-`encoding=` overrides. CSV, TSV and JSONL stream (memory stays flat); a JSON array is read whole.
+Formats: CSV, TSV, JSONL, JSON and Excel workbooks (.xlsx, .xls: read with python-calamine, the
+first sheet or `sheet=`), from a path or `-` (stdin). Encodings of text: UTF-8, UTF-8 with BOM,
+UTF-16 with BOM, GB18030 (covers GBK, which Taobao and JD exports use) and cp932 (Shift_JIS, which
+Rakuten and Amazon.co.jp write), detected from the first 64 KiB; `encoding=` overrides. CSV, TSV
+and JSONL stream (memory stays flat); a JSON array and a workbook are read whole.
 
 A record is a dict: `row` (the line in the file where the order starts; the header is line 1),
 the canonical fields (orders.schema.ORDER_FIELDS; None when absent or empty), `items`
@@ -30,7 +32,8 @@ from typing import BinaryIO, Iterable, Iterator
 from kefu_cli.config import Config
 from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
-from kefu_cli.orders.columns import PLATFORM_ZONES, ColumnPlan, plan_columns
+from kefu_cli.orders import platforms
+from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import ORDER_FIELDS
 from kefu_cli.orders.regions import split_address_cached
 from kefu_cli.orders.values import (
@@ -44,11 +47,12 @@ from kefu_cli.orders.values import (
     parse_qty,
     parse_stock,
     unwrap_excel,
-    parse_status,
+    word_parser,
 )
 
 SAMPLE_SIZE = 64 * 1024
-FORMATS = ("csv", "tsv", "jsonl", "json")
+FORMATS = ("csv", "tsv", "jsonl", "json", "xlsx")
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and .xls (OLE2)
 csv.field_size_limit(16 * 1024 * 1024)
 
 # --------------------------------------------------------------------------- decoding
@@ -70,11 +74,6 @@ def detect_encoding(sample: bytes, name: str) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if sample.startswith(b"PK\x03\x04"):
-        raise InputError(
-            _("{file}: looks like an Excel workbook (.xlsx), not a text export").format(file=name),
-            hint=_("save it as CSV (UTF-8 or GB18030) and read that"),
-        )
     first_line = sample.split(b"\n", 1)[0]
     if b"\x00" in first_line or sample.count(b"\x00") > max(8, len(sample) // 1000):
         raise InputError(
@@ -105,6 +104,8 @@ def detect_encoding(sample: bytes, name: str) -> str:
     valid = sum(1 for ch in decoded if ch > "\x7f") - broken
     if valid >= 8 * broken:
         return "utf-8"
+    if _japanese(sample):
+        return "cp932"
     try:
         sample.decode("gb18030")
         return "gb18030"
@@ -117,13 +118,29 @@ def detect_encoding(sample: bytes, name: str) -> str:
     return "utf-8" if bad_utf8 <= bad_gb else "gb18030"
 
 
+def _japanese(sample: bytes) -> bool:
+    """Shift_JIS (cp932, as Rakuten and Amazon.co.jp write) rather than GBK: most byte pairs of
+    either decode in the other, so the text decides. Japanese read as cp932 has kana (hiragana,
+    katakana); Chinese read as cp932 turns into half-width katakana, as its lead bytes 0xA1-0xDF
+    are single half-width kana there, and has almost no full-width kana."""
+    try:
+        text = sample.decode("cp932")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 2:
+            return False
+        text = sample[:exc.start].decode("cp932")
+    kana = sum(1 for ch in text if "\u3041" <= ch <= "\u30ff")
+    halfwidth = sum(1 for ch in text if "\uff61" <= ch <= "\uff9f")
+    return kana >= 2 and kana >= halfwidth
+
+
 def check_encoding(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
         raise InputError(
             _("unknown encoding {encoding}").format(encoding=encoding),
-            hint=_("use utf-8, utf-8-sig, gb18030 or gbk"),
+            hint=_("use utf-8, utf-8-sig, utf-16, gb18030, gbk or cp932 (Shift_JIS)"),
         ) from None
 
 
@@ -175,6 +192,7 @@ PROBLEM_TEXT = {
     "not_a_number": N_("{value} is not an amount"),
     "not_a_date": N_("{value} is not a valid date or time"),
     "unknown_status": N_("{value} is not a known order status"),
+    "unknown_after_sale": N_("{value} is not a known after-sale status"),
     "unknown_flag": N_("{value} is not a flag colour"),
     "not_yes_or_no": N_("{value} is not yes or no"),
     "unknown_stock": N_("{value} is not a stock status (in_stock or made_to_order)"),
@@ -216,13 +234,15 @@ def _short(value) -> str:
 # --------------------------------------------------------------------------- rows -> records
 
 _WRAPPED = ("order_id", "phone", "mobile", "waybill")
-_TEXT = ("platform", "buyer", "receiver", "address", "province", "city", "buyer_message",
-         "seller_memo", "carrier", "invoice")
-_MONEY = ("total", "goods_amount", "shipping_fee", "discount", "paid", "refund")
+_TEXT = ("platform", "buyer", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
+         "buyer_message", "seller_memo", "carrier", "invoice")
+_MONEY = platforms.MONEY
 _TIMES = ("created_at", "paid_at")
-_OTHER = {"status": parse_status, "flag": parse_flag, "consulted": parse_bool, "stock": parse_stock,
-          "promised_date": parse_date}
+_OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "promised_date": parse_date}
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
+# a platform's privacy number: the buyer's real number hidden behind a virtual one and its extension
+_PRIVACY = re.compile(r"(1[3-9]\d{9})\s*(?:-|转|#|,)\s*(\d{1,6})")
+_JOIN_WITH = {"phone": "-", "mobile": "-", "postal_code": "-"}  # else a space; amounts are added up
 
 
 class JoinedRow(list):
@@ -249,22 +269,42 @@ class RowConverter:
         self.width = len(plan.headers)
         idx = plan.index
         headers = plan.headers
+        joins = plan.joins
+        profile = plan.profile
 
         def cols(names):
-            return [(n, idx[n], headers[idx[n]].strip()) for n in names if n in idx]
+            return [(n, idx[n], headers[idx[n]].strip()) for n in names if n in idx and n not in joins]
 
         # text needs no parser: the cell stripped, None when empty
         self.text = cols(_TEXT)
+        other = {"status": word_parser(plan.statuses, "unknown_status"),
+                 "after_sale": word_parser(plan.after_sale, "unknown_after_sale"), **_OTHER}
         self.parsed = [(n, i, h, parse) for names, parse in ((_WRAPPED, _read_wrapped), (_MONEY, parse_money),
-                                                             (_TIMES, datetime_parser(tz)), *_OTHER.items())
+                                                             (_TIMES, datetime_parser(tz)), *other.items())
                        for n, i, h in cols(names if isinstance(names, tuple) else (names,))]
-        self.items = cols(("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price"))
+        # a field several columns feed: text joined, amounts added up (orders/platforms.JOINABLE)
+        self.joined = [(n, [(i, headers[i].strip()) for i in cells], n in _MONEY, _JOIN_WITH.get(n, " "))
+                       for n, cells in joins.items() if not n.startswith("item_")]
+        self.items = [(n, i, h) for n, i, h in cols(("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price"))]
+        self.item_joins = {n: [i for i in cells] for n, cells in joins.items() if n.startswith("item_")}
+        self.items += [(n, cells[0], headers[cells[0]].strip()) for n, cells in self.item_joins.items()]
         self.item_rows = plan.item_rows
+        self.line_prices = profile is not None and profile.item_price == "line"
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
+        self.privacy = "mobile" in idx
         self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
         self.template = {"row": None, **{f: None for f in ORDER_FIELDS}, "items": None, "problems": None}
+        if profile is not None:  # a value the platform's export implies when it has no column for it
+            for name, text in profile.defaults.items():
+                if name not in idx:
+                    self.template[name] = other["status"](text) if name == "status" else text
         self.default_platform = plan.platform if plan.platform != "generic" else default_platform
+        # amounts settled per order (after item rows are grouped): derived fields, paid gated by status
+        self.derive = list(profile.derive.items()) if profile is not None else []
+        self.paid_when = profile.paid_when if profile is not None else ()
+        self.per_item = profile.per_item if profile is not None else ()
+        self.settles = bool(self.derive or self.paid_when)
         # undecodable bytes replaced since the file was opened mean some rows hold U+FFFD
         self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
 
@@ -284,11 +324,20 @@ class RowConverter:
             if v.__class__ in _ODD:  # Bad or Fixed: a problem for the record
                 v = self._odd(v, line, header, name, row[i], problems)
             rec[name] = v
+        if self.joined:
+            self._join(rec, row, line, problems)
         order_id = rec["order_id"]
         if order_id is None:
             problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
         elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
             problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
+        if self.privacy:
+            mobile = rec["mobile"]
+            if mobile is not None and len(mobile) > 11 and not mobile.isdigit():
+                m = _PRIVACY.fullmatch(mobile)
+                if m:  # 13012345678-1234: the number and its extension, apart
+                    rec["mobile"] = m.group(1)
+                    rec["mobile_ext"] = rec["mobile_ext"] or m.group(2)
         if rec["platform"] is None:
             rec["platform"] = self.default_platform
         if self.district is not None or rec["province"] is None:
@@ -302,6 +351,34 @@ class RowConverter:
         else:
             rec["items"] = []
         rec["problems"] = problems
+        if self.settles and not self.item_rows:
+            self.settle(rec)
+        return rec
+
+    def _join(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
+        for name, cells, money, sep in self.joined:
+            if money:
+                total = None
+                for i, header in cells:
+                    v = parse_money(row[i])
+                    if v.__class__ in _ODD:
+                        v = self._odd(v, line, header, name, row[i], problems)
+                    if v is not None:
+                        total = v if total is None else total + v
+                rec[name] = total
+            else:
+                parts = [_read_wrapped(row[i]) for i, _h in cells]
+                rec[name] = sep.join(p for p in parts if p) or None
+
+    def settle(self, rec: dict) -> dict:
+        """The amounts a platform's export implies (orders/platforms.py): fields derived from others
+        (Amazon's paid, 抖店's goods from its items), and JD's amount due read as paid only once
+        the status says the order is paid."""
+        for name, formula in self.derive:
+            if rec[name] is None:
+                rec[name] = platforms.evaluate(formula.right, rec)
+        if self.paid_when and rec["paid"] is not None and rec["status"] not in self.paid_when:
+            rec["paid"] = Decimal("0.00") if rec["status"] == "unpaid" else None
         return rec
 
     def headers_of(self, name: str) -> str:
@@ -336,10 +413,14 @@ class RowConverter:
                 if raw and item["sku"] is None:
                     item["sku"] = unwrap_excel(raw).strip() or None
             elif name in ("item_title", "summary_title"):
+                if name in self.item_joins:  # a title and its spec (商品, 商品规格)
+                    raw = " ".join(c for c in (row[j].strip() for j in self.item_joins[name]) if c)
                 item["title"] = raw or None
             else:
                 key, v = ("price", parse_money(raw)) if name == "item_price" else ("qty", parse_qty(raw))
                 item[key] = self._odd(v, line, header, key, raw, problems) if v.__class__ in _ODD else v
+        if self.line_prices and item["price"] is not None and item["qty"]:
+            item["price"] = _unit_price(item["price"], item["qty"])  # Amazon's item-price is price × qty
         return item
 
 
@@ -354,19 +435,31 @@ def _read_wrapped(cell: str) -> str | None:
     return v or None
 
 
-def group_items(records: Iterable[dict]) -> Iterator[dict]:
-    """Merge consecutive item rows of the same order into one record."""
+def group_items(records: Iterable[dict], per_item: tuple[str, ...] = (), settle=None) -> Iterator[dict]:
+    """Merge consecutive item rows of the same order into one record: the first row's order fields,
+    every row's items and problems, and the amounts a platform writes per item row (`per_item`)
+    added up; `settle` then completes the order's amounts (RowConverter.settle)."""
     pending = None
     for rec in records:
         if pending is not None and rec["order_id"] is not None and rec["order_id"] == pending["order_id"]:
             pending["items"].extend(rec["items"])
             pending["problems"].extend(rec["problems"])
+            for name in per_item:
+                if rec[name] is not None:
+                    pending[name] = rec[name] if pending[name] is None else pending[name] + rec[name]
             continue
         if pending is not None:
-            yield pending
+            yield settle(pending) if settle else pending
         pending = rec
     if pending is not None:
-        yield pending
+        yield settle(pending) if settle else pending
+
+
+def _unit_price(line_price: Decimal, qty: int) -> Decimal:
+    unit = line_price / qty
+    if unit == unit.to_integral_value():
+        return unit.quantize(line_price if line_price.as_tuple().exponent < 0 else Decimal(1))
+    return unit.quantize(Decimal("0.01"))
 
 
 # --------------------------------------------------------------------------- files
@@ -393,11 +486,11 @@ class Stats:
         self.unmatched_items.extend(other.unmatched_items)
 
 
-def _zone_of(platform: str, config: Config):
+def _zone_of(plan: ColumnPlan, config: Config):
     """A time without an offset is in the zone of whoever wrote it: the platform's, else the shop's."""
     from zoneinfo import ZoneInfo  # one instance per key: the same object as config.tzinfo()
 
-    return ZoneInfo(PLATFORM_ZONES.get(platform, config.timezone))
+    return ZoneInfo(plan.profile.timezone if plan.profile is not None and plan.profile.timezone else config.timezone)
 
 
 class OrderFile:
@@ -405,8 +498,11 @@ class OrderFile:
 
     def __init__(self, path: str, config: Config, *, encoding: str | None = None,
                  input_format: str | None = None, items: str | None = None,
-                 required: tuple[str, ...] = ("order_id",), stdin: BinaryIO | None = None):
+                 required: tuple[str, ...] = ("order_id",), stdin: BinaryIO | None = None,
+                 platform: str | None = None, sheet: str | None = None):
         self.path = path
+        self.forced_platform = platform
+        self.sheet = sheet
         self.name = "<stdin>" if path == "-" else path
         self.config = config
         self.stats = Stats()
@@ -421,14 +517,28 @@ class OrderFile:
     def _setup(self, encoding, input_format, items, required) -> None:
         config = self.config
         sample = self._read_sample()
-        self.encoding = check_encoding(encoding) if encoding else detect_encoding(sample, self.name)
-        text_sample = sample.decode(self.encoding, "replace")
         if input_format and input_format not in FORMATS:
             raise InputError(_("unknown input format {value}").format(value=input_format),
                              hint=_("use one of: {choices}").format(choices=", ".join(FORMATS)))
-        self.format = input_format or detect_format(self.name, text_sample)
         self.sample = sample
         self._replaced_at_open = _replaced[0]
+        if input_format == "xlsx" or (input_format is None and sample.startswith(WORKBOOK_MAGIC)):
+            self.encoding, self.format, self.delimiter, self._first_json = "utf-8", "xlsx", None, None
+            self._rows = _workbook_rows(self._workbook_bytes(sample), self.name, self.sheet)
+            try:
+                headers = next(self._rows)
+            except StopIteration:
+                raise InputError(_("{file}: the sheet is empty").format(file=self.name),
+                                 hint=_("an order file starts with a header row")) from None
+            self._plan(headers, encoding, items, required)
+            return
+        if self.sheet is not None:
+            from kefu_cli.errors import UsageError
+
+            raise UsageError(_("--sheet is for Excel workbooks; {file} is a text file").format(file=self.name))
+        self.encoding = check_encoding(encoding) if encoding else detect_encoding(sample, self.name)
+        text_sample = sample.decode(self.encoding, "replace")
+        self.format = input_format or detect_format(self.name, text_sample)
         self._text = io.TextIOWrapper(
             io.BufferedReader(_Prefixed(sample, self._stream), 1 << 16) if not self._seekable else self._rewind(),
             encoding=self.encoding, errors="kefu-replace", newline="")
@@ -446,8 +556,20 @@ class OrderFile:
         else:
             self.delimiter = None
             headers, self._first_json = self._json_headers()
-        self.plan = plan_columns(headers, config.column_aliases)
-        self.tz = _zone_of(self.plan.platform, config)
+        self._plan(headers, encoding, items, required)
+
+    def _plan(self, headers, encoding, items, required) -> None:
+        """The column plan of the header row, its converter, and what the header row tells the user."""
+        config = self.config
+        self.profiles = platforms.profiles(config.directory)
+        if self.forced_platform is not None and self.forced_platform not in self.profiles:
+            from kefu_cli.errors import UsageError
+
+            raise UsageError(_("unknown platform {value}").format(value=self.forced_platform),
+                             hint=_("use one of: {choices}").format(choices=", ".join(
+                                 n for n in sorted(self.profiles) if n != "common")))
+        self.plan = plan_columns(headers, self.profiles, config.column_aliases, self.forced_platform)
+        self.tz = _zone_of(self.plan, config)
         self.notes: list[str] = []
         self._province_only_address()
         self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding, self._replaced_at_open)
@@ -455,10 +577,33 @@ class OrderFile:
             if not self.plan.has(name):
                 raise InputError(
                     _("{file}: no {column} column (looked for: {aliases})").format(
-                        file=self.name, column=name, aliases=", ".join(_aliases_for(name))),
+                        file=self.name, column=name, aliases=", ".join(_aliases_for(name, self.plan.platform, self.profiles))),
                     hint=_("the file is not in {encoding}: drop --encoding or pass the right one").format(
                         encoding=encoding) if encoding else
                     _("rename the column, or declare its name under [columns] in shop.toml"))
+        if self.plan.platform == "generic" or self.forced_platform:
+            pass
+        elif self.plan.recognition.tie:
+            self.notes.append(_("{file}: the headers fit {candidates} equally; read as {platform} — pass --platform to choose").format(
+                file=self.name, platform=self.plan.platform,
+                candidates=", ".join(n for n, _k in self.plan.recognition.candidates)))
+        else:
+            known = self.plan.recognition.candidates[0][1]
+            named = sum(1 for h in self.plan.headers if h.strip())
+            if known * 2 < named:
+                self.notes.append(_("{file}: read as {platform}, but it knows only {known} of the {count} headers; "
+                                    "pass --platform if that is wrong (kefu orders --explain shows each header)").format(
+                    file=self.name, platform=self.plan.platform, known=known, count=named))
+        if self.plan.unknown:
+            self.notes.append(_("{file}: columns not read: {columns} — declare each under [columns] in shop.toml "
+                                "(field = [\"header\"]) or in config/platforms/{platform}.toml (unused = [...])").format(
+                file=self.name, columns=", ".join(self.plan.unknown), platform=self.plan.platform if
+                self.plan.platform != "generic" else "common"))
+        if self.plan.missing:
+            profile = self.plan.profile
+            self.notes.append(_("{file}: a {label} export has {columns}, this file does not: those fields are empty").format(
+                file=self.name, label=profile.label or profile.name, columns=", ".join(
+                    f"{'/'.join(profile.header_of(f)) or f} ({f})" for f in self.plan.missing)))
         self.items_by_order: dict[str, list[dict]] | None = None
         self._items_rows: dict[str, list[int]] = {}
         self._items_used: set[str] = set()
@@ -521,6 +666,12 @@ class OrderFile:
     def _rewind(self):
         self._stream.seek(0)
         return self._stream
+
+    def _workbook_bytes(self, sample: bytes) -> bytes:
+        try:
+            return sample + self._stream.read()
+        except OSError as exc:
+            raise InputError(_("{file}: cannot read: {error}").format(file=self.name, error=exc.strerror)) from None
 
     def close(self) -> None:
         if self.path != "-":
@@ -590,7 +741,7 @@ class OrderFile:
 
     def raw_records(self, rows=None, line_base: int = 0) -> Iterator[dict]:
         """Records before grouping and the items join."""
-        if self.format in ("csv", "tsv"):
+        if self.format in ("csv", "tsv", "xlsx"):
             convert = self.converter.convert
             for line, row in self._csv_rows(rows, line_base):
                 if isinstance(row, csv.Error):
@@ -652,7 +803,7 @@ class OrderFile:
         extra = [k for k in obj if k not in known]
         if extra:  # a later object with keys the first one lacked
             headers = plan.headers + extra
-            self.plan = plan = plan_columns(headers, self.config.column_aliases)
+            self.plan = plan = plan_columns(headers, self.profiles, self.config.column_aliases, self.forced_platform)
             self.converter = RowConverter(plan, self.tz, self.config.platform, self.encoding, self._replaced_at_open)
         row = [_cell(obj.get(h)) for h in plan.headers]
         rec = self.converter.convert(row, n)
@@ -666,7 +817,8 @@ class OrderFile:
         """The canonical order records, grouped and joined with the items file."""
         records = self.raw_records()
         if self.plan.item_rows:
-            records = group_items(records)
+            conv = self.converter
+            records = group_items(records, conv.per_item, conv.settle if conv.settles else None)
         count = self.stats.count
         items = self.items_by_order
         for rec in records:
@@ -691,7 +843,7 @@ class OrderFile:
             conv = items_file.converter
             conv.item_rows = True
             by_order: dict[str, list[dict]] = {}
-            for line, row in items_file._csv_rows() if items_file.format in ("csv", "tsv") else ():
+            for line, row in items_file._csv_rows() if items_file.format in ("csv", "tsv", "xlsx") else ():
                 if isinstance(row, csv.Error):
                     continue
                 rec = conv.convert(row, line)
@@ -703,6 +855,81 @@ class OrderFile:
             self.items_by_order = by_order
         finally:
             items_file.close()
+
+
+class _SheetRows:
+    """The rows of a workbook's sheet as text cells, with `line_num` as a csv reader has it (the
+    sheet's row number): the CSV row loop and converter read them as they read a text file."""
+
+    def __init__(self, rows, first_row: int):
+        self._rows = rows
+        self.line_num = first_row - 1
+        self.width = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        row = next(self._rows)
+        self.line_num += 1
+        cells = [_sheet_cell(v) for v in row]
+        while cells and cells[-1] == "" and (self.width is None or len(cells) > self.width):
+            cells.pop()  # the sheet's used area is wider than this row: not extra cells
+        if self.width is None:
+            self.width = len(cells)
+        return cells if any(cells) else []
+
+
+def _workbook_rows(data: bytes, name: str, sheet: str | None) -> _SheetRows:
+    """The rows of the first sheet (or `sheet`, by name or number from 1) of an .xlsx/.xls file,
+    read with python-calamine."""
+    try:
+        from python_calamine import CalamineWorkbook
+    except ImportError:  # pragma: no cover - a dependency of kefu
+        raise InputError(_("{file}: reading Excel workbooks needs python-calamine").format(file=name),
+                         hint=_("pip install python-calamine, or save the sheet as CSV")) from None
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+        if sheet is None:
+            chosen = 0
+        elif sheet in names:
+            chosen = names.index(sheet)
+        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
+            chosen = int(sheet) - 1
+        else:
+            raise InputError(_("{file}: no sheet {sheet}").format(file=name, sheet=sheet),
+                             hint=_("the sheets are: {names}").format(names=", ".join(names)))
+        if not names:
+            raise InputError(_("{file}: the workbook has no sheet").format(file=name))
+        found = book.get_sheet_by_index(chosen)
+        return _SheetRows(iter(found.iter_rows()), found.start[0] + 1 if found.start else 1)
+    except InputError:
+        raise
+    except Exception as exc:  # calamine's errors: a zip that is no workbook, a damaged or encrypted file
+        raise InputError(_("{file}: not a readable Excel workbook: {error}").format(
+            file=name, error=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__),
+            hint=_("open it in Excel and save it again as .xlsx or CSV")) from None
+
+
+def _sheet_cell(value) -> str:
+    """A workbook cell as the text an export would hold. A whole number Excel stored as a float
+    past 15 digits has lost its last digits: it is written as Excel shows it (3.39120445678123E+18)
+    so the reader reports the damage, as it does for a CSV saved from Excel."""
+    cls = value.__class__
+    if cls is str:
+        return value
+    if cls is float:
+        if value.is_integer():
+            return str(int(value)) if abs(value) < 1e15 else f"{value:.15G}"
+        return repr(value)
+    if value is None:
+        return ""
+    if cls is bool:
+        return "1" if value else "0"
+    if hasattr(value, "isoformat"):  # datetime, date, time
+        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "day") else value.isoformat()
+    return str(value)
 
 
 def _cell(value) -> str:
@@ -747,8 +974,6 @@ def _json_items(value, n: int, problems: list[dict]) -> list[dict] | None:
     return out
 
 
-def _aliases_for(name: str) -> list[str]:
-    from kefu_cli.orders.columns import ALIASES
-
-    return [name, *ALIASES.get(name, ())]
+def _aliases_for(name: str, platform: str, table) -> list[str]:
+    return [name, *(h for h, (f, _src) in platforms.lookup_for(platform, table).items() if f == name and h != name)]
 

@@ -243,63 +243,29 @@ def parse_date(text: str):
 
 # --------------------------------------------------------------------------- codes
 
-STATUS = {
-    # Taobao/Tmall 订单状态 (full-width commas as exported; ASCII ones accepted too)
-    "等待买家付款": "unpaid",
-    "买家已付款，等待卖家发货": "paid",
-    "卖家部分发货": "paid",
-    "卖家已发货，等待买家确认": "shipped",
-    "买家已签收": "completed",
-    "交易成功": "completed",
-    "交易关闭": "closed",
-    "交易被淘宝关闭": "closed",
-    # JD
-    "等待付款": "unpaid",
-    "等待出库": "paid",
-    "等待发货": "paid",
-    "等待确认收货": "shipped",
-    "已发货": "shipped",
-    "完成": "completed",
-    "已完成": "completed",
-    "已取消": "closed",
-    "(删除)已取消": "closed",
-    # Pinduoduo and generic words
-    "待付款": "unpaid",
-    "未付款": "unpaid",
-    "待发货": "paid",
-    "已付款": "paid",
-    "已支付": "paid",
-    "已发货，待签收": "shipped",
-    "待收货": "shipped",
-    "已签收": "completed",
-    "已收货": "completed",
-    "交易完成": "completed",
-    "已关闭": "closed",
-    "交易取消": "closed",
-    # canonical names
-    "unpaid": "unpaid",
-    "paid": "paid",
-    "shipped": "shipped",
-    "completed": "completed",
-    "closed": "closed",
-}
 STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
-_status_cache: dict[str, object] = {}
 
 
-def parse_status(text: str):
-    try:
-        return _status_cache[text]
-    except KeyError:
-        pass
-    s = text.strip().replace(",", "，").replace("（", "(").replace("）", ")")
-    if not s:
-        result = None
-    else:
-        result = STATUS.get(s) or STATUS.get(s.replace("，", ",")) or STATUS.get(s.lower()) or Bad("unknown_status", text)
-    if len(_status_cache) < 10_000:
-        _status_cache[text] = result
-    return result
+def word_parser(vocabulary: dict[str, str], code: str):
+    """A cell -> code reader for one file's vocabulary (its platform's status or after-sale words,
+    orders/platforms.py): case-folded, full-width commas and brackets read as the platform writes
+    them, the distinct cells cached; a word not in it is Bad(`code`)."""
+    cache: dict[str, object] = {}
+    table = {k.lower(): v for k, v in vocabulary.items()}
+    table.update({k.replace("，", ","): v for k, v in table.items()})
+
+    def parse(text: str):
+        try:
+            return cache[text]
+        except KeyError:
+            pass
+        s = text.strip().replace("（", "(").replace("）", ")").lower()
+        result = (table.get(s) or table.get(s.replace(",", "，")) or Bad(code, text)) if s and s != "-" else None
+        if len(cache) < 10_000:
+            cache[text] = result
+        return result
+
+    return parse
 
 
 FLAGS = {

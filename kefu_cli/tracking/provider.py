@@ -87,6 +87,15 @@ class Query:
     destination: str | None = None  # "省市" of the receiver, when the order says
 
 
+def receiver_phone(order: dict) -> str | None:
+    """The phone a carrier checks for an order: its mobile with the extension of a privacy number
+    (the reader keeps the two apart: mobile, mobile_ext), else its mobile, else its landline."""
+    mobile, ext = order.get("mobile"), order.get("mobile_ext")
+    if mobile and ext:
+        return f"{mobile}-{ext}"
+    return mobile or order.get("phone")
+
+
 def phone_digits(phone: str | None) -> str | None:
     """The 4 digits a provider checks: the extension of a platform's privacy number
     (13012345678-1234, 13012345678转1234: 快递100 asks for the 4 digits after the dash); the last 4

@@ -1,0 +1,374 @@
+"""Platform profiles: how each platform's export is read, as data.
+
+One TOML file per platform in `platforms/` of the configuration (shipped in config/platforms/,
+installed as kefu_cli.defaults/platforms/). A shop's own `platforms/NAME.toml` is merged key by
+key over the shipped file of that name, or adds a platform. `common.toml` holds the headers and
+status words every export may use (the desk's own columns, kefu's canonical names); each platform
+file adds the headers of its export, the ones it deliberately leaves unread, its status words,
+its time zone, its amount formula and its quirks.
+
+A file's platform is recognised from its header row (`recognise`): a platform is a candidate
+when one of its `signatures` (header sets) is all present; the candidate that knows the most of
+the file's headers wins. A file no platform claims is read with the common headers and every
+platform's headers that no two platforms read differently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from kefu_cli.errors import ConfigError
+from kefu_cli.i18n import _
+from kefu_cli.orders.schema import ORDER_FIELDS
+
+MONEY = ("total", "goods_amount", "shipping_fee", "discount", "platform_discount", "paid", "refund")
+STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
+AFTER_SALE = ("none", "requested", "refunding", "refunded", "rejected", "closed")
+# fields a column may feed besides the record's own: item lines and Taobao's order summary
+ITEM_FIELDS = ("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price")
+# `district` is joined into the address (Pinduoduo's 省/市/区 columns)
+COLUMN_FIELDS = (*ORDER_FIELDS, "district", *ITEM_FIELDS, "summary_title", "summary_qty")
+# fields several columns may feed together: text joined by a space (an address in parts), money
+# added up (points + coupons), a phone number's parts joined by "-"
+JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mobile", "postal_code",
+            "item_title", *MONEY)
+KEYS = ("label", "timezone", "encoding", "signatures", "columns", "unused", "expect", "statuses",
+        "after_sale", "amounts", "defaults")
+AMOUNT_KEYS = ("reconcile", "paid_when", "per_item", "item_price", "derive")
+
+
+@dataclass(frozen=True)
+class Formula:
+    """`a + b - c = d`: each side a list of (sign, field); `items` is Σ price × qty of the items."""
+
+    text: str
+    left: tuple[tuple[int, str], ...]
+    right: tuple[tuple[int, str], ...]
+
+    def fields(self) -> set[str]:
+        return {f for _s, f in self.left + self.right}
+
+    def check(self, rec: dict) -> tuple[Decimal, Decimal] | None:
+        """(left, right) of this order, or None when the first field of either side has no value:
+        the formula cannot be checked on it. Any other field without a value counts as 0."""
+        if _value(self.left[0][1], rec) is None or _value(self.right[0][1], rec) is None:
+            return None
+        return evaluate(self.left, rec), evaluate(self.right, rec)
+
+    def sides(self) -> tuple[str, str]:
+        return tuple(" ".join(("" if i == 0 and s > 0 else ("+ " if s > 0 else "- ")) + f
+                              for i, (s, f) in enumerate(side)) for side in (self.left, self.right))
+
+
+def _value(name: str, rec: dict) -> Decimal | None:
+    if name != "items":
+        return rec[name]
+    items = rec["items"] or []
+    if not items or any(it["price"] is None or it["qty"] is None for it in items):
+        return None
+    return sum((it["price"] * it["qty"] for it in items), Decimal(0))
+
+
+def evaluate(terms, rec: dict) -> Decimal | None:
+    """Σ sign × value over `terms`; `items` is Σ price × qty of the order's items. None when no
+    term has a value, or when an item lacks its price or quantity."""
+    total, seen = Decimal(0), False
+    for sign, name in terms:
+        value = _value(name, rec)
+        if value is None:
+            if name == "items":
+                return None
+            continue
+        total += sign * value
+        seen = True
+    return total if seen else None
+
+
+@dataclass
+class Profile:
+    name: str
+    label: str = ""
+    timezone: str | None = None
+    encoding: str | None = None
+    signatures: tuple[tuple[str, ...], ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)  # normalised header -> field
+    unused: frozenset[str] = frozenset()  # normalised headers known and deliberately not read
+    expect: tuple[str, ...] = ()  # fields this platform's export has: a file without one is told
+    statuses: dict[str, str] = field(default_factory=dict)
+    after_sale: dict[str, str] = field(default_factory=dict)
+    reconcile: tuple[Formula, ...] = ()  # the first one the order has values for is checked
+    paid_when: tuple[str, ...] = ()  # paid is money paid only in these statuses (JD's 应付金额)
+    per_item: tuple[str, ...] = ()  # amounts written per item row, added up over the order's rows
+    item_price: str = "unit"  # "line": the export's item price is price × quantity (Amazon)
+    derive: dict[str, Formula] = field(default_factory=dict)  # a field computed when the file lacks it
+    defaults: dict[str, str] = field(default_factory=dict)  # a field's value when the file has no column
+    files: tuple[str, ...] = ()
+
+    def header_of(self, name: str) -> list[str]:
+        return [h for h, f in self.columns.items() if f == name]
+
+
+def normalise_header(header: str) -> str:
+    return (header.replace("\ufeff", "").replace("\u3000", " ").replace("\u200b", "")
+            .replace("（", "(").replace("）", ")").strip().lower())
+
+
+# --------------------------------------------------------------------------- loading
+
+_loaded: dict[object, dict[str, Profile]] = {}
+
+
+def profiles(directory: Path | None) -> dict[str, Profile]:
+    """Every platform's profile (and "common"), the shop's files in `directory`/platforms merged over
+    the shipped ones. A bad file raises ConfigError naming the file, the key and the fix."""
+    key = str(directory) if directory else None
+    if key not in _loaded:
+        _loaded[key] = _load(directory)
+    return _loaded[key]
+
+
+def _load(directory: Path | None) -> dict[str, Profile]:
+    out, problems = load(directory)
+    if problems:
+        first = problems[0]
+        more = _(" (and {count} more)").format(count=len(problems) - 1) if len(problems) > 1 else ""
+        raise ConfigError(f"{first}{more}", hint=_("fix the platform profile; `kefu config check` lists every problem"))
+    return out
+
+
+def load(directory: Path | None) -> tuple[dict[str, Profile], list]:
+    """(profiles, every problem of their files): `kefu config check` lists the problems."""
+    from kefu_cli.config import Problem, _merge, _read_toml, packaged_dir
+
+    problems: list[Problem] = []
+    raw: dict[str, dict] = {}
+    files: dict[str, list[str]] = {}
+    places = [packaged_dir() / "platforms"]
+    if directory is not None and (directory / "platforms").is_dir():
+        places.append(directory / "platforms")
+    for place in places:
+        for path in sorted(place.glob("*.toml")):
+            data = _read_toml(path, problems)
+            if data is None:
+                continue
+            name = path.stem
+            raw[name] = _merge(raw.get(name, {}), data, str(path), {})
+            files.setdefault(name, []).append(str(path))
+    out = {name: _profile(name, data, files[name][-1], problems) for name, data in raw.items()}
+    for p in out.values():
+        p.files = tuple(files[p.name])
+    if "common" not in out:
+        out["common"] = Profile("common")
+    return out, problems
+
+
+def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
+    from kefu_cli.config import Problem
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(file, key, message))
+
+    p = Profile(name)
+    for key in data:
+        if key not in KEYS:
+            bad(key, _("unknown key; known: {keys}").format(keys=", ".join(KEYS)))
+    for key in ("label", "timezone", "encoding"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            bad(key, _("must be a string"))
+        elif value is not None:
+            setattr(p, key, value)
+    if p.timezone:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(p.timezone)
+        except (KeyError, ValueError):
+            bad("timezone", _("unknown time zone {value}").format(value=p.timezone))
+    sigs = data.get("signatures", [])
+    if not (isinstance(sigs, list) and all(isinstance(s, list) and s and all(isinstance(h, str) for h in s) for s in sigs)):
+        bad("signatures", _("must be a list of header lists, e.g. [[\"订单号\", \"客户姓名\"]]"))
+    else:
+        p.signatures = tuple(tuple(normalise_header(h) for h in s) for s in sigs)
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict):
+        bad("columns", _("must be a table of header = field"))
+        columns = {}
+    for header, name_ in columns.items():
+        if name_ not in COLUMN_FIELDS:
+            bad(f"columns.{header}", _("{value} is not a field; use one of: {choices}").format(
+                value=name_, choices=", ".join(COLUMN_FIELDS)))
+            continue
+        p.columns[normalise_header(header)] = name_
+    for key in ("unused", "expect"):
+        value = data.get(key, [])
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            bad(key, _("must be a list of strings"))
+            value = []
+        if key == "unused":
+            p.unused = frozenset(normalise_header(v) for v in value)
+        else:
+            for v in value:
+                if v not in COLUMN_FIELDS:
+                    bad(key, _("{value} is not a field").format(value=v))
+            p.expect = tuple(value)
+    for key, allowed, target in (("statuses", STATUSES, p.statuses), ("after_sale", AFTER_SALE, p.after_sale)):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            bad(key, _("must be a table of word = code"))
+            continue
+        for word, code in table.items():
+            if code not in allowed:
+                bad(f"{key}.{word}", _("{value} is not one of: {choices}").format(value=code, choices=", ".join(allowed)))
+            else:
+                target[word.strip().lower()] = code
+    defaults = data.get("defaults", {})
+    if isinstance(defaults, dict):
+        for k, v in defaults.items():
+            if k not in ORDER_FIELDS or not isinstance(v, str):
+                bad(f"defaults.{k}", _("must be a field = text"))
+            else:
+                p.defaults[k] = v
+    amounts = data.get("amounts", {})
+    if not isinstance(amounts, dict):
+        bad("amounts", _("must be a table"))
+        amounts = {}
+    for key in amounts:
+        if key not in AMOUNT_KEYS:
+            bad(f"amounts.{key}", _("unknown key; known: {keys}").format(keys=", ".join(AMOUNT_KEYS)))
+    if "reconcile" in amounts:
+        texts = amounts["reconcile"] if isinstance(amounts["reconcile"], list) else [amounts["reconcile"]]
+        found = [_formula(t, lambda m: bad("amounts.reconcile", m)) for t in texts]
+        p.reconcile = tuple(f for f in found if f is not None)
+    for key, allowed in (("paid_when", STATUSES), ("per_item", MONEY)):
+        value = amounts.get(key, [])
+        if not (isinstance(value, list) and all(v in allowed for v in value)):
+            bad(f"amounts.{key}", _("must be a list of: {choices}").format(choices=", ".join(allowed)))
+        else:
+            setattr(p, key, tuple(value))
+    if amounts.get("item_price", "unit") not in ("unit", "line"):
+        bad("amounts.item_price", _("must be unit or line"))
+    else:
+        p.item_price = amounts.get("item_price", "unit")
+    derive = amounts.get("derive", {})
+    if isinstance(derive, dict):
+        for k, text in derive.items():
+            if k not in MONEY:
+                bad(f"amounts.derive.{k}", _("{value} is not an amount field").format(value=k))
+                continue
+            f = _formula(f"{k} = {text}", lambda m, k=k: bad(f"amounts.derive.{k}", m))
+            if f is not None:
+                p.derive[k] = f
+    return p
+
+
+def _formula(text, bad) -> Formula | None:
+    """`paid + refund = total` → Formula; names must be amounts or `items`."""
+    if not isinstance(text, str) or text.count("=") != 1:
+        bad(_("must be one equation such as \"paid + refund = total\""))
+        return None
+    sides = []
+    for side in text.split("="):
+        terms, sign = [], 1
+        for token in side.replace("+", " + ").replace("-", " - ").split():
+            if token in "+-":
+                sign = 1 if token == "+" else -1
+                continue
+            if token not in MONEY and token != "items":
+                bad(_("{value} is not an amount field; use: {choices}").format(
+                    value=token, choices=", ".join((*MONEY, "items"))))
+                return None
+            terms.append((sign, token))
+            sign = 1
+        if not terms:
+            bad(_("an empty side in {value}").format(value=text))
+            return None
+        sides.append(tuple(terms))
+    return Formula(" ".join(text.split()), sides[0], sides[1])
+
+
+# --------------------------------------------------------------------------- recognition
+
+
+@dataclass
+class Recognition:
+    platform: str  # "generic" when no platform claims the file
+    candidates: list[tuple[str, int]]  # (platform, headers it knows), best first
+    forced: bool = False
+
+    @property
+    def tie(self) -> bool:
+        return len(self.candidates) > 1 and self.candidates[0][1] == self.candidates[1][1]
+
+
+def known_headers(profile: Profile) -> set[str]:
+    return set(profile.columns) | set(profile.unused)
+
+
+def recognise(headers: list[str], table: dict[str, Profile], forced: str | None = None) -> Recognition:
+    normalised = {normalise_header(h) for h in headers} - {""}
+    if forced:
+        return Recognition(forced, [(forced, len(normalised & known_headers(table[forced])))], forced=True)
+    found = []
+    for name, p in table.items():
+        if name == "common" or not any(all(h in normalised for h in sig) for sig in p.signatures):
+            continue
+        found.append((name, len(normalised & known_headers(p))))
+    found.sort(key=lambda c: -c[1])
+    return Recognition(found[0][0] if found else "generic", found)
+
+
+def lookup_for(platform: str, table: dict[str, Profile]) -> dict[str, tuple[str, str]]:
+    """normalised header -> (field, where the mapping comes from) for a platform's file."""
+    out = {name.lower(): (name, "canonical") for name in COLUMN_FIELDS}
+    out.update((h, (f, "common")) for h, f in table["common"].columns.items())
+    if platform in table:
+        out.update((h, (f, platform)) for h, f in table[platform].columns.items())
+        return out
+    seen: dict[str, set[str]] = {}
+    for name, p in table.items():  # generic: every platform's headers that none reads otherwise
+        if name != "common":
+            for h, f in p.columns.items():
+                seen.setdefault(h, set()).add(f)
+    for h, fields in seen.items():
+        if len(fields) == 1 and h not in out:
+            out[h] = (next(iter(fields)), "platforms")
+    return out
+
+
+def reconcile_for(platform: str | None, table: dict[str, Profile]) -> tuple[Formula, ...]:
+    """How an order of this platform's amounts add up: its profile's formulas (none: the platform's
+    export cannot show it), else the common ones."""
+    p = table.get(platform or "")
+    if p is not None and p.name != "common":
+        return p.reconcile
+    return table["common"].reconcile
+
+
+def statuses_for(platform: str, table: dict[str, Profile]) -> dict[str, str]:
+    """Status word -> code: the common words, then the platform's (a generic file: every platform's
+    words that no two platforms read differently)."""
+    return _vocabulary(platform, table, "statuses")
+
+
+def after_sale_for(platform: str, table: dict[str, Profile]) -> dict[str, str]:
+    return _vocabulary(platform, table, "after_sale")
+
+
+def _vocabulary(platform: str, table: dict[str, Profile], attr: str) -> dict[str, str]:
+    out = {code: code for code in (STATUSES if attr == "statuses" else AFTER_SALE)}
+    out.update(getattr(table["common"], attr))
+    if platform in table:
+        out.update(getattr(table[platform], attr))
+        return out
+    seen: dict[str, set[str]] = {}
+    for name, p in table.items():
+        if name != "common":
+            for word, code in getattr(p, attr).items():
+                seen.setdefault(word, set()).add(code)
+    for word, codes in seen.items():
+        if len(codes) == 1:
+            out.setdefault(word, next(iter(codes)))
+    return out
