@@ -14,6 +14,7 @@ import eta
 import orders
 import remind
 import track
+import xlsx
 from common import COLUMNS, table
 
 
@@ -27,6 +28,7 @@ def main() -> int:
     rows += orders.measure(args.rows, args.repeat, "audit", with_startup=False)
     rows += eta.measure(args.rows, args.repeat)
     rows += remind.measure(args.rows, args.repeat)
+    rows += xlsx.measure(100_000, args.repeat)
     rows += track.measure()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
           f"best of {args.repeat}; peak RSS is kefu and its workers summed")

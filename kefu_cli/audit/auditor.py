@@ -103,6 +103,9 @@ class AuditSettings:
 _templates: dict[str, tuple[str, str]] = {}  # code -> (language, translated message)
 
 
+_OWN_TEXT = ("left_terms", "right_terms")  # kefu's own words (a platform's formula): never shortened
+
+
 def finding(code: str, **values) -> dict:
     rule = BY_CODE[code]
     lang = current_language()
@@ -110,7 +113,7 @@ def finding(code: str, **values) -> dict:
     if cached is None or cached[0] != lang:
         cached = _templates[code] = (lang, _(rule.message))
     for k, v in values.items():
-        if v.__class__ is not int:
+        if v.__class__ is not int and k not in _OWN_TEXT:
             values[k] = _short(v)
     return {"code": code, "severity": rule.severity, "message": cached[1].format(**values)}
 

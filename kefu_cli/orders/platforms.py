@@ -123,7 +123,8 @@ _loaded: dict[object, dict[str, Profile]] = {}
 def profiles(directory: Path | None) -> dict[str, Profile]:
     """Every platform's profile (and "common"), the shop's files in `directory`/platforms merged over
     the shipped ones. A bad file raises ConfigError naming the file, the key and the fix."""
-    key = str(directory) if directory else None
+    key = (str(directory), tuple((p.name, p.stat().st_mtime_ns) for p in sorted((directory / "platforms").glob("*.toml")))
+           ) if directory is not None and (directory / "platforms").is_dir() else str(directory)
     if key not in _loaded:
         _loaded[key] = _load(directory)
     return _loaded[key]
