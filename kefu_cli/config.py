@@ -110,6 +110,10 @@ class Config:
     calendar_overrides: dict[str, dict[int, tuple[frozenset, frozenset]]] = field(default_factory=dict)
     carrier_preference: tuple[str, ...] = ()  # shop.toml [carriers] prefer: decides a waybill's true ties
     cross_border_served: frozenset = frozenset()  # of HK, MO, TW: where the shop ships from the mainland
+    # shop.toml [transit_history]: windows from the shop's own deliveries once a route has min_samples
+    calibrate: bool = True
+    min_samples: int = 30
+    history_days: int | None = None  # only deliveries of the last N days count (None: all)
 
     def tzinfo(self):
         from zoneinfo import ZoneInfo
@@ -461,6 +465,8 @@ AUDIT = {
     "rules": (False, _is_table),  # the audit checks its own rule names (audit/rules.check_config)
 }
 REMOTE = {"provinces": (False, _str_list), "keywords": (False, _str_list)}
+TRANSIT_HISTORY = {"calibrate": (False, check_bool), "min_samples": (False, _is_positive),
+                   "window_days": (False, _is_positive)}
 PROVIDER = {"endpoint": (False, lambda v: None if isinstance(v, str) and re.match(r"https?://\S+$", v)
                          else _("{value} is not an http(s) URL").format(value=_show(v)))}
 REMIND = {
@@ -531,7 +537,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, unknown_key(key, known_sections)))
@@ -547,6 +553,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
                 problems.append(Problem(shop_file, f"columns.{key}", _str_list(value)))
 
     _check_table(shop.get("audit", {}), AUDIT, shop_file, "audit", problems)
+    _check_table(shop.get("transit_history", {}), TRANSIT_HISTORY, shop_file, "transit_history", problems)
 
     calendar = shop.get("calendar", {})
     if not isinstance(calendar, dict):
@@ -696,6 +703,10 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
             transit={k: tuple(v) for k, v in c.get("transit", {}).items()},
             provider=c.get("provider", "kuaidi100"), seventeen_track=c.get("seventeen_track", 0)))
     cfg.carrier_preference = tuple(raw["shop.toml"].get("carriers", {}).get("prefer", ()))
+    history = raw["shop.toml"].get("transit_history", {})
+    cfg.calibrate = history.get("calibrate", True)
+    cfg.min_samples = int(history.get("min_samples", 30))
+    cfg.history_days = int(history["window_days"]) if "window_days" in history else None
     cfg.cross_border_served = frozenset(raw["warehouses.toml"].get("cross_border", {}).get("served", ()))
     wh = raw["warehouses.toml"]
     cfg.transit = {k: tuple(v) for k, v in wh.get("transit", {}).items()}

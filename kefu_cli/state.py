@@ -14,7 +14,9 @@ printed again (at-least-once on request; at-most-once by default, so a buyer is 
 same reminder twice without the desk deciding to).
 
 Schema versions (PRAGMA user_version), applied in order by `migrate`: 1 the tables below as the
-first state files had them; 2 ledger.confirmed and ledger.pid, tracking.claim_pid.
+first state files had them; 2 ledger.confirmed and ledger.pid, tracking.claim_pid; 3 the delivery
+history (`deliveries`: one row per tracked parcel that reached delivered, refused or returned,
+with its route and transit days) and ledger.template (the wording a reminder was printed in).
 """
 
 from __future__ import annotations
@@ -61,7 +63,29 @@ ALTER TABLE ledger ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE ledger ADD COLUMN pid INTEGER;
 ALTER TABLE tracking ADD COLUMN claim_pid INTEGER;
 """),
+    (3, """
+CREATE TABLE IF NOT EXISTS deliveries (
+    waybill TEXT PRIMARY KEY,
+    carrier TEXT,
+    outcome TEXT NOT NULL,
+    order_id TEXT,
+    warehouse TEXT,
+    country TEXT,
+    province TEXT,
+    city TEXT,
+    picked_up_at TEXT,
+    delivered_at TEXT,
+    delivered_on TEXT,
+    calendar_days INTEGER,
+    work_days INTEGER,
+    source TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_route ON deliveries (warehouse, province, carrier, calendar_days);
+ALTER TABLE ledger ADD COLUMN template TEXT;
+"""),
 )
+DELIVERY_COLUMNS = ("waybill", "carrier", "outcome", "order_id", "warehouse", "country", "province", "city",
+                    "picked_up_at", "delivered_at", "delivered_on", "calendar_days", "work_days", "source")
 
 
 def alive(pid: int | None) -> bool:
@@ -201,11 +225,13 @@ class State:
     def contact_used(self, contacts: list[str], day: str) -> bool:
         return any(self._read("SELECT 1 FROM contact_day WHERE contact = ? AND day = ?", (c, day)) for c in contacts)
 
-    def claim(self, order_id: str, kind: str, sent_at: str, contacts: list[str], day: str) -> bool:
-        """Record (order, kind) and the contacts for `day` atomically; False if any is taken."""
+    def claim(self, order_id: str, kind: str, sent_at: str, contacts: list[str], day: str,
+              template: str | None = None) -> bool:
+        """Record (order, kind, the template's name) and the contacts for `day` atomically; False
+        if any is taken."""
         with self._immediate() as cur:
-            cur.execute("INSERT OR IGNORE INTO ledger (order_id, kind, sent_at, confirmed, pid) VALUES (?, ?, ?, 0, ?)",
-                        (order_id, kind, sent_at, os.getpid()))
+            cur.execute("INSERT OR IGNORE INTO ledger (order_id, kind, sent_at, confirmed, pid, template) "
+                        "VALUES (?, ?, ?, 0, ?, ?)", (order_id, kind, sent_at, os.getpid(), template))
             taken = cur.rowcount != 1
             for contact in contacts if not taken else ():
                 cur.execute("INSERT OR IGNORE INTO contact_day (contact, day, order_id, kind) VALUES (?, ?, ?, ?)",
@@ -278,5 +304,63 @@ class State:
             cur.executemany("UPDATE tracking SET claimed_at = NULL WHERE waybill = ?", [(w,) for w in waybills])
             cur.execute("DELETE FROM tracking WHERE status IS NULL AND claimed_at IS NULL")
 
+    def tracked(self) -> list[tuple[str, str | None, str, str]]:
+        """(waybill, carrier, status, record json) of every answered waybill in the cache."""
+        return self._read("SELECT waybill, carrier, status, record FROM tracking WHERE record IS NOT NULL")
+
+    def reminders(self) -> list[tuple[str, str, str, str | None]]:
+        """(order_id, stage, sent_at, template) of every confirmed reminder in the ledger."""
+        return [(o, k.split(":", 1)[1], t, tpl) for o, k, t, tpl in self._read(
+            "SELECT order_id, kind, sent_at, template FROM ledger WHERE kind LIKE 'remind:%' AND confirmed = 1")]
+
     def count(self) -> int:
         return self._read("SELECT COUNT(*) FROM ledger")[0][0]
+
+    # -- delivery history
+
+    def record_deliveries(self, rows: list[tuple]) -> None:
+        """Rows in DELIVERY_COLUMNS order; a parcel's newer outcome replaces its older one."""
+        if not rows:
+            return
+        marks = ",".join("?" * len(DELIVERY_COLUMNS))
+        with self._immediate() as cur:
+            cur.executemany(f"INSERT OR REPLACE INTO deliveries ({','.join(DELIVERY_COLUMNS)}) VALUES ({marks})", rows)
+
+    def unrecorded_final(self) -> list[tuple[str, str | None, str]]:
+        """(waybill, carrier, record json) of cached answers that ended (delivered or returned) and
+        have no history row yet: parcels tracked before the history existed."""
+        return self._read("SELECT waybill, carrier, record FROM tracking WHERE final = 1 AND record IS NOT NULL "
+                          "AND waybill NOT IN (SELECT waybill FROM deliveries)")
+
+    def transit_percentiles(self, since: str | None = None, min_n: int = 1, carriers: str = "each") -> list[tuple]:
+        """Per warehouse × destination × carrier of delivered parcels: (warehouse, country,
+        province, carrier, n, calendar p10, p50, p90, working p10, p50, p90), nearest-rank
+        percentiles computed in SQL, delivered on or after `since` (a date). `carriers`: "each"
+        (one row per carrier), "all" (carrier None: over all carriers) or "both".
+
+        Transit days are small whole numbers, so one GROUP BY pass counts each route's parcels per
+        (calendar days, working days); a percentile is then the least day whose running count
+        reaches its rank, over those few counts: the value a sort of every row would give."""
+        carrier = "''" if carriers == "all" else "COALESCE(carrier, '')"
+        keys = "warehouse, country, province, carrier"
+        every = (f", j AS (SELECT * FROM j1 UNION ALL SELECT warehouse, country, province, '*', cv, wv, SUM(k) "
+                 f"FROM j1 GROUP BY warehouse, country, province, cv, wv)") if carriers == "both" else ", j AS (SELECT * FROM j1)"
+
+        def pick(column: str, name: str) -> str:
+            return (f"{name}h AS (SELECT {keys}, {column} AS v, SUM(k) AS k FROM j WHERE {column} IS NOT NULL "
+                    f"GROUP BY {keys}, v), "
+                    f"{name}c AS (SELECT {keys}, v, SUM(k) OVER (PARTITION BY {keys} ORDER BY v) AS cum, "
+                    f"SUM(k) OVER (PARTITION BY {keys}) AS n FROM {name}h), "
+                    f"{name} AS (SELECT {keys}, MAX(n) AS n, MIN(CASE WHEN cum >= (n + 9) / 10 THEN v END) AS {name}10, "
+                    f"MIN(CASE WHEN cum >= (n + 1) / 2 THEN v END) AS {name}50, "
+                    f"MIN(CASE WHEN cum >= (9 * n + 9) / 10 THEN v END) AS {name}90 FROM {name}c GROUP BY {keys})")
+
+        sql = (f"WITH j1 AS (SELECT COALESCE(warehouse, '') AS warehouse, COALESCE(country, '') AS country, "
+               f"COALESCE(province, '') AS province, {carrier} AS carrier, calendar_days AS cv, work_days AS wv, "
+               "COUNT(*) AS k FROM deliveries WHERE outcome = 'delivered' AND (? IS NULL OR delivered_on >= ?) "
+               f"GROUP BY 1, 2, 3, 4, 5, 6){every}, {pick('cv', 'c')}, {pick('wv', 'w')} "
+               "SELECT c.warehouse, c.country, c.province, c.carrier, c.n, c10, c50, c90, w10, w50, w90 FROM c "
+               "LEFT JOIN w USING (warehouse, country, province, carrier) WHERE c.n >= ? "
+               "ORDER BY c.warehouse, c.country, c.province, c.carrier")
+        rows = [tuple(v if v != "" else None for v in row) for row in self._read(sql, (since, since, min_n))]
+        return [(*r[:3], None if r[3] == "*" else r[3], *r[4:]) for r in rows] if carriers == "both" else rows

@@ -103,6 +103,15 @@ class AuditSettings:
 _templates: dict[str, tuple[str, str]] = {}  # code -> (language, translated message)
 
 
+def columns_of(order_file) -> set[str]:
+    """The fields an order file gives values to, as the audit counts them (a rule whose fields are
+    all missing is skipped): the plan's, and `items` from an items file or a JSON items key."""
+    columns = order_file.plan.fields()
+    if order_file.items_by_order is not None or "items" in order_file.plan.headers:
+        columns.add("items")
+    return columns
+
+
 _OWN_TEXT = ("left_terms", "right_terms")  # kefu's own words (a platform's formula): never shortened
 
 

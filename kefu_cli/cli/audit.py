@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import input_options, open_orders, output_options, report_stats
+from kefu_cli.cli.options import estimator_for, input_options, open_orders, output_options, report_stats, state_option
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -18,9 +18,10 @@ from kefu_cli.i18n import _
               help="Exit 1 when a finding of this severity or worse is found.")
 @input_options
 @output_options
+@state_option
 @pass_env
 def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, encoding, input_format, jobs, fmt,
-          fields, no_headers):
+          fields, no_headers, state_path):
     """Audit orders before they ship: receiver, phone, address, memos, promises, amounts, refunds.
 
     One record per order: verdict pass | hold | reject | skip, flag red (may ship) | blue (refund
@@ -35,17 +36,14 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
     """
     import orjson
 
-    from kefu_cli.audit.auditor import AUDIT_FIELDS, VERDICTS, Auditor
+    from kefu_cli.audit.auditor import AUDIT_FIELDS, VERDICTS, Auditor, columns_of
     from kefu_cli.audit.passes import TwoPasses
     from kefu_cli.audit.rules import BY_CODE, RANK
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
 
     cfg = env.config
     order_file = open_orders(env, path, items_path, encoding, input_format)
-    columns = order_file.plan.fields()
-    if order_file.items_by_order is not None or "items" in order_file.plan.headers:
-        columns.add("items")
-    auditor = Auditor(cfg, columns, env.now)
+    auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
     for code, needs in auditor.skipped:
         env.warn(_("skipped {code}: no {columns} column").format(code=code, columns=" / ".join(needs)))
     summary_fields = ["kind", "name", "count"]

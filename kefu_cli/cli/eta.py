@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import input_options, output_options, renderer_for, run_order_file
+from kefu_cli.cli.options import estimator_for, input_options, output_options, renderer_for, run_order_file, state_option
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -24,12 +24,15 @@ STOCKS = ("in_stock", "made_to_order")
 @click.option("--explain", is_flag=True, help="Add day 0 and every step (field steps).")
 @input_options
 @output_options
+@state_option
 @pass_env
 def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain, items_path, encoding,
-        input_format, jobs, fmt, fields, no_headers):
+        input_format, jobs, fmt, fields, no_headers, state_path):
     """Estimate ship and arrival windows from stock, working-day calendars and the destination.
 
     Working days follow each warehouse's calendar (China with its make-up workdays, or Japan).
+    Transit days are the tier's, or the p10–p90 of the route's own delivered parcels once the
+    state file's history has enough of them (transit_basis says which).
     A window touching a year whose calendar is not official yet is still computed; it carries a
     calendar_note and one warning goes to stderr. An address kefu cannot place, or one in
     another country than the warehouse, keeps its record with dates empty: exit 1 at the end.
@@ -41,7 +44,7 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
       kefu eta --warehouse NORTH --to "北京市朝阳区建国路88号" --paid "2026-09-30 10:00" --explain -f json
     """
     from kefu_cli.logistics.carriers import carrier_index
-    from kefu_cli.logistics.eta import ETA_FIELDS, Estimator, has_no_window
+    from kefu_cli.logistics.eta import ETA_FIELDS, has_no_window
     from kefu_cli.logistics.plan import EtaTransform, Planner
     from kefu_cli.orders.regions import locate
     from kefu_cli.output import write_records
@@ -57,7 +60,7 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
         raise UsageError(_("--sku, --warehouse, --to, --paid and --carrier are for a single query, not with FILE"))
     now = env.now
     router = Router(cfg)
-    estimator = Estimator(cfg, now)
+    estimator = estimator_for(env, state_path)
     renderer = renderer_for(env, fmt, fields, no_headers, [*ETA_FIELDS, *(["steps"] if explain else [])])
     totals = {"orders": 0, "problems": 0, "notes": set()}
 

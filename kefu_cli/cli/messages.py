@@ -6,8 +6,8 @@ from contextlib import contextmanager
 
 import click
 
-from kefu_cli.cli.options import (dry_run_option, input_options, open_orders, output_options, renderer_for,
-                                  report_stats, state_option)
+from kefu_cli.cli.options import (dry_run_option, estimator_for, input_options, open_orders, output_options,
+                                  renderer_for, report_stats, state_option)
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -31,7 +31,7 @@ class _Printer:
         data = self.renderer.render([msg])
         with interrupts_deferred():  # recorded and printed, or neither
             if state is not None and not state.claim(msg["order_id"] or "", kind, self.env.now.isoformat(),
-                                                     contacts, day):
+                                                     contacts, day, msg.get("template")):
                 return False
             try:
                 self.out.write(data)
@@ -203,7 +203,6 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
     Example:
       kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
     """
-    from kefu_cli.logistics.eta import Estimator
     from kefu_cli.logistics.plan import Planner, order_window
     from kefu_cli.messaging.notices import Composer, notice
     from kefu_cli.logistics.routing import Router
@@ -211,7 +210,7 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
     cfg = env.config
     now = env.now
     composer = Composer(cfg, now)
-    planner = Planner(cfg, Router(cfg), Estimator(cfg, now))
+    planner = Planner(cfg, Router(cfg), estimator_for(env, state_path))
     # exports carry no ship date: a shipped parcel left by now, only transit is left
     left = now if kind == "shipped" else None
     day = now.astimezone(cfg.tzinfo()).date().isoformat()

@@ -87,6 +87,35 @@ def state_option(f):
                         help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
 
 
+def estimator_for(env, state_path=None):
+    """The estimator of a run: the shop's calendars, and the transit its own deliveries show
+    (shop.toml [transit_history]; the state file's history, when there is one)."""
+    from kefu_cli.logistics.eta import Estimator
+
+    return Estimator(env.config, env.now, observed=_observed(env, state_path))
+
+
+def _observed(env, state_path) -> dict | None:
+    """The routes' observed transit, or None: calibration switched off (shop.toml
+    [transit_history] calibrate = false), or no state file yet (nothing was ever tracked)."""
+    from datetime import timedelta
+
+    from kefu_cli.state import State, state_path as resolve
+
+    cfg = env.config
+    path = resolve(state_path)
+    if not cfg.calibrate or not path.exists():
+        return None
+    from kefu_cli.logistics.history import observed
+
+    since = (env.now.date() - timedelta(days=cfg.history_days)).isoformat() if cfg.history_days else None
+    state = State(path)
+    try:
+        return observed(state, cfg.min_samples, since)
+    finally:
+        state.close()
+
+
 def dry_run_option(f):
     return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)
 

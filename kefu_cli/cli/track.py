@@ -97,11 +97,14 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
         try:
             for order in order_file.records():
                 if order["waybill"]:
-                    shipped = next((s.warehouse for s in planner.plan(order).shipments if s.warehouse), None)
+                    plan = planner.plan(order)
+                    shipped = next((s.warehouse for s in plan.shipments if s.warehouse), None)
                     origin = _place(shipped.province, shipped.city) if shipped else None
+                    route = (order["order_id"], shipped.code if shipped else None, plan.place.country,
+                             plan.place.province, plan.place.city)
                     queries.append(build_query(cfg, index, order["waybill"], order["carrier"],
                                                receiver_phone(order), origin=origin,
-                                               destination=_place(order["province"], order["city"])))
+                                               destination=_place(order["province"], order["city"]), route=route))
         finally:
             order_file.close()
     if waybills == ("-",):

@@ -6,7 +6,9 @@ ship_by = Day 0 + max, where "+N working days" is the N-th working day after Day
 "+N calendar days" is Day 0 + N. The window is the product line's for the stock status if it
 declares one, else the warehouse's. Arrival: [ship_from + transit min, ship_by + transit max]
 calendar days, by the destination's tier (same_province, other_province, remote; a carrier may
-override the days). A destination in another country than the warehouse has no route; one kefu
+override the days) — or, once the route (warehouse → destination province, with the order's
+carrier, else over all carriers) has enough delivered parcels in the history, their p10–p90
+transit (logistics/history.py); `transit_basis` says which: `tier` or `history n=…`. A destination in another country than the warehouse has no route; one kefu
 cannot place is `unknown`: both keep their record, with dates empty and a reason.
 """
 
@@ -21,8 +23,8 @@ from kefu_cli.config import Carrier, Config, ProductLine, ShipWindow, Warehouse
 from kefu_cli.i18n import _
 from kefu_cli.orders.regions import Place
 
-ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "ship_from",
-              "ship_by", "arrive_from", "arrive_by", "calendar_note", "reason")
+ETA_FIELDS = ("order_id", "warehouse", "country", "province", "tier", "stock", "paid_at", "basis", "transit_basis",
+              "ship_from", "ship_by", "arrive_from", "arrive_by", "calendar_note", "reason")
 PROBLEM_TIERS = ("unknown", "no_route")
 CROSS_BORDER_PLACES = ("HK", "MO", "TW")
 
@@ -73,9 +75,10 @@ def promise_unmeetable(promised: date | None, arrive_from: date | None) -> bool:
 
 
 class Estimator:
-    def __init__(self, config: Config, now: datetime, calendars: Calendars | None = None):
+    def __init__(self, config: Config, now: datetime, calendars: Calendars | None = None, observed: dict | None = None):
         self.config = config
         self.now = now
+        self.observed = observed or {}  # (warehouse, province, carrier or None) -> history.Observed
         self.calendars = calendars or Calendars(config.calendar_overrides)
         self._zones: dict[str, ZoneInfo] = {}
         self._cache: dict[tuple, Window] = {}
@@ -171,6 +174,13 @@ class Estimator:
             return self._explained(rec, steps, explain)
         ship = ship_window(product_line, warehouse, stock)
         transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit.get(tier) or (7, 15)
+        seen = self.observed and (self.observed.get((warehouse.code, place.province, carrier.code if carrier else None))
+                                  or self.observed.get((warehouse.code, place.province, None)))
+        if seen:
+            transit = (seen.p10, seen.p90)
+            rec["transit_basis"] = f"history n={seen.n}"
+        else:
+            rec["transit_basis"] = "tier"
         if shipped_at is not None:
             win = self.in_transit(warehouse, shipped_at, transit)
         else:
@@ -180,6 +190,9 @@ class Estimator:
         if explain:
             steps.append(_("tier {tier} from {warehouse} ({province})").format(
                 tier=tier, warehouse=warehouse.code, province=warehouse.province))
+            if seen:
+                steps.append(_("transit from the history: {n} delivered parcels of this route took {a}–{b} days (p10–p90)").format(
+                    n=seen.n, a=seen.p10, b=seen.p90))
             if basis == "now":
                 steps.append(_("not paid: counted from now"))
             steps.extend(win.steps)

@@ -234,7 +234,7 @@ def _short(value) -> str:
 # --------------------------------------------------------------------------- rows -> records
 
 _WRAPPED = ("order_id", "phone", "mobile", "waybill")
-_TEXT = ("platform", "buyer", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
+_TEXT = ("platform", "buyer", "close_reason", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
          "buyer_message", "seller_memo", "carrier", "invoice")
 _MONEY = platforms.MONEY
 _TIMES = ("created_at", "paid_at")

@@ -23,7 +23,8 @@ MIN_AGE = 30 * 60
 
 
 def build_query(config: Config, index, waybill: str, carrier_name: str | None, phone: str | None,
-                code_of=None, origin: str | None = None, destination: str | None = None) -> Query:
+                code_of=None, origin: str | None = None, destination: str | None = None,
+                route: tuple | None = None) -> Query:
     """A query for one waybill, or one carrying the reason it cannot be asked. The carrier named
     (by the user or the file) always wins; else the detector's ranked candidates, ties decided by
     the shop's preference (shop.toml [carriers] prefer). The provider is the carrier's
@@ -54,7 +55,7 @@ def build_query(config: Config, index, waybill: str, carrier_name: str | None, p
         return Query(waybill, carrier, com, None, _(
             "{carrier} needs the receiver's phone (last 4 digits): pass --phone or a phone column").format(
             carrier=carrier.name), provider=provider)
-    return Query(waybill, carrier, com, digits, provider=provider, origin=origin, destination=destination)
+    return Query(waybill, carrier, com, digits, provider=provider, origin=origin, destination=destination, route=route)
 
 
 # each provider's carrier code in carriers.toml
@@ -113,6 +114,7 @@ def track(config: Config, providers: dict, queries: list[Query], state, now: dat
                            clock, rec["status"] in FINAL))
     if stored:
         state.store_results(stored)
+        _record_history(config, state, [(q, fresh[q.waybill], answers[q.waybill]) for q in to_ask if q.waybill in fresh])
     if failed_claims:
         state.release_queries(failed_claims)
     out = Outcome(records=[])
@@ -141,6 +143,73 @@ def track(config: Config, providers: dict, queries: list[Query], state, now: dat
         out.records.append(rec)
         if rec["status"] is not None and rec["status"] != prev_status:
             out.changed.append(rec)
+    return out
+
+
+def _timed(events: list[dict], tz) -> list[tuple]:
+    """A parcel's events as the history reads them: (time, kefu status, place text)."""
+    return [(parse_event_time(e.get("time"), tz), e.get("status"), e.get("area") or e.get("location") or e.get("context"))
+            for e in events or []]
+
+
+def _record_history(config: Config, state, answered: list[tuple[Query, dict, dict]]) -> None:
+    """A history row for each parcel this run saw end (logistics/history.py)."""
+    from kefu_cli.logistics.calendars import Calendars
+    from kefu_cli.logistics.history import OUTCOMES, delivery_row
+
+    ended = [(q, rec, result) for q, rec, result in answered if rec["status"] in OUTCOMES]
+    if not ended:
+        return
+    calendars = Calendars(config.calendar_overrides)
+    tz = config.tzinfo()
+    rows = []
+    for q, rec, result in ended:
+        order_id, warehouse, country, province, city = q.route or (None,) * 5
+        rows.append(delivery_row(config, calendars, q.waybill, q.carrier.code, rec["status"],
+                                 _timed(result.get("events"), tz), source="track", order_id=order_id,
+                                 warehouse=warehouse, country=country, province=province, city=city))
+    state.record_deliveries(rows)
+
+
+def import_cached(config: Config, state) -> int:
+    """History rows for cached answers of parcels that ended before the history existed (tracked by
+    an older kefu): their route comes from their events. Returns how many were added."""
+    from kefu_cli.logistics.calendars import Calendars
+    from kefu_cli.logistics.history import delivery_row
+
+    calendars = Calendars(config.calendar_overrides)
+    tz = config.tzinfo()
+    rows = []
+    for waybill, carrier, record in state.unrecorded_final():
+        try:
+            data = json.loads(record)
+        except ValueError:
+            continue
+        row = delivery_row(config, calendars, waybill, carrier, data.get("status"), _timed(data.get("events"), tz),
+                           source="cache")
+        if row is not None:
+            rows.append(row)
+    state.record_deliveries(rows)
+    return len(rows)
+
+
+def stored_records(config: Config, state, now: datetime) -> list[dict]:
+    """The record (TRACK_FIELDS) of every waybill the cache has an answer for, as `kefu track`
+    would print it from the cache now (its staleness judged at `now`)."""
+    from kefu_cli.logistics.carriers import carrier_index
+
+    index = carrier_index(config)
+    tz = config.tzinfo()
+    out = []
+    for waybill, code, _status, record in state.tracked():
+        carrier = index.get((code or "").lower())
+        try:
+            data = json.loads(record)
+        except ValueError:
+            continue
+        if carrier is None:
+            continue
+        out.append(_cached(Query(waybill, carrier, None, None), data, tz, now))
     return out
 
 

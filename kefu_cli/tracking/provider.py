@@ -85,6 +85,7 @@ class Query:
     provider: str = "kuaidi100"  # which provider tracks this carrier (carriers.toml `provider`)
     origin: str | None = None  # "省市" the parcel leaves from, when kefu knows the warehouse's city
     destination: str | None = None  # "省市" of the receiver, when the order says
+    route: tuple | None = None  # (order_id, warehouse, country, province, city) from an order's plan: its history row
 
 
 def receiver_phone(order: dict) -> str | None:

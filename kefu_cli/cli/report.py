@@ -1,0 +1,88 @@
+"""`kefu report`: one self-contained HTML page of the desk's day."""
+
+from __future__ import annotations
+
+import click
+
+from kefu_cli.cli.context import pass_env
+from kefu_cli.cli.options import estimator_for, input_options, open_orders, report_stats, state_option
+from kefu_cli.errors import ExitCode, OutputError
+from kefu_cli.i18n import _
+
+
+@click.command()
+@click.argument("path", metavar="FILE")
+@click.option("-o", "--output", "output", metavar="PATH",
+              help="Write the page to PATH [default: standard output].")
+@click.option("--window", default="24h", show_default=True, metavar="DURATION",
+              help="Reminder results: paid within this long after the reminder counts.")
+@input_options
+@state_option
+@pass_env
+def report(env, path, output, window, items_path, encoding, input_format, jobs, state_path):
+    """Write the desk's day as one HTML page: audit, parcels, transit, reminders.
+
+    FILE is the day's export. The page shows audit verdicts and findings by code, the overdue
+    audits, tracked parcels by status and carrier with the stale ones, transit per destination
+    from the delivery history (a chart per warehouse), and the results of payment reminders per
+    stage and wording. It opens offline: charts are inline SVG, no script, no link.
+
+    \b
+    Example:
+      kefu report examples/taobao_orders.csv --items examples/taobao_items.csv -o day.html
+      kefu --lang zh report today.csv -o /srv/share/kefu-$(date +%F).html
+    """
+    from kefu_cli.audit.auditor import Auditor, columns_of
+    from kefu_cli.audit.passes import TwoPasses
+    from kefu_cli.config import parse_duration
+    from kefu_cli.errors import UsageError
+    from kefu_cli.insights.report import Day, audit_day, render
+    from kefu_cli.insights.stats import Reminders, transit
+    from kefu_cli.state import State, state_path as resolve
+    from kefu_cli.tracking.cache import stored_records
+
+    cfg = env.config
+    span = parse_duration(window)
+    if span is None:
+        raise UsageError(_("--window {value} is not a duration (30m, 24h, 2d)").format(value=window))
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name)
+    auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
+    try:
+        passes = TwoPasses(order_file, auditor, 3, jobs)
+    finally:
+        order_file.close()
+    try:
+        audit_day(day, passes.records())
+    finally:
+        passes.close()
+    report_stats(env, order_file)
+    state_file = resolve(state_path)
+    if state_file.exists():
+        state = State(state_file)
+        try:
+            day.parcels = stored_records(cfg, state, env.now)
+            day.transit = transit(cfg, state, by_carrier=False)
+            sent = state.reminders()
+        finally:
+            state.close()
+        if sent:
+            results = Reminders(sent, span)
+            again = open_orders(env, path, items_path, encoding, input_format)
+            try:
+                results.see(again.records())
+            finally:
+                again.close()
+            day.reminders = results.results()
+    page = render(day).encode("utf-8")
+    if output in (None, "-"):
+        env.stdout.write(page)
+        env.stdout.flush()
+    else:
+        try:
+            with open(output, "wb") as fh:
+                fh.write(page)
+        except OSError as exc:
+            raise OutputError(_("cannot write {path}: {error}").format(path=output, error=exc.strerror or exc)) from None
+        env.info(_("report written to {path}").format(path=output))
+    return ExitCode.OK

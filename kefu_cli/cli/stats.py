@@ -1,0 +1,135 @@
+"""`kefu stats transit` and `kefu stats remind`: figures from what happened."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import click
+
+from kefu_cli.cli.context import pass_env
+from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, report_stats, state_option
+from kefu_cli.errors import UsageError
+from kefu_cli.i18n import _
+
+
+@click.group()
+def stats():
+    """Figures from what happened: transit of delivered parcels, results of reminders."""
+
+
+def since_date(text: str | None, today: date) -> str | None:
+    """--since: a date (2026-09-01) or a number of days back (90d)."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"(\d{1,4})d", text.strip())
+    if m:
+        return (today - timedelta(days=int(m.group(1)))).isoformat()
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise UsageError(_("--since {value} is neither a date (2026-09-01) nor days back (90d)").format(
+            value=text)) from None
+
+
+def _state(env, state_path):
+    from kefu_cli.state import State, state_path as resolve
+
+    path = resolve(state_path)
+    if not path.exists():
+        return None
+    return State(path)
+
+
+@stats.command()
+@click.option("--since", metavar="DATE|Nd", help="Only parcels delivered on or after this date, or in the last N days.")
+@click.option("--min-n", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only routes with at least this many delivered parcels.")
+@click.option("--all-carriers", is_flag=True, help="One row per route over all carriers, not one per carrier.")
+@output_options
+@state_option
+@pass_env
+def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path):
+    """Transit days of delivered parcels per warehouse, destination and carrier.
+
+    n and the p10, p50 and p90 of the days from the first pickup scan to delivery, in calendar
+    days and in working days of the warehouse's calendar. Every parcel `kefu track` sees end
+    (delivered, refused, returned) is kept in the state file; parcels tracked before that are
+    taken from the tracking cache. eta uses a route's p10–p90 once it has
+    [transit_history] min_samples deliveries.
+
+    \b
+    Example:
+      kefu stats transit --since 90d --min-n 30
+      kefu stats transit --all-carriers -f tsv | sort -t$'\\t' -k5 -nr | head
+    """
+    from kefu_cli.insights.stats import transit as transit_rows
+    from kefu_cli.logistics.history import TRANSIT_FIELDS
+    from kefu_cli.output import write_records
+
+    renderer = renderer_for(env, fmt, fields, no_headers, TRANSIT_FIELDS)
+    first = since_date(since, env.now.date())
+    state = _state(env, state_path)
+    rows = []
+    if state is None:
+        env.warn(_("no state file yet: `kefu track` records each parcel that ends"))
+    else:
+        try:
+            rows = transit_rows(env.config, state, first, min_n, not all_carriers)
+        finally:
+            state.close()
+    write_records(rows, renderer, env.stdout)
+    if state is not None and not rows:
+        env.warn(_("no delivered parcels in the history{since}").format(
+            since=_(" since {date}").format(date=first) if first else ""))
+    return 0
+
+
+@stats.command()
+@click.argument("path", metavar="FILE")
+@click.option("--window", default="24h", show_default=True, metavar="DURATION",
+              help="Paid within this long after the reminder counts as paid after it (30m, 24h, 2d).")
+@click.option("--closed", is_flag=True, help="List the reminded orders that closed unpaid, with their close reason.")
+@input_options(jobs=False)
+@output_options
+@state_option
+@pass_env
+def remind(env, path, window, closed, items_path, encoding, input_format, fmt, fields, no_headers, state_path):
+    """Results of payment reminders (催付成功率) per stage and wording.
+
+    Joins the ledger of reminders with a later export of the same orders (FILE): per stage and
+    template, how many were sent, how many of those orders were paid within --window after the
+    reminder, the rate, and the median hours to payment; orders closed unpaid are counted, and
+    listed with --closed by their 订单关闭原因.
+
+    \b
+    Example:
+      kefu stats remind today.csv
+      kefu stats remind today.csv --closed -f tsv
+    """
+    from kefu_cli.config import parse_duration
+    from kefu_cli.insights.stats import CLOSED_FIELDS, REMIND_FIELDS, Reminders
+    from kefu_cli.output import write_records
+
+    span = parse_duration(window)
+    if span is None:
+        raise UsageError(_("--window {value} is not a duration (30m, 24h, 2d)").format(value=window))
+    renderer = renderer_for(env, fmt, fields, no_headers, CLOSED_FIELDS if closed else REMIND_FIELDS)
+    state = _state(env, state_path)
+    sent = []
+    if state is not None:
+        try:
+            sent = state.reminders()
+        finally:
+            state.close()
+    results = Reminders(sent, span)
+    order_file = open_orders(env, path, items_path, encoding, input_format)
+    try:
+        results.see(order_file.records())
+    finally:
+        order_file.close()
+    report_stats(env, order_file)
+    if not sent:
+        env.warn(_("the ledger has no reminders yet: `kefu remind` records each one it prints"))
+    write_records(results.closed_unpaid() if closed else results.results(), renderer, env.stdout)
+    return 0

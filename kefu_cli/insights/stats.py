@@ -1,0 +1,95 @@
+"""Figures from what happened: transit of delivered parcels, and what reminders led to.
+
+`transit`: per warehouse × destination (× carrier), n and the p10/p50/p90 transit of delivered
+parcels, in calendar and in working days, from the state file's delivery history (percentiles in
+SQL: state.transit_percentiles). Parcels tracked before the history existed are added from the
+tracking cache first (tracking/cache.import_cached).
+
+`reminders`: the ledger's reminders joined with a later export of the same orders: per stage
+and wording (template), how many were sent, how many of those orders were paid within `window`
+after the reminder, the rate, and the median time to payment; and the reminded orders that were
+closed unpaid, with the reason the platform gives (订单关闭原因).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from statistics import median
+from typing import Iterable
+
+from kefu_cli.logistics.history import TRANSIT_FIELDS
+
+REMIND_FIELDS = ("stage", "template", "sent", "paid", "rate", "median_hours", "closed_unpaid", "not_in_file")
+CLOSED_FIELDS = ("order_id", "stage", "template", "sent_at", "close_reason")
+
+
+def transit(config, state, since: str | None = None, min_n: int = 1, by_carrier: bool = True) -> list[dict]:
+    from kefu_cli.tracking.cache import import_cached
+
+    import_cached(config, state)
+    rows = state.transit_percentiles(since, min_n, carriers="each" if by_carrier else "all")
+    return [dict(zip(TRANSIT_FIELDS, row)) for row in rows]
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+class Reminders:
+    """The ledger's reminders, and the orders of a later export they are joined with."""
+
+    def __init__(self, reminders: list[tuple[str, str, str, str | None]], window: timedelta):
+        self.window = window
+        self.by_order: dict[str, list[tuple[str, datetime, str]]] = {}
+        for order_id, stage, sent_at, template in reminders:
+            when = _when(sent_at)
+            if when is not None:
+                self.by_order.setdefault(order_id, []).append((stage, when, template or "unknown"))
+        self.found: dict[str, dict] = {}
+
+    def see(self, orders: Iterable[dict]) -> None:
+        """Keep what the export says of each reminded order (its status, payment time, close reason)."""
+        wanted = self.by_order
+        for order in orders:
+            if order["order_id"] in wanted:
+                self.found[order["order_id"]] = {"status": order["status"], "paid_at": order["paid_at"],
+                                                 "close_reason": order["close_reason"]}
+
+    def results(self) -> list[dict]:
+        groups: dict[tuple[str, str], dict] = {}
+        for order_id, sent in self.by_order.items():
+            order = self.found.get(order_id)
+            for stage, when, template in sent:
+                g = groups.setdefault((stage, template), {"sent": 0, "paid": 0, "hours": [], "closed": 0, "missing": 0})
+                g["sent"] += 1
+                if order is None:
+                    g["missing"] += 1
+                    continue
+                paid_at = order["paid_at"]
+                if paid_at is not None and when <= paid_at <= when + self.window:
+                    g["paid"] += 1
+                    g["hours"].append((paid_at - when).total_seconds() / 3600)
+                elif paid_at is None and order["status"] == "closed":
+                    g["closed"] += 1
+        out = []
+        for (stage, template), g in sorted(groups.items()):
+            rate = (Decimal(g["paid"]) / Decimal(g["sent"])).quantize(Decimal("0.001")) if g["sent"] else None
+            hours = Decimal(str(round(median(g["hours"]), 1))) if g["hours"] else None
+            out.append({"stage": stage, "template": template, "sent": g["sent"], "paid": g["paid"], "rate": rate,
+                        "median_hours": hours, "closed_unpaid": g["closed"], "not_in_file": g["missing"]})
+        return out
+
+    def closed_unpaid(self) -> list[dict]:
+        out = []
+        for order_id, sent in sorted(self.by_order.items()):
+            order = self.found.get(order_id)
+            if order is None or order["paid_at"] is not None or order["status"] != "closed":
+                continue
+            stage, when, template = max(sent, key=lambda s: s[1])  # the last reminder before it closed
+            out.append({"order_id": order_id, "stage": stage, "template": template, "sent_at": when,
+                        "close_reason": order["close_reason"]})
+        return out
