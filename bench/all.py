@@ -11,6 +11,7 @@ import os
 import sys
 
 import eta
+import history
 import orders
 import remind
 import track
@@ -29,6 +30,7 @@ def main() -> int:
     rows += eta.measure(args.rows, args.repeat)
     rows += remind.measure(args.rows, args.repeat)
     rows += xlsx.measure(100_000, args.repeat)
+    rows += history.measure(1_000_000, args.rows, args.repeat)
     rows += track.measure()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
           f"best of {args.repeat}; peak RSS is kefu and its workers summed")

@@ -130,7 +130,7 @@ def parcels_chart(plt, day: Day) -> str:
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(range(len(carriers)), carriers)
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(_("Parcels by status and carrier"), loc="left")
     ax.set_xlabel(_("parcels"))
@@ -138,10 +138,11 @@ def parcels_chart(plt, day: Day) -> str:
 
 
 def transit_charts(plt, day: Day) -> list[tuple[str, str]]:
-    """(warehouse, chart) for each warehouse: per destination, p10–p90 with the median."""
+    """(warehouse, chart) for each warehouse: per destination, p10–p90 with the median (parcels
+    whose warehouse the history could not tell are left out of the charts)."""
     out = []
-    for warehouse in sorted({r["warehouse"] or "?" for r in day.transit}):
-        rows = sorted((r for r in day.transit if (r["warehouse"] or "?") == warehouse),
+    for warehouse in sorted({r["warehouse"] for r in day.transit if r["warehouse"]}):
+        rows = sorted((r for r in day.transit if r["warehouse"] == warehouse),
                       key=lambda r: (-r["n"], r["province"] or ""))[:25]
         fig, ax = plt.subplots(figsize=(6.4, 0.32 * len(rows) + 1.2))
         for k, r in enumerate(rows):
