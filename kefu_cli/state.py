@@ -16,7 +16,9 @@ same reminder twice without the desk deciding to).
 Schema versions (PRAGMA user_version), applied in order by `migrate`: 1 the tables below as the
 first state files had them; 2 ledger.confirmed and ledger.pid, tracking.claim_pid; 3 the delivery
 history (`deliveries`: one row per tracked parcel that reached delivered, refused or returned,
-with its route and transit days) and ledger.template (the wording a reminder was printed in).
+with its route and transit days), ledger.template (the wording a reminder was printed in) and
+the version table `schema_versions` (each step and when this file took it; steps taken before the
+table existed are listed without a time). PRAGMA user_version stays the fast check.
 """
 
 from __future__ import annotations
@@ -82,10 +84,20 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_route ON deliveries (warehouse, province, carrier, calendar_days);
 ALTER TABLE ledger ADD COLUMN template TEXT;
+CREATE TABLE IF NOT EXISTS schema_versions (
+    version INTEGER PRIMARY KEY,
+    applied_at TEXT
+);
 """),
 )
 DELIVERY_COLUMNS = ("waybill", "carrier", "outcome", "order_id", "warehouse", "country", "province", "city",
                     "picked_up_at", "delivered_at", "delivered_on", "calendar_days", "work_days", "source")
+
+
+def _utc_now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def alive(pid: int | None) -> bool:
@@ -174,6 +186,11 @@ class State:
                     for statement in filter(str.strip, script.split(";")):
                         self.db.execute(statement)
                     version = target
+                    if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_versions'").fetchone():
+                        self.db.executemany("INSERT OR IGNORE INTO schema_versions (version) VALUES (?)",
+                                            [(v,) for v, _s in MIGRATIONS if v < target])  # taken before the table
+                        self.db.execute("INSERT OR REPLACE INTO schema_versions (version, applied_at) VALUES (?, ?)",
+                                        (target, _utc_now()))
                 self.db.execute(f"PRAGMA user_version = {version}")
                 self.db.execute("COMMIT")
             except BaseException:
