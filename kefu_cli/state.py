@@ -360,8 +360,8 @@ class State:
         reaches its rank, over those few counts: the value a sort of every row would give."""
         carrier = "''" if carriers == "all" else "COALESCE(carrier, '')"
         keys = "warehouse, country, province, carrier"
-        every = (f", j AS (SELECT * FROM j1 UNION ALL SELECT warehouse, country, province, '*', cv, wv, SUM(k) "
-                 f"FROM j1 GROUP BY warehouse, country, province, cv, wv)") if carriers == "both" else ", j AS (SELECT * FROM j1)"
+        every = (", j AS (SELECT * FROM j1 UNION ALL SELECT warehouse, country, province, '*', cv, wv, SUM(k) "
+                 "FROM j1 GROUP BY warehouse, country, province, cv, wv)") if carriers == "both" else ", j AS (SELECT * FROM j1)"
 
         def pick(column: str, name: str) -> str:
             return (f"{name}h AS (SELECT {keys}, {column} AS v, SUM(k) AS k FROM j WHERE {column} IS NOT NULL "

@@ -58,7 +58,6 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
                          hint=_("see `kefu eta --help`"))
     if path is not None and query:
         raise UsageError(_("--sku, --warehouse, --to, --paid and --carrier are for a single query, not with FILE"))
-    now = env.now
     router = Router(cfg)
     estimator = estimator_for(env, state_path)
     renderer = renderer_for(env, fmt, fields, no_headers, [*ETA_FIELDS, *(["steps"] if explain else [])])

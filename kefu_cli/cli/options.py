@@ -52,13 +52,15 @@ def _remember(ctx, param, value):
     return value
 
 
-def open_orders(env, path, items_path, encoding, input_format, required=("order_id",)):
+def open_orders(env, path, items_path, encoding, input_format, required=("order_id",), announce: bool = True):
     from kefu_cli.orders.reader import OrderFile
 
     meta = click.get_current_context().meta
     order_file = OrderFile(path, env.config, encoding=encoding, input_format=input_format,
                            items=items_path, required=required, stdin=env.stdin,
                            platform=meta.get("kefu.platform"), sheet=meta.get("kefu.sheet"))
+    if not announce:  # a second read of a file whose warnings were given already
+        return order_file
     for note in order_file.notes:
         env.warn(note)
     for name, kept, ignored in order_file.plan.duplicates:
@@ -85,6 +87,37 @@ def report_stats(env, order_file) -> None:
 def state_option(f):
     return click.option("--state", "state_path", metavar="PATH",
                         help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
+
+
+def window_option(help_text: str):
+    """--window: how long after a reminder a payment counts as its result (stats remind, report)."""
+    def check(_ctx, _param, value):
+        from kefu_cli.config import parse_duration
+        from kefu_cli.errors import UsageError
+
+        span = parse_duration(value)
+        if span is None:
+            raise UsageError(_("--window {value} is not a duration (30m, 24h, 2d)").format(value=value))
+        return span
+
+    return click.option("--window", default="24h", show_default=True, metavar="DURATION", callback=check,
+                        help=help_text)
+
+
+def reminder_results(env, sent, span, path, items_path, encoding, input_format, announce: bool = True):
+    """The ledger's reminders (`sent`) joined with the order file at `path` (insights/stats.Reminders),
+    the file's warnings and problems on stderr unless this is a second read (`announce` False)."""
+    from kefu_cli.insights.stats import Reminders
+
+    results = Reminders(sent, span)
+    order_file = open_orders(env, path, items_path, encoding, input_format, announce=announce)
+    try:
+        results.see(order_file.records())
+    finally:
+        order_file.close()
+    if announce:
+        report_stats(env, order_file)
+    return results
 
 
 def estimator_for(env, state_path=None):

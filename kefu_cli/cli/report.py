@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import estimator_for, input_options, open_orders, report_stats, state_option
+from kefu_cli.cli.options import (estimator_for, input_options, open_orders, reminder_results, report_stats,
+                                  state_option, window_option)
 from kefu_cli.errors import ExitCode, OutputError
 from kefu_cli.i18n import _
 
@@ -14,8 +15,7 @@ from kefu_cli.i18n import _
 @click.argument("path", metavar="FILE")
 @click.option("-o", "--output", "output", metavar="PATH",
               help="Write the page to PATH [default: standard output].")
-@click.option("--window", default="24h", show_default=True, metavar="DURATION",
-              help="Reminder results: paid within this long after the reminder counts.")
+@window_option("Reminder results: paid within this long after the reminder counts.")
 @input_options
 @state_option
 @pass_env
@@ -34,17 +34,12 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
     """
     from kefu_cli.audit.auditor import Auditor, columns_of
     from kefu_cli.audit.passes import TwoPasses
-    from kefu_cli.config import parse_duration
-    from kefu_cli.errors import UsageError
     from kefu_cli.insights.report import Day, audit_day, render
-    from kefu_cli.insights.stats import Reminders, transit
+    from kefu_cli.insights.stats import transit
     from kefu_cli.state import State, state_path as resolve
     from kefu_cli.tracking.cache import stored_records
 
     cfg = env.config
-    span = parse_duration(window)
-    if span is None:
-        raise UsageError(_("--window {value} is not a duration (30m, 24h, 2d)").format(value=window))
     order_file = open_orders(env, path, items_path, encoding, input_format)
     day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name)
     auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
@@ -67,13 +62,8 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
         finally:
             state.close()
         if sent:
-            results = Reminders(sent, span)
-            again = open_orders(env, path, items_path, encoding, input_format)
-            try:
-                results.see(again.records())
-            finally:
-                again.close()
-            day.reminders = results.results()
+            day.reminders = reminder_results(env, sent, window, path, items_path, encoding, input_format,
+                                             announce=False).results()
     page = render(day).encode("utf-8")
     if output in (None, "-"):
         env.stdout.write(page)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, report_stats, state_option
+from kefu_cli.cli.options import (input_options, output_options, reminder_results, renderer_for, state_option,
+                                  window_option)
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import _
 
@@ -87,8 +88,7 @@ def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path
 
 @stats.command()
 @click.argument("path", metavar="FILE")
-@click.option("--window", default="24h", show_default=True, metavar="DURATION",
-              help="Paid within this long after the reminder counts as paid after it (30m, 24h, 2d).")
+@window_option("Paid within this long after the reminder counts as paid after it (30m, 24h, 2d).")
 @click.option("--closed", is_flag=True, help="List the reminded orders that closed unpaid, with their close reason.")
 @input_options(jobs=False)
 @output_options
@@ -107,13 +107,9 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
       kefu stats remind today.csv
       kefu stats remind today.csv --closed -f tsv
     """
-    from kefu_cli.config import parse_duration
-    from kefu_cli.insights.stats import CLOSED_FIELDS, REMIND_FIELDS, Reminders
+    from kefu_cli.insights.stats import CLOSED_FIELDS, REMIND_FIELDS
     from kefu_cli.output import write_records
 
-    span = parse_duration(window)
-    if span is None:
-        raise UsageError(_("--window {value} is not a duration (30m, 24h, 2d)").format(value=window))
     renderer = renderer_for(env, fmt, fields, no_headers, CLOSED_FIELDS if closed else REMIND_FIELDS)
     state = _state(env, state_path)
     sent = []
@@ -122,13 +118,7 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
             sent = state.reminders()
         finally:
             state.close()
-    results = Reminders(sent, span)
-    order_file = open_orders(env, path, items_path, encoding, input_format)
-    try:
-        results.see(order_file.records())
-    finally:
-        order_file.close()
-    report_stats(env, order_file)
+    results = reminder_results(env, sent, window, path, items_path, encoding, input_format)
     if not sent:
         env.warn(_("the ledger has no reminders yet: `kefu remind` records each one it prints"))
     write_records(results.closed_unpaid() if closed else results.results(), renderer, env.stdout)

@@ -515,7 +515,6 @@ class OrderFile:
             raise
 
     def _setup(self, encoding, input_format, items, required) -> None:
-        config = self.config
         sample = self._read_sample()
         if input_format and input_format not in FORMATS:
             raise InputError(_("unknown input format {value}").format(value=input_format),
