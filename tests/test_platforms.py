@@ -391,3 +391,12 @@ def test_line_price_is_split_per_unit():
     from kefu_cli.orders.reader import _unit_price
 
     assert _unit_price(D("19600"), 2) == D("9800") and _unit_price(D("10.00"), 3) == D("3.33")
+
+
+def test_kefus_own_output_reads_back_silently(run):
+    """`row`, `items` and `problems` are kefu's own keys: read back, nothing is 'not read'."""
+    first = run("orders", EXAMPLES / "jd_orders.csv", "-f", "jsonl")
+    again = run("orders", "-", "--input-format", "jsonl", "-f", "jsonl", input=first.stdout.encode())
+    assert again.exit_code == 0 and again.stderr == ""
+    assert [json.loads(x)["items"] for x in again.stdout.splitlines()] == [
+        json.loads(x)["items"] for x in first.stdout.splitlines()]

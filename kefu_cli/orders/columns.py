@@ -18,6 +18,9 @@ from kefu_cli.orders.platforms import (ITEM_FIELDS, JOINABLE, Profile, Recogniti
                                        normalise_header, recognise, statuses_for)
 
 ITEM_ROW_FIELDS = ("item_sku", "item_price")  # their presence means one row per item
+# kefu's own record keys that are no column: a JSON `items` list is read as the items, `row` and
+# `problems` (kefu's output read back) are made anew
+OWN_KEYS = {"items": "items", "row": "unused", "problems": "unused"}
 
 __all__ = ["ColumnPlan", "ITEM_FIELDS", "ITEM_ROW_FIELDS", "normalise_header", "plan_columns"]
 
@@ -76,7 +79,9 @@ def plan_columns(headers: list[str], table: dict[str, Profile], extra_aliases: d
         row = {"column": i + 1, "header": headers[i].strip(), "field": None, "source": None, "note": None}
         plan.explain.append(row)
         if found is None:
-            if header in unused:
+            if header in OWN_KEYS:
+                row["source"], row["note"] = "canonical", OWN_KEYS[header]
+            elif header in unused:
                 row["source"], row["note"] = name_, "unused"
             elif header:
                 plan.unknown.append(headers[i].strip())
