@@ -323,6 +323,14 @@ def test_report_is_one_offline_page_with_its_charts(tmp_path, run):
     assert '<html lang="zh">' in zh and "审单结论" in zh and "AUDIT_OVERDUE" in zh  # codes never translate
 
 
+def test_report_from_stdin(tmp_path, run):
+    demo_state(tmp_path / "s.db")
+    r = run("--now", "2026-10-05T12:00", "report", "-", "--state", tmp_path / "s.db",
+            input=(EXAMPLES / "taobao_orders.csv").read_bytes())
+    assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>") and r.stdout.count("<svg") == 5
+    assert "give its path instead of `-`" in r.stderr
+
+
 def test_report_without_a_state_file(tmp_path, run):
     page, _r = report(run, tmp_path, "--state", tmp_path / "none.db")
     assert page.count("<svg") == 2 and "no delivered parcels in the history yet" in page

@@ -8,14 +8,14 @@ from kefu_cli.cli.context import pass_env
 from kefu_cli.cli.options import (estimator_for, input_options, open_orders, reminder_results, report_stats,
                                   state_option, window_option)
 from kefu_cli.errors import ExitCode, OutputError
-from kefu_cli.i18n import _
+from kefu_cli.i18n import N_, _
 
 
 @click.command()
 @click.argument("path", metavar="FILE")
 @click.option("-o", "--output", "output", metavar="PATH",
               help="Write the page to PATH [default: standard output].")
-@window_option("Reminder results: paid within this long after the reminder counts.")
+@window_option(N_("Reminder results: paid within this long after the reminder counts."))
 @input_options
 @state_option
 @pass_env
@@ -61,7 +61,9 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
             sent = state.reminders()
         finally:
             state.close()
-        if sent:
+        if sent and path == "-":  # standard input is read once, by the audit
+            env.warn(_("reminder results need the export read twice: give its path instead of `-`"))
+        elif sent:
             day.reminders = reminder_results(env, sent, window, path, items_path, encoding, input_format,
                                              announce=False).results()
     page = render(day).encode("utf-8")

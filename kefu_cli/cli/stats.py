@@ -11,7 +11,7 @@ from kefu_cli.cli.context import pass_env
 from kefu_cli.cli.options import (input_options, output_options, reminder_results, renderer_for, state_option,
                                   window_option)
 from kefu_cli.errors import UsageError
-from kefu_cli.i18n import _
+from kefu_cli.i18n import N_, _
 
 
 @click.group()
@@ -88,7 +88,7 @@ def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path
 
 @stats.command()
 @click.argument("path", metavar="FILE")
-@window_option("Paid within this long after the reminder counts as paid after it (30m, 24h, 2d).")
+@window_option(N_("Paid within this long after the reminder counts as paid after it (30m, 24h, 2d)."))
 @click.option("--closed", is_flag=True, help="List the reminded orders that closed unpaid, with their close reason.")
 @input_options(jobs=False)
 @output_options
