@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kefu_cli.orders.platforms import (ITEM_FIELDS, JOINABLE, Profile, Recognition, after_sale_for, lookup_for,
+from kefu_cli.orders.platforms import (JOINABLE, Profile, Recognition, after_sale_for, lookup_for,
                                        normalise_header, recognise, statuses_for)
 
 ITEM_ROW_FIELDS = ("item_sku", "item_price")  # their presence means one row per item
@@ -22,7 +22,6 @@ ITEM_ROW_FIELDS = ("item_sku", "item_price")  # their presence means one row per
 # `problems` (kefu's output read back) are made anew
 OWN_KEYS = {"items": "items", "row": "unused", "problems": "unused"}
 
-__all__ = ["ColumnPlan", "ITEM_FIELDS", "ITEM_ROW_FIELDS", "normalise_header", "plan_columns"]
 
 
 @dataclass

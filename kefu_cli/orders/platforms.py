@@ -34,7 +34,7 @@ COLUMN_FIELDS = (*ORDER_FIELDS, "district", *ITEM_FIELDS, "summary_title", "summ
 # added up (points + coupons), a phone number's parts joined by "-"
 JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mobile", "postal_code",
             "item_title", *MONEY)
-KEYS = ("label", "timezone", "encoding", "signatures", "columns", "unused", "expect", "statuses",
+KEYS = ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses",
         "after_sale", "amounts", "defaults")
 AMOUNT_KEYS = ("reconcile", "paid_when", "per_item", "item_price", "derive")
 
@@ -46,9 +46,6 @@ class Formula:
     text: str
     left: tuple[tuple[int, str], ...]
     right: tuple[tuple[int, str], ...]
-
-    def fields(self) -> set[str]:
-        return {f for _s, f in self.left + self.right}
 
     def check(self, rec: dict) -> tuple[Decimal, Decimal] | None:
         """(left, right) of this order, or None when the first field of either side has no value:
@@ -91,7 +88,6 @@ class Profile:
     name: str
     label: str = ""
     timezone: str | None = None
-    encoding: str | None = None
     signatures: tuple[tuple[str, ...], ...] = ()
     columns: dict[str, str] = field(default_factory=dict)  # normalised header -> field
     unused: frozenset[str] = frozenset()  # normalised headers known and deliberately not read
@@ -104,7 +100,6 @@ class Profile:
     item_price: str = "unit"  # "line": the export's item price is price × quantity (Amazon)
     derive: dict[str, Formula] = field(default_factory=dict)  # a field computed when the file lacks it
     defaults: dict[str, str] = field(default_factory=dict)  # a field's value when the file has no column
-    files: tuple[str, ...] = ()
 
     def header_of(self, name: str) -> list[str]:
         return [h for h, f in self.columns.items() if f == name]
@@ -158,8 +153,6 @@ def load(directory: Path | None) -> tuple[dict[str, Profile], list]:
             raw[name] = _merge(raw.get(name, {}), data, str(path), {})
             files.setdefault(name, []).append(str(path))
     out = {name: _profile(name, data, files[name][-1], problems) for name, data in raw.items()}
-    for p in out.values():
-        p.files = tuple(files[p.name])
     if "common" not in out:
         out["common"] = Profile("common")
     return out, problems
@@ -175,7 +168,7 @@ def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
     for key in data:
         if key not in KEYS:
             bad(key, _("unknown key; known: {keys}").format(keys=", ".join(KEYS)))
-    for key in ("label", "timezone", "encoding"):
+    for key in ("label", "timezone"):
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             bad(key, _("must be a string"))
@@ -328,14 +321,8 @@ def lookup_for(platform: str, table: dict[str, Profile]) -> dict[str, tuple[str,
     if platform in table:
         out.update((h, (f, platform)) for h, f in table[platform].columns.items())
         return out
-    seen: dict[str, set[str]] = {}
-    for name, p in table.items():  # generic: every platform's headers that none reads otherwise
-        if name != "common":
-            for h, f in p.columns.items():
-                seen.setdefault(h, set()).add(f)
-    for h, fields in seen.items():
-        if len(fields) == 1 and h not in out:
-            out[h] = (next(iter(fields)), "platforms")
+    for h, f in _agreed(table, "columns").items():  # generic: every platform's headers none reads otherwise
+        out.setdefault(h, (f, "platforms"))
     return out
 
 
@@ -364,12 +351,17 @@ def _vocabulary(platform: str, table: dict[str, Profile], attr: str) -> dict[str
     if platform in table:
         out.update(getattr(table[platform], attr))
         return out
+    for word, code in _agreed(table, attr).items():
+        out.setdefault(word, code)
+    return out
+
+
+def _agreed(table: dict[str, Profile], attr: str) -> dict[str, str]:
+    """key -> value of the platforms' `attr` tables (columns, statuses, after_sale) for every key
+    that no two platforms map to different values: what a file no platform claims may use."""
     seen: dict[str, set[str]] = {}
     for name, p in table.items():
         if name != "common":
-            for word, code in getattr(p, attr).items():
-                seen.setdefault(word, set()).add(code)
-    for word, codes in seen.items():
-        if len(codes) == 1:
-            out.setdefault(word, next(iter(codes)))
-    return out
+            for key, value in getattr(p, attr).items():
+                seen.setdefault(key, set()).add(value)
+    return {key: next(iter(values)) for key, values in seen.items() if len(values) == 1}

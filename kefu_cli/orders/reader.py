@@ -285,8 +285,8 @@ class RowConverter:
         # a field several columns feed: text joined, amounts added up (orders/platforms.JOINABLE)
         self.joined = [(n, [(i, headers[i].strip()) for i in cells], n in _MONEY, _JOIN_WITH.get(n, " "))
                        for n, cells in joins.items() if not n.startswith("item_")]
-        self.items = [(n, i, h) for n, i, h in cols(("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price"))]
-        self.item_joins = {n: [i for i in cells] for n, cells in joins.items() if n.startswith("item_")}
+        self.items = cols(("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price"))
+        self.item_joins = {n: cells for n, cells in joins.items() if n.startswith("item_")}
         self.items += [(n, cells[0], headers[cells[0]].strip()) for n, cells in self.item_joins.items()]
         self.item_rows = plan.item_rows
         self.line_prices = profile is not None and profile.item_price == "line"
@@ -580,14 +580,15 @@ class OrderFile:
                     hint=_("the file is not in {encoding}: drop --encoding or pass the right one").format(
                         encoding=encoding) if encoding else
                     _("rename the column, or declare its name under [columns] in shop.toml"))
-        if self.plan.platform == "generic" or self.forced_platform:
-            pass
-        elif self.plan.recognition.tie:
+        recognition = self.plan.recognition
+        if self.plan.platform == "generic" or recognition.forced:
+            pass  # nothing was guessed
+        elif recognition.tie:
             self.notes.append(_("{file}: the headers fit {candidates} equally; read as {platform} — pass --platform to choose").format(
                 file=self.name, platform=self.plan.platform,
-                candidates=", ".join(n for n, _k in self.plan.recognition.candidates)))
+                candidates=", ".join(n for n, _k in recognition.candidates)))
         else:
-            known = self.plan.recognition.candidates[0][1]
+            known = recognition.candidates[0][1]
             named = sum(1 for h in self.plan.headers if h.strip())
             if known * 2 < named:
                 self.notes.append(_("{file}: read as {platform}, but it knows only {known} of the {count} headers; "
