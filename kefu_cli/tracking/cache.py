@@ -152,43 +152,42 @@ def _timed(events: list[dict], tz) -> list[tuple]:
             for e in events or []]
 
 
-def _record_history(config: Config, state, answered: list[tuple[Query, dict, dict]]) -> None:
-    """A history row for each parcel this run saw end (logistics/history.py)."""
-    from kefu_cli.logistics.calendars import Calendars
-    from kefu_cli.logistics.history import OUTCOMES, delivery_row
-
-    ended = [(q, rec, result) for q, rec, result in answered if rec["status"] in OUTCOMES]
-    if not ended:
-        return
-    calendars = Calendars(config.calendar_overrides)
-    tz = config.tzinfo()
-    rows = []
-    for q, rec, result in ended:
-        order_id, warehouse, country, province, city = q.route or (None,) * 5
-        rows.append(delivery_row(config, calendars, q.waybill, q.carrier.code, rec["status"],
-                                 _timed(result.get("events"), tz), source="track", order_id=order_id,
-                                 warehouse=warehouse, country=country, province=province, city=city))
-    state.record_deliveries(rows)
-
-
-def import_cached(config: Config, state) -> int:
-    """History rows for cached answers of parcels that ended before the history existed (tracked by
-    an older kefu): their route comes from their events. Returns how many were added."""
+def _history_rows(config: Config, parcels) -> list[tuple]:
+    """The history rows (logistics/history.delivery_row) of the parcels that ended, from
+    (waybill, carrier code, status, events, source, route or None) each."""
     from kefu_cli.logistics.calendars import Calendars
     from kefu_cli.logistics.history import delivery_row
 
     calendars = Calendars(config.calendar_overrides)
     tz = config.tzinfo()
     rows = []
+    for waybill, carrier, status, events, source, route in parcels:
+        order_id, warehouse, country, province, city = route or (None,) * 5
+        row = delivery_row(config, calendars, waybill, carrier, status, _timed(events, tz), source=source,
+                           order_id=order_id, warehouse=warehouse, country=country, province=province, city=city)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _record_history(config: Config, state, answered: list[tuple[Query, dict, dict]]) -> None:
+    """A history row for each parcel this run saw end (logistics/history.py)."""
+    state.record_deliveries(_history_rows(config, (
+        (q.waybill, q.carrier.code, rec["status"], result.get("events"), "track", q.route)
+        for q, rec, result in answered)))
+
+
+def import_cached(config: Config, state) -> int:
+    """History rows for cached answers of parcels that ended before the history existed (tracked by
+    an older kefu): their route comes from their events. Returns how many were added."""
+    parcels = []
     for waybill, carrier, record in state.unrecorded_final():
         try:
             data = json.loads(record)
         except ValueError:
             continue
-        row = delivery_row(config, calendars, waybill, carrier, data.get("status"), _timed(data.get("events"), tz),
-                           source="cache")
-        if row is not None:
-            rows.append(row)
+        parcels.append((waybill, carrier, data.get("status"), data.get("events"), "cache", None))
+    rows = _history_rows(config, parcels)
     state.record_deliveries(rows)
     return len(rows)
 
@@ -203,11 +202,11 @@ def stored_records(config: Config, state, now: datetime) -> list[dict]:
     out = []
     for waybill, code, _status, record in state.tracked():
         carrier = index.get((code or "").lower())
+        if carrier is None:
+            continue
         try:
             data = json.loads(record)
         except ValueError:
-            continue
-        if carrier is None:
             continue
         out.append(_cached(Query(waybill, carrier, None, None), data, tz, now))
     return out
