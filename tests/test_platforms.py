@@ -400,3 +400,16 @@ def test_kefus_own_output_reads_back_silently(run):
     assert again.exit_code == 0 and again.stderr == ""
     assert [json.loads(x)["items"] for x in again.stdout.splitlines()] == [
         json.loads(x)["items"] for x in first.stdout.splitlines()]
+
+
+def test_a_postal_code_column_is_checked_against_the_prefecture(tmp_path, run):
+    """Rakuten's 送付先郵便番号1-2 name a prefecture; one that is not the 都道府県 column's is said."""
+    headers = ["注文番号", "ステータス", "注文日時", "送付先郵便番号1", "送付先郵便番号2", "送付先住所都道府県",
+               "送付先住所郡市区", "送付先住所それ以降の住所", "送付先姓", "送付先名", "送付先電話番号1",
+               "送付先電話番号2", "送付先電話番号3"]
+    rows = [["R1", "発送待ち", "2026-11-28 14:03:22", "530", "0001", "東京都", "新宿区", "西新宿2-8-1", "鈴木", "一郎",
+             "090", "1234", "5678"],
+            ["R2", "発送待ち", "2026-11-28 14:03:22", "163", "8001", "東京都", "新宿区", "西新宿2-8-1", "鈴木", "一郎",
+             "090", "1234", "5678"]]
+    recs = audit(run, write_csv(tmp_path / "r.csv", rows, headers=headers))
+    assert "PROVINCE_MISMATCH" in codes(recs["R1"]) and "PROVINCE_MISMATCH" not in codes(recs["R2"])

@@ -29,7 +29,7 @@ from kefu_cli.logistics.plan import Planner
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
 from kefu_cli.orders.platforms import profiles, reconcile_for
-from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_place, strip_province
+from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_code, postal_place, strip_province
 from kefu_cli.logistics.routing import Router
 
 AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
@@ -174,7 +174,6 @@ class Auditor:
         self.overdue_before = now - timedelta(hours=self.settings.overdue_hours)
         self._places: dict[tuple, object] = {}  # (province, city) -> Place: exports repeat them
         self.profiles = profiles(config.directory)
-        self._reconcile: dict[str | None, tuple] = {}  # platform -> its amount formulas
 
     def status_of(self, order: dict) -> str | None:
         status = order["status"]
@@ -231,11 +230,7 @@ class Auditor:
             if value is not None and value < 0 and "AMOUNT_INVALID" in active:
                 add(finding("AMOUNT_INVALID", value=_("{field} is negative: {amount}").format(field=name, amount=value)))
         if "AMOUNT_MISMATCH" in active:
-            platform = order["platform"]
-            formulas = self._reconcile.get(platform)
-            if formulas is None:
-                formulas = self._reconcile[platform] = reconcile_for(platform, self.profiles)
-            for formula in formulas:  # the platform's own equation (config/platforms/)
+            for formula in reconcile_for(order["platform"], self.profiles):  # the platform's own (config/platforms/)
                 sides = formula.check(order)
                 if sides is None:
                     continue
@@ -284,9 +279,8 @@ class Auditor:
                 add(finding("ADDRESS_INCOMPLETE", value=_("street detail")))
         if "PROVINCE_MISMATCH" in active and address and place.country == "JP":
             _prefecture, _city, code = jp_place(address)
-            if code is None and order["postal_code"]:  # a postal code column (Amazon.co.jp, Rakuten)
-                digits = order["postal_code"].replace("-", "").replace("〒", "").strip()
-                code = digits if len(digits) == 7 and digits.isdigit() else None
+            if code is None:  # a postal code column (Amazon.co.jp, Rakuten)
+                code = postal_code(order["postal_code"])
             by_code = postal_place(code) if code else None
             if by_code and by_code[0] != place.province:  # the 〒 code names another prefecture
                 add(finding("PROVINCE_MISMATCH", value=f"〒{code[:3]}-{code[3:]} ({by_code[0]})", province=place.province))

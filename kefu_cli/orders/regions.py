@@ -89,6 +89,13 @@ def postal_place(code: str) -> tuple[str, str] | None:
     return found.prefecture, found.city
 
 
+def postal_code(text: str | None) -> str | None:
+    """The 7 digits of a Japanese postal code written on its own (a postal-code column: 163-8001,
+    〒1638001), read as an address's 〒 code is; None when the text is not one."""
+    m = _JP_POSTAL.fullmatch(text.strip()) if text else None
+    return m.group(1) + m.group(2) if m else None
+
+
 def jp_place(text: str) -> tuple[str | None, str | None, str | None]:
     """(prefecture, city, postal code) of a Japanese address: the prefecture as written, else the
     one its 〒 postal code names, else the one its municipality names when that name is in one
