@@ -6,8 +6,8 @@ from contextlib import contextmanager
 
 import click
 
-from kefu_cli.cli.options import (dry_run_option, estimator_for, input_options, open_orders, output_options,
-                                  renderer_for, report_stats, state_option)
+from kefu_cli.cli.options import (dry_run_option, estimator_for, input_options, open_orders, open_state,
+                                  output_options, renderer_for, report_stats, state_option)
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -93,7 +93,7 @@ def _session(env, path, items_path, encoding, input_format, state_path, dry_run,
     order_file = open_orders(env, path, items_path, encoding, input_format)
     try:
         printer = _Printer(env, fmt, fields, no_headers)
-        state = _open_state(state_path, dry_run)
+        state = open_state(state_path, create=not dry_run)
         try:
             _unconfirmed(env, state, prefix, resend, dry_run)
             yield order_file, printer, state
@@ -104,15 +104,6 @@ def _session(env, path, items_path, encoding, input_format, state_path, dry_run,
     finally:
         order_file.close()
     report_stats(env, order_file)
-
-
-def _open_state(state_path, dry_run):
-    from kefu_cli.state import State, state_path as resolve
-
-    path = resolve(state_path)
-    if dry_run and not path.exists():
-        return None
-    return State(path)
 
 
 @click.command()

@@ -89,6 +89,17 @@ def state_option(f):
                         help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
 
 
+def open_state(state_path, create: bool = True):
+    """The state file (--state, KEFU_STATE, the default), or None when it does not exist and
+    `create` is False: a run that only reads it makes none."""
+    from kefu_cli.state import State, state_path as resolve
+
+    path = resolve(state_path)
+    if not create and not path.exists():
+        return None
+    return State(path)
+
+
 def window_option(help_text: str):
     """--window: how long after a reminder a payment counts as its result (stats remind, report)."""
     def check(_ctx, _param, value):
@@ -133,16 +144,13 @@ def _observed(env, state_path) -> dict | None:
     [transit_history] calibrate = false), or no state file yet (nothing was ever tracked)."""
     from datetime import timedelta
 
-    from kefu_cli.state import State, state_path as resolve
-
     cfg = env.config
-    path = resolve(state_path)
-    if not cfg.calibrate or not path.exists():
+    state = open_state(state_path, create=False) if cfg.calibrate else None
+    if state is None:
         return None
     from kefu_cli.logistics.history import observed
 
     since = (env.now.date() - timedelta(days=cfg.history_days)).isoformat() if cfg.history_days else None
-    state = State(path)
     try:
         return observed(state, cfg.min_samples, since)
     finally:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import (estimator_for, input_options, open_orders, reminder_results, report_stats,
-                                  state_option, window_option)
+from kefu_cli.cli.options import (estimator_for, input_options, open_orders, open_state, reminder_results,
+                                  report_stats, state_option, window_option)
 from kefu_cli.errors import ExitCode, OutputError
 from kefu_cli.i18n import N_, _
 
@@ -36,7 +36,6 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
     from kefu_cli.audit.passes import TwoPasses
     from kefu_cli.insights.report import Day, audit_day, render
     from kefu_cli.insights.stats import transit
-    from kefu_cli.state import State, state_path as resolve
     from kefu_cli.tracking.cache import stored_records
 
     cfg = env.config
@@ -52,9 +51,8 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
     finally:
         passes.close()
     report_stats(env, order_file)
-    state_file = resolve(state_path)
-    if state_file.exists():
-        state = State(state_file)
+    state = open_state(state_path, create=False)
+    if state is not None:
         try:
             day.parcels = stored_records(cfg, state, env.now)
             day.transit = transit(cfg, state, by_carrier=False)

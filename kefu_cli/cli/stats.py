@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import (input_options, output_options, reminder_results, renderer_for, state_option,
-                                  window_option)
+from kefu_cli.cli.options import (input_options, open_state, output_options, reminder_results, renderer_for,
+                                  state_option, window_option)
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import N_, _
 
@@ -31,15 +31,6 @@ def since_date(text: str | None, today: date) -> str | None:
     except ValueError:
         raise UsageError(_("--since {value} is neither a date (2026-09-01) nor days back (90d)").format(
             value=text)) from None
-
-
-def _state(env, state_path):
-    from kefu_cli.state import State, state_path as resolve
-
-    path = resolve(state_path)
-    if not path.exists():
-        return None
-    return State(path)
 
 
 @stats.command()
@@ -70,7 +61,7 @@ def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path
 
     renderer = renderer_for(env, fmt, fields, no_headers, TRANSIT_FIELDS)
     first = since_date(since, env.now.date())
-    state = _state(env, state_path)
+    state = open_state(state_path, create=False)
     rows = []
     if state is None:
         env.warn(_("no state file yet: `kefu track` records each parcel that ends"))
@@ -111,7 +102,7 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
     from kefu_cli.output import write_records
 
     renderer = renderer_for(env, fmt, fields, no_headers, CLOSED_FIELDS if closed else REMIND_FIELDS)
-    state = _state(env, state_path)
+    state = open_state(state_path, create=False)
     sent = []
     if state is not None:
         try:

@@ -8,8 +8,9 @@ declares one, else the warehouse's. Arrival: [ship_from + transit min, ship_by +
 calendar days, by the destination's tier (same_province, other_province, remote; a carrier may
 override the days) — or, once the route (warehouse → destination province, with the order's
 carrier, else over all carriers) has enough delivered parcels in the history, their p10–p90
-transit (logistics/history.py); `transit_basis` says which: `tier` or `history n=…`. A destination in another country than the warehouse has no route; one kefu
-cannot place is `unknown`: both keep their record, with dates empty and a reason.
+transit (logistics/history.py); `transit_basis` says which: `tier` or `history n=…`. A
+destination in another country than the warehouse has no route; one kefu cannot place is
+`unknown`: both keep their record, with dates empty and a reason.
 """
 
 from __future__ import annotations
