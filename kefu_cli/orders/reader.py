@@ -35,7 +35,7 @@ from kefu_cli.i18n import N_, _
 from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import CASE_FIELDS, CASE_FLAGS, CASE_IDS, CASE_MONEY, CASE_TEXT, CASE_TIMES, ORDER_FIELDS
-from kefu_cli.orders.regions import split_address_cached
+from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, split_address_cached
 from kefu_cli.orders.values import (
     Bad,
     Fixed,
@@ -246,6 +246,8 @@ _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "pr
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
 # a platform's privacy number: the buyer's real number hidden behind a virtual one and its extension
 _PRIVACY = re.compile(r"(1[3-9]\d{9})\s*(?:-|转|#|,)\s*(\d{1,6})")
+_JP_MOBILE = re.compile(r"(?:\+81[\s-]?|0)[789]0[\s-]?\d{4}[\s-]?\d{4}")
+_JP_SET = frozenset(JP_PREFECTURES)
 _JOIN_WITH = {"phone": "-", "mobile": "-", "postal_code": "-"}  # else a space; amounts are added up
 
 
@@ -297,6 +299,9 @@ class RowConverter:
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
         self.privacy = "mobile" in idx
+        self.phone_moves = "phone" in idx or "phone" in joins
+        # a Japanese platform's export: its numbers are Japanese whatever the address says
+        self.japan = profile is not None and profile.timezone == "Asia/Tokyo"
         self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
         self.template = {"row": None, **{f: None for f in ORDER_FIELDS}, "items": None, "problems": None}
         if profile is not None:  # a value the platform's export implies when it has no column for it
@@ -348,6 +353,13 @@ class RowConverter:
             rec["address"], rec["province"], rec["city"] = split_address_cached(
                 rec["address"], rec["province"], rec["city"],
                 row[self.district].strip() if self.district is not None else None)
+        else:  # a province column: a prefecture in its canonical name, the city from the address lines
+            rec["province"], rec["city"] = place_columns(rec["address"], rec["province"], rec["city"])
+        if self.phone_moves and rec["mobile"] is None:
+            phone = rec["phone"]
+            # a Japanese mobile (070/080/090) in the phone column is the receiver's mobile
+            if phone is not None and (self.japan or rec["province"] in _JP_SET) and _JP_MOBILE.fullmatch(phone):
+                rec["mobile"], rec["phone"] = phone, None
         if self.item_rows:
             rec["items"] = [self._item(row, line, problems, self.items)]
         elif self.summary:
