@@ -546,6 +546,28 @@ def _unit_price(line_price: Decimal, qty: int) -> Decimal:
     return unit.quantize(Decimal("0.01"))
 
 
+class Rows:
+    """Rows that come from elsewhere than a file: a platform's API answer that kefu_cli.pull has
+    written as that platform's export writes its rows (its headers, its words, its cell text).
+    They are read exactly as a file of that platform is: the same column plan from the same
+    profile (and the shop's [columns]), the same RowConverter, the same grouping of item rows and
+    settling of amounts. A record's `row` is None (no line of a file)."""
+
+    def __init__(self, headers: list[str], config: Config, platform: str):
+        profiles = platforms.profiles(config.directory)
+        self.plan = plan_columns(headers, profiles, config.column_aliases, platform)
+        self.tz = _zone_of(self.plan, config)
+        self.converter = RowConverter(self.plan, self.tz, config.platform, "utf-8")
+
+    def records(self, rows: Iterable[list[str]]) -> Iterator[dict]:
+        """The records of `rows` (cells in header order; an order's item rows one after another)."""
+        conv = self.converter
+        records = (conv.convert(row, None) for row in rows)
+        if self.plan.item_rows:
+            records = group_items(records, conv.per_item, conv.settle if conv.settles else None)
+        return records
+
+
 # --------------------------------------------------------------------------- files
 
 
