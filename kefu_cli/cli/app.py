@@ -205,7 +205,7 @@ def cli(ctx, config_dir, now, quiet, traceback):
 
 
 def _register() -> None:
-    from kefu_cli.cli import audit, config, eta, messages, orders, pull, report, route, stats, track
+    from kefu_cli.cli import aftersales, audit, config, eta, messages, orders, pull, report, route, stats, track
 
     cli.add_command(orders.orders)
     cli.add_command(audit.audit)
@@ -216,6 +216,7 @@ def _register() -> None:
     cli.add_command(messages.remind)
     cli.add_command(messages.notify)
     cli.add_command(messages.messages)
+    cli.add_command(aftersales.aftersales)
     cli.add_command(stats.stats)
     cli.add_command(report.report)
     cli.add_command(config.config)
