@@ -29,6 +29,7 @@ from kefu_cli.logistics.plan import Planner
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
 from kefu_cli.orders.platforms import profiles, reconcile_for
+from kefu_cli.orders.values import LANDLINE_JP, MOBILE_JP, restore_phone_zeros
 from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_code, postal_place, strip_province
 from kefu_cli.logistics.routing import Router
 
@@ -36,8 +37,7 @@ AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
 
 _MOBILE_CN = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _LANDLINE_CN = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:\d{1,5})?")
-_MOBILE_JP = re.compile(r"(?:\+?81|0)[789]0\d{8}")
-_LANDLINE_JP = re.compile(r"(?:\+?81|0)[1-9]\d{8}")
+_MOBILE_JP, _LANDLINE_JP = MOBILE_JP, LANDLINE_JP  # one definition: orders/values.py
 # Hong Kong (852) and Macau (853): 8 digits; Taiwan (886): mobile 9 + 8 digits, landline 8-9 digits.
 # Only with the country code (852…, 00852…, +852…): a bare 8-digit number is a mainland landline
 # without its area code.
@@ -112,7 +112,7 @@ def columns_of(order_file) -> set[str]:
     return columns
 
 
-_OWN_TEXT = ("left_terms", "right_terms")  # kefu's own words (a platform's formula): never shortened
+_OWN_TEXT = ("left_terms", "right_terms", "hint")  # kefu's own words (a platform's formula): never shortened
 
 
 def finding(code: str, **values) -> dict:
@@ -263,7 +263,10 @@ class Auditor:
                         add(finding("PHONE_MASKED", value=next(v for s, v in states if s == "masked")))
                 elif "PHONE_INVALID" in active:
                     shown = ", ".join(v for s, v in states if v) or _("none given")
-                    add(finding("PHONE_INVALID", value=shown))
+                    # digits without the trunk 0 a Japanese number starts with: Excel read it as a number
+                    excel = any(v and restore_phone_zeros([v]) is not None for _s, v in states)
+                    add(finding("PHONE_INVALID", value=shown, hint=_(
+                        " (Excel may have dropped a leading 0: export again with the column as text)") if excel else ""))
         address = order["address"]
         key = (order["province"], order["city"])
         place = self._places.get(key) if key[0] is not None else None

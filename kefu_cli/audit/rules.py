@@ -23,7 +23,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("RECEIVER_MISSING", "error", ("receiver",), N_("no receiver name")),
-    Rule("PHONE_INVALID", "error", ("phone", "mobile"), N_("no valid mobile or landline: {value}")),
+    Rule("PHONE_INVALID", "error", ("phone", "mobile"), N_("no valid mobile or landline: {value}{hint}")),
     Rule("PHONE_MASKED", "info", ("phone", "mobile"), N_("the platform masked the phone number: {value}")),
     Rule("ADDRESS_INCOMPLETE", "error", ("address", "province"), N_("the address lacks {value}")),
     Rule("PROVINCE_MISMATCH", "warning", ("address",), N_("the address detail names {value}, not its province {province}")),

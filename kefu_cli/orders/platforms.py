@@ -35,7 +35,10 @@ COLUMN_FIELDS = (*ORDER_FIELDS, "district", *ITEM_FIELDS, "summary_title", "summ
 JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mobile", "postal_code",
             "item_title", *MONEY)
 KEYS = ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses",
-        "after_sale", "amounts", "defaults")
+        "after_sale", "amounts", "defaults", "comment_blocks")
+# what a platform's own `[title:]` block in the buyer's message is: a delivery wish (date and slot)
+# read into promised_date and delivery_slot, or the platform's text kept out of the message
+BLOCK_KINDS = ("delivery", "drop")
 AMOUNT_KEYS = ("reconcile", "paid_when", "per_item", "item_price", "derive")
 
 
@@ -100,6 +103,7 @@ class Profile:
     item_price: str = "unit"  # "line": the export's item price is price × quantity (Amazon)
     derive: dict[str, Formula] = field(default_factory=dict)  # a field computed when the file lacks it
     defaults: dict[str, str] = field(default_factory=dict)  # a field's value when the file has no column
+    comment_blocks: dict[str, str] = field(default_factory=dict)  # `[title:]` block in buyer_message -> kind
 
     def header_of(self, name: str) -> list[str]:
         return [h for h, f in self.columns.items() if f == name]
@@ -225,6 +229,15 @@ def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
                 bad(f"defaults.{k}", _("must be a field = text"))
             else:
                 p.defaults[k] = v
+    blocks = data.get("comment_blocks", {})
+    if not isinstance(blocks, dict):
+        bad("comment_blocks", _("must be a table of block title = kind"))
+        blocks = {}
+    for title, kind in blocks.items():
+        if kind not in BLOCK_KINDS:
+            bad(f"comment_blocks.{title}", _("{value} is not one of: {choices}").format(value=kind, choices=", ".join(BLOCK_KINDS)))
+        else:
+            p.comment_blocks[title.strip()] = kind
     amounts = data.get("amounts", {})
     if not isinstance(amounts, dict):
         bad("amounts", _("must be a table"))
