@@ -534,3 +534,108 @@ def test_phone_invalid_says_when_excel_is_the_likely_cause(tmp_path, run):
     rec = audit(run, path)["503-1"]
     message = next(f["message"] for f in rec["findings"] if f["code"] == "PHONE_INVALID")
     assert "Excel may have dropped a leading 0" in message
+
+
+def _amazon_row(headers, **cells):
+    row = dict.fromkeys(headers, "")
+    row.update({k.replace("_", "-"): v for k, v in cells.items()})
+    return [row[h] for h in headers]
+
+
+def test_amazon_unshipped_report_japanese_layout(tmp_path, run):
+    """The unshipped-orders report in the Japanese marketplace's layout (tests/jp_exports.py): no
+    prices, no status, ship-city empty, ship-state romanised, promise-date the ship-by deadline,
+    the scheduled delivery window, ssa-carrier and a buyer-requested cancellation."""
+    from jp_exports import AMAZON_UNSHIPPED as H
+
+    base = dict(purchase_date="2026-11-28T10:15:00+09:00", payments_date="2026-11-28T10:16:02+09:00",
+                buyer_name="佐藤 花子", sku="DS1205", product_name="北欧 パイン材 シングルベッド", quantity_purchased="1",
+                quantity_to_ship="1", recipient_name="佐藤 花子", ship_country="JP", is_prime="false")
+    rows = [
+        _amazon_row(H, **base, order_id="503-1111111-1111111", order_item_id="1", buyer_phone_number="09012345678",
+                    promise_date="2026-12-01T23:59:59+09:00", ship_address_1="渋谷区神南1-2-3", ship_state="Tokyo-to",
+                    ship_postal_code="150-0041", scheduled_delivery_start_date="2026-12-05T14:00:00+09:00",
+                    scheduled_delivery_end_date="2026-12-05T16:00:00+09:00", ssa_carrier="郵便局",
+                    ssa_ship_method="ゆうパック", is_buyer_requested_cancellation="false"),
+        _amazon_row(H, **base, order_id="503-2222222-2222222", order_item_id="2", buyer_phone_number="045-123-4567",
+                    promise_date="2026-12-20T23:59:59+09:00", ship_address_1="横浜市西区みなとみらい2-2-1",
+                    ship_state="JP-14", ship_postal_code="220-0012", ssa_ship_method="宅急便",
+                    is_buyer_requested_cancellation="true", buyer_requested_cancel_reason="注文を間違えました"),
+    ]
+    path = write_csv(tmp_path / "unshipped.txt", rows, H, delimiter="\t")
+    recs, err = records(run, path)
+    assert err == ""  # every column read or listed, nothing expected missing
+    one, two = recs
+    assert [r["status"] for r in recs] == ["paid", "paid"] and one["paid"] is None  # no prices in this report
+    assert (one["province"], one["city"], two["province"], two["city"]) == ("東京都", "渋谷区", "神奈川県", "横浜市西区")
+    assert (one["mobile"], one["phone"], two["phone"]) == ("09012345678", None, "045-123-4567")
+    assert one["ship_deadline"] == "2026-12-01T23:59:59+09:00"
+    assert (one["promised_date"], one["delivery_slot"]) == ("2026-12-05", "14:00-16:00")
+    assert (one["carrier"], two["carrier"]) == ("郵便局", "宅急便")  # ssa-carrier, else ssa-ship-method
+    assert (one["after_sale"], two["after_sale"], two["close_reason"]) == ("none", "requested", "注文を間違えました")
+    found = audit(run, path)
+    assert "CANCEL_REQUESTED" in codes(found["503-2222222-2222222"])
+    assert found["503-2222222-2222222"]["flag"] == "blue"  # paid, not shipped, the buyer asks for the money back
+    assert "CANCEL_REQUESTED" not in codes(found["503-1111111-1111111"])
+
+
+def test_amazon_all_orders_report(tmp_path, run):
+    """The All Orders report: amazon-order-id, order-status, quantity, item-price as the line's total,
+    promotions (written negative) in the money equation, no buyer details."""
+    from jp_exports import AMAZON_ALL_ORDERS as H
+
+    base = dict(purchase_date="2026-11-28T10:15:00+09:00", last_updated_date="2026-11-29T10:15:00+09:00",
+                fulfillment_channel="Merchant", sales_channel="Amazon.co.jp", currency="JPY",
+                ship_city="", ship_state="Osaka-fu", ship_postal_code="530-0001", ship_country="JP")
+    rows = [
+        _amazon_row(H, **base, amazon_order_id="503-1", order_status="Shipped", sku="DS0115", product_name="ナイトテーブル",
+                    quantity="2", item_price="19600", shipping_price="1500", item_promotion_discount="-1000",
+                    ship_promotion_discount="-500"),
+        _amazon_row(H, **base, amazon_order_id="503-1", order_status="Shipped", sku="DS1205", product_name="ベッド",
+                    quantity="1", item_price="39800", shipping_price="0", item_promotion_discount="0",
+                    ship_promotion_discount="0"),
+        _amazon_row(H, **base, amazon_order_id="503-2", order_status="Pending", sku="DS1205", product_name="ベッド",
+                    quantity="1"),
+        _amazon_row(H, **base, amazon_order_id="503-3", order_status="Cancelled", sku="DS1205", product_name="ベッド",
+                    quantity="1", item_price="39800", shipping_price="0"),
+        _amazon_row(H, **base, amazon_order_id="503-4", order_status="Shipped - Delivered to Buyer", sku="DS1205",
+                    product_name="ベッド", quantity="1", item_price="39800", shipping_price="0"),
+    ]
+    path = write_csv(tmp_path / "all_orders.txt", rows, H, delimiter="\t")
+    recs, err = records(run, path)
+    assert "not read" not in err and "unknown" not in err
+    shipped, pending, cancelled, delivered = recs
+    assert [r["platform"] for r in recs] == ["amazon_jp"] * 4
+    assert [r["status"] for r in recs] == ["shipped", "unpaid", "closed", "completed"]
+    # unit prices from line totals, not doubled
+    assert [(i["sku"], i["qty"], i["price"]) for i in shipped["items"]] == [("DS0115", 2, "9800"), ("DS1205", 1, "39800")]
+    assert (shipped["goods_amount"], shipped["shipping_fee"], shipped["discount"], shipped["paid"]) == (
+        "59400", "1500", "1500", "59400")
+    assert pending["paid"] is None  # Pending: no price shown yet, nothing paid
+    assert cancelled["paid"] is None and delivered["paid"] == "39800"
+    assert shipped["province"] == "大阪府"
+    found = audit(run, path)
+    assert "AMOUNT_MISMATCH" not in codes(found["503-1"])
+
+
+def test_ship_deadline_in_audit_and_eta_explain(tmp_path, run):
+    """promise-date is Amazon's ship-by deadline: a ship window ending after it is a finding, and
+    eta --explain says where the window ends against it."""
+    from jp_exports import AMAZON_UNSHIPPED as H
+
+    base = dict(purchase_date="2026-11-28T10:15:00+09:00", payments_date="2026-11-28T10:16:02+09:00",
+                sku="DS1205", product_name="北欧 パイン材 シングルベッド", quantity_purchased="1", recipient_name="佐藤",
+                buyer_phone_number="09012345678", ship_address_1="渋谷区神南1-2-3", ship_state="Tokyo-to",
+                ship_postal_code="150-0041")
+    rows = [_amazon_row(H, **base, order_id="503-1", order_item_id="1", promise_date="2026-11-30T23:59:59+09:00"),
+            _amazon_row(H, **base, order_id="503-2", order_item_id="2", promise_date="2027-03-31T23:59:59+09:00")]
+    path = write_csv(tmp_path / "unshipped.txt", rows, H, delimiter="\t")
+    found = audit(run, path)
+    late = [f for f in found["503-1"]["findings"] if f["code"] == "SHIP_DEADLINE"]
+    assert late and "2026-11-30" in late[0]["message"]
+    assert "SHIP_DEADLINE" not in codes(found["503-2"])
+    r = run("eta", path, "--explain", "-f", "jsonl", "--now", NOW)
+    assert r.exit_code in (0, 1), r
+    steps = {json.loads(line)["order_id"]: json.loads(line)["steps"] for line in r.stdout.splitlines()}
+    assert any("ship-by deadline is 2026-11-30" in s and "after it" in s for s in steps["503-1"])
+    assert any("ship-by deadline is 2027-03-31" in s and "in time" in s for s in steps["503-2"])

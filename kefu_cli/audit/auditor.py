@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kefu_cli.config import Config
-from kefu_cli.logistics.eta import Estimator, promise_unmeetable
+from kefu_cli.logistics.eta import Estimator, deadline_missed, promise_unmeetable
 from kefu_cli.logistics.plan import Planner
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
@@ -145,7 +145,7 @@ def settle(findings: list[dict], status_skip: bool) -> tuple[str, str]:
         verdict = "skip"
     else:
         verdict = "pass"
-    if "REFUND_PARTIAL" in codes and "UNPAID" not in codes:
+    if ("REFUND_PARTIAL" in codes or "CANCEL_REQUESTED" in codes) and "UNPAID" not in codes:  # blue: paid, asks for money back
         flag = "blue"
     elif verdict in ("hold", "reject"):
         flag = "green"
@@ -299,6 +299,9 @@ class Auditor:
         memo = order["seller_memo"]
         if "SELLER_MEMO" in active and memo and not any(mark in memo for mark in self.settings.memo_ok_marks):
             add(finding("SELLER_MEMO", value=memo))
+        if "CANCEL_REQUESTED" in active and order["after_sale"] in ("requested", "refunding"):
+            # Amazon's is-buyer-requested-cancellation, a refund asked for before shipping (the blue flag's case)
+            add(finding("CANCEL_REQUESTED", value=order["after_sale"]))
         if "INVOICE_REQUESTED" in active and order["invoice"]:
             add(finding("INVOICE_REQUESTED", value=order["invoice"]))
         items = order["items"]
@@ -309,6 +312,7 @@ class Auditor:
                     add(finding("QUANTITY_INVALID", value=n))
         remote = False
         earliest = None
+        late = None  # (the latest ship window end, the deadline) when a shipment misses the deadline
         rec["warehouses"] = []
         if items and "items" in self.columns:
             plan = self.planner.plan(order, place)  # the plan eta, route and notify read
@@ -330,12 +334,20 @@ class Auditor:
                     add(finding("NO_ROUTE", value=_("line {lines}").format(lines=lines), warehouse=warehouse.code,
                                 country=warehouse.country, destination=place.country))
                     continue
-                if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
+                promise = order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active
+                deadline = order["ship_deadline"] if "SHIP_DEADLINE" in active else None
+                if promise or deadline is not None:
                     est = self.planner.window(order, plan, shipment)
-                    if est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
+                    if promise and est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
                         earliest = est["arrive_from"]
+                    if deadline is not None:
+                        day = self.planner.estimator.deadline_day(warehouse, deadline)
+                        if deadline_missed(est["ship_by"], day) and (late is None or est["ship_by"] > late[0]):
+                            late = (est["ship_by"], day)
         if remote and "REMOTE_AREA" in active:
             add(finding("REMOTE_AREA", value=place.province))
+        if late is not None:
+            add(finding("SHIP_DEADLINE", value=late[0], deadline=late[1]))
         if promise_unmeetable(order["promised_date"], earliest):
             add(finding("PROMISE_UNMEETABLE", value=order["promised_date"], arrive=earliest))
         if "AUDIT_OVERDUE" in active and status == "paid" and order["paid_at"] is not None \

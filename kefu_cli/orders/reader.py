@@ -244,7 +244,7 @@ _WRAPPED = ("order_id", "phone", "mobile", "waybill")
 _TEXT = ("platform", "buyer", "close_reason", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
          "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
 _MONEY = platforms.MONEY
-_TIMES = ("created_at", "paid_at", "ship_by")
+_TIMES = ("created_at", "paid_at", "ship_deadline")
 _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "promised_date": parse_date}
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
 # a platform's privacy number: the buyer's real number hidden behind a virtual one and its extension
@@ -302,6 +302,10 @@ class RowConverter:
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
         self.privacy = "mobile" in idx
+        self.ship_method = idx.get("ship_method")
+        self.window = [(n, idx[n], headers[idx[n]].strip()) for n in ("delivery_start", "delivery_end") if n in idx]
+        self.window_parse = datetime_parser(tz)
+        self.signed_discounts = profile is not None and profile.discount_sign == "either"
         self.blocks = profile.comment_blocks if profile is not None and "buyer_message" in idx else {}
         self.message_col = ", ".join(headers[i].strip() for i in ([idx["buyer_message"]] if "buyer_message" in idx
                                                                   else joins.get("buyer_message", [])))
@@ -344,6 +348,12 @@ class RowConverter:
             rec[name] = v
         if self.joined:
             self._join(rec, row, line, problems)
+        if self.ship_method is not None and rec["carrier"] is None:
+            rec["carrier"] = row[self.ship_method].strip() or None
+        if self.window:
+            self._window(rec, row, line, problems)
+        if self.signed_discounts and rec["discount"] is not None and rec["discount"] < 0:
+            rec["discount"] = -rec["discount"]  # Amazon writes a promotion as -500 or 500: its size
         if self.blocks:
             message = rec["buyer_message"]
             if message is not None and "[" in message:
@@ -385,6 +395,25 @@ class RowConverter:
         if self.settles and not self.item_rows:
             self.settle(rec)
         return rec
+
+    def _window(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
+        """A scheduled delivery window (Amazon.co.jp's scheduled-delivery-start-date/-end-date): its
+        day is the promised date and its hours the delivery slot (a column that has them wins)."""
+        ends = {}
+        for name, i, header in self.window:
+            v = self.window_parse(row[i].strip())
+            if v.__class__ in _ODD:
+                v = self._odd(v, line, header, name, row[i], problems)
+            ends[name] = v
+        start, end = ends.get("delivery_start"), ends.get("delivery_end")
+        if start is None:
+            return
+        start = start.astimezone(self.tz)  # the day and hours where the buyer is (the platform's zone)
+        end = end.astimezone(self.tz) if end is not None else None
+        if rec["promised_date"] is None:
+            rec["promised_date"] = start.date()
+        if rec["delivery_slot"] is None and end is not None and end.date() == start.date():
+            rec["delivery_slot"] = f"{start:%H:%M}-{end:%H:%M}"
 
     def _excel_zeros(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
         """Leading zeros Excel dropped from a Japanese number (a phone part 80 for 080, a postal-code
