@@ -912,7 +912,7 @@ class OrderFile:
 
         if self.format == "json":
             try:
-                data = json.load(self._text, parse_float=Decimal)
+                data = json.load(self._text, parse_float=Decimal, parse_int=str)
             except json.JSONDecodeError as exc:
                 raise InputError(_("{file}: not valid JSON (line {line}): {error}").format(
                     file=self.name, line=exc.lineno, error=exc.msg)) from None
@@ -939,7 +939,7 @@ class OrderFile:
         if first is None:
             raise InputError(_("{file}: the file is empty").format(file=self.name))
         try:
-            obj = json.loads(first[1], parse_float=Decimal)
+            obj = json.loads(first[1], parse_float=Decimal, parse_int=str)
         except (json.JSONDecodeError, RecursionError):
             obj = None
         headers = list(obj) if isinstance(obj, dict) else ["order_id"]
@@ -1008,7 +1008,7 @@ class OrderFile:
         for n, entry in entries:
             if isinstance(entry, str):
                 try:
-                    entry = json.loads(entry, parse_float=Decimal)
+                    entry = json.loads(entry, parse_float=Decimal, parse_int=str)
                 except json.JSONDecodeError as exc:
                     yield self._bad_json(n, f"{exc.msg} (column {exc.colno})")
                     continue
