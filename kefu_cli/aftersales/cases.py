@@ -376,6 +376,31 @@ def replacement_window(config: Config, s: Settings, estimator, approved_at: date
     return out
 
 
+def replacement_notice(rec: dict, order: dict | None, composer) -> tuple[dict | None, str | None]:
+    """The buyer's notice of an approved ticket's replacement (messaging's `replacement` template),
+    its dates only from the window computed here: (message, None), (None, reason held back) or
+    (None, None) when the ticket is no replacement or is closed."""
+    if rec["ticket_id"] is None or not rec["open"] or (rec["type"] not in REPLACEMENTS and rec["part_type"] is None):
+        return None, None
+    if rec["part_type"] is None:
+        return None, "no_part_type"
+    if rec["approved_at"] is None:
+        return None, "not_approved"
+    if order is None:
+        return None, "no_order"
+    if rec["arrive_from"] is None:
+        return None, "no_address"
+    if rec["ship_from"] is None:  # [aftersales.lead] counts_to = "arrival": no ship dates to tell
+        return None, "no_ship_dates"
+    if rec["ship_by"] < composer.now.astimezone(composer.tz).date():  # dates in the past tell the buyer nothing
+        return None, "window_passed"
+    day = date.isoformat
+    msg = composer.message(order, "replacement", "replacement", part=rec["part_type"], ticket=rec["ticket_id"],
+                           ship_from=day(rec["ship_from"]), ship_by=day(rec["ship_by"]),
+                           arrive_from=day(rec["arrive_from"]), arrive_by=day(rec["arrive_by"]))
+    return msg, None
+
+
 def summary(records: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
     """(count per sla_state of the open cases, count per finding code)."""
     states: dict[str, int] = {}
