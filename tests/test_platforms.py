@@ -113,7 +113,7 @@ def test_rakuten_rms_cp932(run):
     assert one["platform"] == "rakuten" and one["status"] == "paid" and one["created_at"] == "2026-11-28T14:03:22+09:00"
     assert (one["total"], one["platform_discount"], one["paid"]) == ("39800", "1000", "38800")  # points + coupons
     assert (one["receiver"], one["phone"], one["postal_code"]) == ("鈴木 一郎", "090-1234-5678", "163-8001")
-    assert (two["province"], two["city"], two["address"]) == ("北海道", "札幌市中央区", "北一条西2丁目")
+    assert (two["province"], two["city"], two["district"], two["address"]) == ("北海道", "札幌市", "中央区", "北一条西2丁目")
     assert two["promised_date"] == "2026-12-12" and [i["qty"] for i in two["items"]] == [1, 2]
     assert cancelled["status"] == "closed"
 

@@ -127,6 +127,7 @@ def _build_cn(data: dict) -> CnTable:
             add(short, s, div)
     area_of: dict[str, Division] = {}
     area_names = set(data["areas"].values())
+    renamed: dict[str, list[Division]] = {}  # 玉环县 (now 玉环市), 奉化市 (now 奉化区): written in full
     for code, name in data["areas"].items():
         p = prov_short[code[:2]]
         parent = city_of.get(code[:4])
@@ -139,7 +140,10 @@ def _build_cn(data: dict) -> CnTable:
             if parent and not _AUTONOMOUS.search(name):  # 萧山市/萧山县 for 萧山区: the name before a change
                 for suffix in "区县市":
                     if suffix != name[-1] and (s + suffix) not in area_names:
-                        add(short, s + suffix, div)
+                        add(renamed, s + suffix, div)
+    for name, divs in renamed.items():
+        if name not in full and name not in CN_PROVINCES:
+            full[name] = divs
     for old, code in data["renamed"].items():
         add(full, old, city_of.get(code) or area_of[code])
     for name in [n for n in short if n in full or n in provinces]:  # read as written in full

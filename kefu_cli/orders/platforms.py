@@ -28,8 +28,7 @@ STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
 AFTER_SALE = ("none", "requested", "refunding", "refunded", "rejected", "closed")
 # fields a column may feed besides the record's own: item lines and Taobao's order summary
 ITEM_FIELDS = ("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price")
-# `district` is joined into the address (Pinduoduo's 省/市/区 columns)
-COLUMN_FIELDS = (*ORDER_FIELDS, "district", *ITEM_FIELDS, "summary_title", "summary_qty")
+COLUMN_FIELDS = (*ORDER_FIELDS, *ITEM_FIELDS, "summary_title", "summary_qty")
 # fields several columns may feed together: text joined by a space (an address in parts), money
 # added up (points + coupons), a phone number's parts joined by "-"
 JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mobile", "postal_code",

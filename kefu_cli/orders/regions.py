@@ -140,6 +140,7 @@ _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\uff66-\uff9d]|丁目|番地")
 _CN_SCRIPT = re.compile("[东门广长乐龙华兴阳岛庆苏贵辽宁陕齐镇乡县栋单圳汉闽赣粤琼渝黔冀沪园场业电车厂发开伦尔乌鄂豫湘滇省]")
 _CN_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _JP_PHONE = re.compile(r"(?:\+?81|0)[1-9]\d{8,9}")
+_PASTED_PHONE = re.compile(r"(?<![0-9])(?:(?:\+?86[- ]?)?(1[3-9]\d{9})|(0[789]0-?\d{4}-?\d{4}))(?![0-9])")
 TIMEZONE_COUNTRY = {"Asia/Tokyo": "JP", "Asia/Shanghai": "CN"}  # a platform's profile names its market so
 
 
@@ -176,6 +177,9 @@ def country_signal(text: str, platform_country: str | None = None, phones=(), po
     phone = _phone_country(phones)
     if phone:
         return phone, "phone", True
+    m = _PASTED_PHONE.search(text)  # a name and a phone pasted before the address
+    if m:
+        return ("CN", "phone in the address", True) if m.group(1) else ("JP", "phone in the address", True)
     if _KANA.search(text):
         return "JP", "script", False
     if _CN_SCRIPT.search(text):
@@ -187,13 +191,17 @@ def country_signal(text: str, platform_country: str | None = None, phones=(), po
 
 _CN_LEAD = re.compile(r"\s*(?:(?:收货|收件|寄送|送货|配送|详细|联系|邮寄|家庭|公司|单位|发货|现)?(?:地址|住址)|所在地区|地区)"
                       r"\s*(?:[:：]\s*|\s+|(?=[\u4e00-\u9fff]))")
+_FULL_PROVINCE = re.compile("|".join(sorted((n for n in CN_PROVINCES if n[-1] != "市"), key=len, reverse=True)))
 _SEP = frozenset(" \t\u3000,，、;；:：-—_/|()（）[]【】<>《》\"'“”.。")
 # a name followed by these is a street's (北京路, 中山大道), not the place
 _ROAD = re.compile(r"[东西南北中]?(?:路|街|大道|大街|巷|弄|胡同|公园|广场|大厦|花园|小区|村|镇|乡)")
 
 
-def _cn_word(t: str, p: int, in_chain: bool, boundary: bool):
-    """(name, end, divisions) of the longest division name at t[p:], or None."""
+def _cn_word(t: str, p: int, in_chain: bool, boundary: bool, after_place: bool = False):
+    """(name, end, divisions, sure) of the longest division name at t[p:], or None. A name that
+    starts a chain is `sure` when written in full at a word's start (or inside text, 3 characters
+    or more); a short city inside text (…路666号杭州拱墅) or a short district several places share
+    must be confirmed by the name after it."""
     from kefu_cli.orders.gazetteer import GENERIC, Division, cn_table
 
     table = cn_table()
@@ -205,18 +213,25 @@ def _cn_word(t: str, p: int, in_chain: bool, boundary: bool):
             full = w != prov
         elif w in table.full:
             divs, full = table.full[w], True
-        elif w in table.short and (in_chain or boundary):
+        elif w in table.short:
             divs, full = table.short[w], False
         else:
             continue
         if not full and _ROAD.match(t, p + n):
             continue
-        if not in_chain:
-            if w in GENERIC or (not boundary and not (full and n >= 3)):
-                continue
-            if not full and prov is None and all(d.district for d in divs):
-                continue  # 江宁 alone is a road as often as a district: only after its city
-        return w, p + n, divs
+        if in_chain:
+            return w, p + n, divs, True, full
+        if w in GENERIC:
+            continue
+        district_only = prov is None and all(d.district for d in divs)
+        if boundary:
+            return w, p + n, divs, full or not district_only or len(divs) == 1, full
+        if after_place and district_only:
+            continue  # 中原区 after 川崎市, 北区 after 大阪市: a place kefu does not know here
+        if full and n >= 3 and w[0] not in "市区县省":  # 市北区 inside 大阪市北区 is not 青岛's
+            return w, p + n, divs, True, full
+        if not full and not district_only:
+            return w, p + n, divs, False, full
     return None
 
 
@@ -229,27 +244,17 @@ def _merge(a, b):
     return type(a)(*out)
 
 
-def _cn_read(text: str) -> tuple[list, list[str]]:
-    """(readings, names read) of a Chinese address: every (province, city, district) its leading
-    chain of division names is consistent with."""
-    import unicodedata
-
-    t = unicodedata.normalize("NFKC", text)
-    m = _COUNTRY_PREFIX.match(t)
-    if m:
-        t = t[m.end():]
-    m = _CN_LEAD.match(t)
-    if m:
-        t = t[m.end():]
-    limit = min(len(t), 200)
-    for p in range(limit):
+def _cn_chain(t: str, start: int, full_start: bool = False):
+    """(readings, names, end, any name in full) of the first chain of division names from
+    t[start:] (each name within the one before it), or None."""
+    for p in range(start, min(len(t), 200)):
         boundary = p == 0 or t[p - 1] in _SEP or t[p - 1].isascii()
         if t[p] in _SEP:
             continue
-        first = _cn_word(t, p, False, boundary)
-        if first is None:
+        first = _cn_word(t, p, False, boundary, not boundary and t[p - 1] in "市区县町村都府県道郡")
+        if first is None or (full_start and not first[4]):
             continue
-        names, states, q = [first[0]], list(first[2]), first[1]
+        names, states, q, full = [first[0]], list(first[2]), first[1], first[4]
         while len(names) < 6:
             while q < len(t) and t[q] in _SEP:
                 q += 1
@@ -265,9 +270,44 @@ def _cn_read(text: str) -> tuple[list, list[str]]:
             if not merged:
                 break
             names.append(nxt[0])
-            states, q = merged, nxt[1]
-        return states, names
-    return [], []
+            states, q, full = merged, nxt[1], full or nxt[4]
+        if first[3] or len(names) > 1:
+            return states, names, q, full, any(d.district is None for d in first[2])
+    return None
+
+
+def _cn_read(text: str) -> tuple[list, list[str]]:
+    """(readings, names read) of a Chinese address: every (province, city, district) its first
+    chain of division names is consistent with. A chain of short names only (罗城头街道…, 卧龙寺…)
+    gives way to a later one written in full (…河北省邯郸市); a second provincial name written in
+    full that disagrees (…四川省成都市…浙江省衢州市…) leaves the address unplaced."""
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text)
+    m = _COUNTRY_PREFIX.match(t)
+    if m:
+        t = t[m.end():]
+    m = _CN_LEAD.match(t)
+    if m:
+        t = t[m.end():]
+    chain = _cn_chain(t, 0)
+    if chain is None:
+        return [], []
+    states, names, end, full, _top = chain
+    if not full:
+        later = _cn_chain(t, end, full_start=True)
+        if later is not None:
+            both = [m2 for m2 in (_merge(a, b) for a in states for b in later[0]) if m2 is not None]
+            if both:
+                states, names, end = both, names + later[1], later[2]
+            elif later[4]:  # it starts with a province or city written in full
+                states, names, end = later[:3]
+    provinces = {d.province for d in states}
+    for m in _FULL_PROVINCE.finditer(t, end):
+        other = CN_PROVINCES[m.group(0)]
+        if other not in provinces:
+            return [*states, *[d for d in _cn_word(t, m.start(), True, True)[2]]], [*names, m.group(0)]
+    return states, names
 
 
 def _cn_city(name: str, province: str | None) -> list:
@@ -301,8 +341,9 @@ def _jp_munis(t: str, q: int, prefecture: str | None) -> list:
 _towns: dict = {}
 
 
-def _town_written(div, rest: str) -> bool:
-    """Whether `rest` starts with one of the municipality's towns (Japan Post's names)."""
+def _town_written(div, rest: str) -> int:
+    """The length of the longest of the municipality's towns (Japan Post's names) `rest` starts
+    with, 0 for none."""
     from kefu_cli.orders.gazetteer import jp_table
 
     found = _towns.get(div)
@@ -312,7 +353,7 @@ def _town_written(div, rest: str) -> bool:
         rest = rest[2:]
     elif rest.startswith("字"):
         rest = rest[1:]
-    return any(rest[:k] in found for k in range(1, min(len(rest), 14) + 1))
+    return next((k for k in range(min(len(rest), 14), 0, -1) if rest[:k] in found), 0)
 
 
 def _jp_read(text: str):
@@ -354,9 +395,9 @@ def _jp_read(text: str):
 def _jp_choose(readings: list, prefecture: str | None) -> list:
     """The readings left once the town written decides between names several places share."""
     if len({d for d, _t in readings}) > 1:
-        by_town = [(d, t) for d, t in readings if t]
-        if by_town:
-            readings = by_town
+        longest = max(t for _d, t in readings)
+        if longest:  # 日本橋小網町 is 東京都中央区's; 大阪市中央区 has a 日本橋 only
+            readings = [(d, t) for d, t in readings if t == longest]
     out = []
     for d, _t in readings:
         if d not in out:
@@ -485,7 +526,8 @@ def place(address: str | None, province: str | None = None, city: str | None = N
         shown = " / ".join(" ".join(x for x in results[c][0][1:] if x) for c in placed)
         steps.append(("ambiguous", shown, "China and Japan"))
         return Placement(UNKNOWN, code, "address_two_countries", shown, tuple(steps))
-    c = placed[0] if placed else order[0]
+    said = [c for c, r in results.items() if r[1] != "address_unplaced"]
+    c = placed[0] if placed else (said[0] if said else order[0])
     place_, problem, found, s = results[c]
     steps += s
     return Placement(place_, code if place_.country == "JP" or place_.country is None else None, problem, found,
