@@ -23,6 +23,30 @@ from typing import NamedTuple
 
 HERE = Path(__file__).parent
 
+# full name -> short form (the 4 municipalities, 23 provinces, 5 autonomous regions, 2 SARs)
+CN_PROVINCES: dict[str, str] = {
+    "北京市": "北京", "天津市": "天津", "上海市": "上海", "重庆市": "重庆",
+    "河北省": "河北", "山西省": "山西", "辽宁省": "辽宁", "吉林省": "吉林", "黑龙江省": "黑龙江",
+    "江苏省": "江苏", "浙江省": "浙江", "安徽省": "安徽", "福建省": "福建", "江西省": "江西",
+    "山东省": "山东", "河南省": "河南", "湖北省": "湖北", "湖南省": "湖南", "广东省": "广东",
+    "海南省": "海南", "四川省": "四川", "贵州省": "贵州", "云南省": "云南", "陕西省": "陕西",
+    "甘肃省": "甘肃", "青海省": "青海", "台湾省": "台湾",
+    "内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
+    "宁夏回族自治区": "宁夏", "新疆维吾尔自治区": "新疆",
+    "香港特别行政区": "香港", "澳门特别行政区": "澳门",
+}
+MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+
+# Japan's 47 prefectures; the canonical value is the full name (東京都, 大阪府, 北海道)
+JP_PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)
+
+
 # one spelling for the variants of a character in place names (either side may be written)
 _VARIANTS = str.maketrans({
     "ヶ": "ケ", "ヵ": "ケ", "ゖ": "ケ", "龍": "竜", "驒": "騨", "鹽": "塩", "竈": "釜", "舘": "館", "﨑": "崎",
@@ -93,8 +117,6 @@ def cn_table() -> CnTable:
 
 
 def _build_cn(data: dict) -> CnTable:
-    from kefu_cli.orders.regions import CN_PROVINCES, MUNICIPALITIES
-
     full: dict[str, list[Division]] = {}
     short: dict[str, list[Division]] = {}
 
@@ -233,8 +255,6 @@ def split_municipality(name: str) -> tuple[str, str | None]:
 
 
 def _build_jp(rows: list[list[str]]) -> JpTable:
-    from kefu_cli.orders.regions import JP_PREFECTURES
-
     names: dict[str, list[Division]] = {}
     towns: dict[tuple[str, str, str | None], str] = {}
 

@@ -19,28 +19,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# full name -> short form (the 4 municipalities, 23 provinces, 5 autonomous regions, 2 SARs)
-CN_PROVINCES: dict[str, str] = {
-    "北京市": "北京", "天津市": "天津", "上海市": "上海", "重庆市": "重庆",
-    "河北省": "河北", "山西省": "山西", "辽宁省": "辽宁", "吉林省": "吉林", "黑龙江省": "黑龙江",
-    "江苏省": "江苏", "浙江省": "浙江", "安徽省": "安徽", "福建省": "福建", "江西省": "江西",
-    "山东省": "山东", "河南省": "河南", "湖北省": "湖北", "湖南省": "湖南", "广东省": "广东",
-    "海南省": "海南", "四川省": "四川", "贵州省": "贵州", "云南省": "云南", "陕西省": "陕西",
-    "甘肃省": "甘肃", "青海省": "青海", "台湾省": "台湾",
-    "内蒙古自治区": "内蒙古", "广西壮族自治区": "广西", "西藏自治区": "西藏",
-    "宁夏回族自治区": "宁夏", "新疆维吾尔自治区": "新疆",
-    "香港特别行政区": "香港", "澳门特别行政区": "澳门",
-}
-MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
-
-# Japan's 47 prefectures; the canonical value is the full name (東京都, 大阪府, 北海道)
-JP_PREFECTURES = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
-    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
-    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
-    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
-    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
-)
+from kefu_cli.orders.gazetteer import CN_PROVINCES, JP_PREFECTURES, MUNICIPALITIES  # noqa: F401 (re-exported)
 
 _NAMES: dict[str, str] = {**CN_PROVINCES, **{short: short for short in CN_PROVINCES.values()}}
 # Hong Kong, Macau and Taiwan are places of their own: outside the mainland's customs and carriers
@@ -378,28 +357,29 @@ def _jp_read(text: str):
                 continue
             munis = _jp_munis(t, n, pref)
             if t[:n] == fold(pref):  # written in full: it decides
-                return pref, [(d, _town_written(d, t[end:])) for d, _w, end in munis], \
+                return pref, [(d, _town_written(d, t[end:]), t[end:]) for d, _w, end in munis], \
                     [pref, *{w for _d, w, _e in munis}]
             if munis:
-                readings += [(d, _town_written(d, t[end:])) for d, _w, end in munis]
+                readings += [(d, _town_written(d, t[end:]), t[end:]) for d, _w, end in munis]
                 names += [t[:n], munis[0][1]]
         munis = _jp_munis(t, 0, None)
         if munis:
-            readings += [(d, _town_written(d, t[end:])) for d, _w, end in munis]
+            readings += [(d, _town_written(d, t[end:]), t[end:]) for d, _w, end in munis]
             names.append(munis[0][1])
         if readings:
             return None, readings, names
     return None, [], []
 
 
-def _jp_choose(readings: list, prefecture: str | None) -> list:
+def _jp_choose(readings: list, steps: list) -> list:
     """The readings left once the town written decides between names several places share."""
-    if len({d for d, _t in readings}) > 1:
-        longest = max(t for _d, t in readings)
+    if len({d for d, _t, _r in readings}) > 1:
+        longest = max(t for _d, t, _r in readings)
         if longest:  # 日本橋小網町 is 東京都中央区's; 大阪市中央区 has a 日本橋 only
-            readings = [(d, t) for d, t in readings if t == longest]
+            readings = [r for r in readings if r[1] == longest]
+            steps.append(("town", readings[0][2][:longest], "Japan Post"))
     out = []
-    for d, _t in readings:
+    for d, _t, _r in readings:
         if d not in out:
             out.append(d)
     return out
@@ -465,11 +445,11 @@ def _place_jp(address: str, province: str | None, city: str | None, code: str | 
         steps.append(("postal code", f"〒{code[:3]}-{code[3:]} {by_code[0]}{by_code[1]}", "Japan Post"))
     written = province or pref
     if written:
-        readings = [(d, t) for d, t in readings if d.province == written]
+        readings = [r for r in readings if r[0].province == written]
     elif by_code:
-        same = [(d, t) for d, t in readings if d.province == by_code[0]]
+        same = [r for r in readings if r[0].province == by_code[0]]
         readings = same or readings
-    chosen = _jp_choose(readings, written)
+    chosen = _jp_choose(readings, steps)
     if not chosen and by_code and (written is None or by_code[0] == written):
         chosen = [Division(by_code[0], *split_municipality(by_code[1]))]
         return _settle("JP", chosen, steps, "postal code")
