@@ -74,6 +74,7 @@ class ProductLine:
     warehouses: list[str]
     stock: str
     ship: dict[str, ShipWindow] = field(default_factory=dict)  # overrides the warehouse's
+    custom_made: bool = False  # 消费者定作: no 7-day no-reason return (kefu aftersales)
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Config:
     timezone: str = "Asia/Shanghai"
     platform: str = "taobao"
     column_aliases: dict[str, list[str]] = field(default_factory=dict)
+    case_column_aliases: dict[str, list[str]] = field(default_factory=dict)  # shop.toml [aftersales.columns]
     warehouses: list[Warehouse] = field(default_factory=list)
     product_lines: list[ProductLine] = field(default_factory=list)
     carriers: list[Carrier] = field(default_factory=list)
@@ -441,6 +443,9 @@ PRODUCT_LINE = {
     "warehouses": (True, _str_list),
     "stock": (True, _choice("in_stock", "made_to_order")),
     "ship": (False, lambda v: _ship(v, required=False)),
+    # made to the buyer's specification (消费者定作): excluded from the 7-day no-reason return
+    # (网络购买商品七日无理由退货暂行办法 第六条); made_to_order stock alone does not mean it
+    "custom_made": (False, check_bool),
 }
 CARRIER = {
     "code": (True, lambda v: None if isinstance(v, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", v)
@@ -469,6 +474,7 @@ TRANSIT_HISTORY = {"calibrate": (False, check_bool), "min_samples": (False, _is_
                    "window_days": (False, _is_positive)}
 PROVIDER = {"endpoint": (False, lambda v: None if isinstance(v, str) and re.match(r"https?://\S+$", v)
                          else _("{value} is not an http(s) URL").format(value=_show(v)))}
+PULL = {"endpoint": PROVIDER["endpoint"], "token_endpoint": PROVIDER["endpoint"], "marketplace_ids": (False, _str_list)}
 REMIND = {
     "stages": (False, lambda v: None if isinstance(v, list) and v else _("must be an array of tables")),
     "close_after": (False, _duration),
@@ -537,7 +543,8 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history", "pull",
+                      "aftersales")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, unknown_key(key, known_sections)))
@@ -623,6 +630,11 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
         if isinstance(provider, dict) and isinstance(provider.get(name), dict):
             _check_table(provider[name], PROVIDER, shop_file, f"provider.{name}", problems)
     _check_table(shop.get("carriers", {}), {"prefer": (False, _str_list)}, shop_file, "carriers", problems)
+    pull = shop.get("pull", {})  # kefu pull: endpoints and marketplaces; credentials only in the environment
+    _check_table(pull, {"amazon_jp": (False, _is_table), "rakuten": (False, _is_table)}, shop_file, "pull", problems)
+    for name, keys in (("amazon_jp", ("endpoint", "token_endpoint", "marketplace_ids")), ("rakuten", ("endpoint",))):
+        if isinstance(pull, dict) and isinstance(pull.get(name), dict):
+            _check_table(pull[name], {k: PULL[k] for k in keys}, shop_file, f"pull.{name}", problems)
 
     remind = shop.get("remind", {})
     _check_table(remind, REMIND, shop_file, "remind", problems)
@@ -683,6 +695,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
     cfg.timezone = shop.get("timezone", "Asia/Shanghai")
     cfg.platform = shop.get("platform", "taobao")
     cfg.column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("columns", {}).items()}
+    cfg.case_column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("aftersales", {}).get("columns", {}).items()}
     for w in raw["warehouses.toml"].get("warehouse", []):
         cfg.warehouses.append(Warehouse(
             code=w["code"], name=w["name"], name_en=w.get("name_en", w["name"]), country=w["country"],
@@ -693,7 +706,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
         cfg.product_lines.append(ProductLine(
             name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],
             keywords=list(p.get("keywords", [])), warehouses=list(p["warehouses"]), stock=p["stock"],
-            ship=_windows(p.get("ship", {}))))
+            ship=_windows(p.get("ship", {})), custom_made=p.get("custom_made", False)))
     for c in raw["carriers.toml"].get("carrier", []):
         cfg.carriers.append(Carrier(
             code=c["code"], name=c["name"], name_en=c.get("name_en", c["name"]), kind=c["kind"],

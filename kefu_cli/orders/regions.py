@@ -29,6 +29,44 @@ _JP_KANJI = str.maketrans("东县广儿绳长马爱冈贺岛鸟德泻叶宫库�
 _JP_PREFIX = re.compile("|".join(sorted(JP_PREFECTURES, key=len, reverse=True)))
 _PREFIX = re.compile("|".join(sorted((re.escape(n) for n in _NAMES), key=len, reverse=True)))
 _COUNTRY_PREFIX = re.compile(r"\s*(中华人民共和国|中国(?:大陆)?|China|CN)\s*", re.IGNORECASE)
+# the prefectures as Amazon.co.jp and other exports romanise them (Tokyo-to, Osaka-fu, Kanagawa-ken,
+# Hokkaido, Tōkyō), in JIS X 0401 order like JP_PREFECTURES, so ISO 3166-2 `JP-13` is index 12
+_JP_ROMAJI = (
+    "hokkaido", "aomori", "iwate", "miyagi", "akita", "yamagata", "fukushima", "ibaraki", "tochigi", "gunma",
+    "saitama", "chiba", "tokyo", "kanagawa", "niigata", "toyama", "ishikawa", "fukui", "yamanashi", "nagano",
+    "gifu", "shizuoka", "aichi", "mie", "shiga", "kyoto", "osaka", "hyogo", "nara", "wakayama",
+    "tottori", "shimane", "okayama", "hiroshima", "yamaguchi", "tokushima", "kagawa", "ehime", "kochi", "fukuoka",
+    "saga", "nagasaki", "kumamoto", "oita", "miyazaki", "kagoshima", "okinawa",
+)
+# long vowels as Hepburn (ō, ô), wāpuro (ou, oo) and plain (o) romanisation write them
+_MACRONS = str.maketrans({"ō": "o", "ô": "o", "ū": "u", "û": "u", "ā": "a", "ē": "e", "ī": "i"})
+_ROMAJI_SPELLINGS = {"hokkaidou": "hokkaido", "toukyou": "tokyo", "tokyou": "tokyo", "kyouto": "kyoto",
+                     "oosaka": "osaka", "ohsaka": "osaka", "hyougo": "hyogo", "kouchi": "kochi",
+                     "ooita": "oita", "ohita": "oita", "tokio": "tokyo"}
+_ROMAJI_SUFFIX = re.compile(r"[\s\-]*(?:prefecture|pref\.?|ken|to|fu|do|metropolis)$")
+_ISO_JP = re.compile(r"jp[\-\s]?(\d{2})")
+
+
+def romanised_prefecture(text: str) -> str | None:
+    """The prefecture a romanised name (Tokyo-to, OSAKA FU, Kanagawa-ken, Hokkaidō, Hyogo
+    Prefecture) or an ISO 3166-2 code (JP-13) names, else None."""
+    name = text.strip().lower().translate(_MACRONS)
+    if not name or not name.isascii():
+        return None
+    m = _ISO_JP.fullmatch(name)
+    if m:
+        n = int(m.group(1))
+        return JP_PREFECTURES[n - 1] if 1 <= n <= 47 else None
+    name = name.rstrip(".")
+    for candidate in (name, _ROMAJI_SUFFIX.sub("", name)):
+        candidate = candidate.replace(" ", "").replace("-", "")
+        candidate = _ROMAJI_SPELLINGS.get(candidate, candidate)
+        if candidate in _ROMAJI_INDEX:
+            return JP_PREFECTURES[_ROMAJI_INDEX[candidate]]
+    return None
+
+
+_ROMAJI_INDEX = {name: i for i, name in enumerate(_JP_ROMAJI)}
 _JP_COUNTRY = re.compile(r"\s*(日本国?|Japan|JP)\s*", re.IGNORECASE)
 _JP_POSTAL = re.compile(r"〒?\s*([0-9０-９]{3})\s*[-－ー‐−]?\s*([0-9０-９]{4})(?![0-9０-９])\s*")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
@@ -71,7 +109,7 @@ def province_of(name: str | None) -> str | None:
             return m.group(0)
         if name in ("广西省", "内蒙古省", "新疆省", "宁夏省", "西藏省"):
             return name[:-1]
-    return None
+    return romanised_prefecture(name) if len(name) <= 24 else None
 
 
 def country_of(province: str | None) -> str | None:
