@@ -581,25 +581,30 @@ def locate(address: str | None, province: str | None = None, city: str | None = 
 
 
 # a Taobao-style address ("广东省 深圳市 南山区 科技园…") is placed by its first three words: the
-# answer is kept per those words (exports repeat a few thousand of them over millions of rows)
-_cache: dict = {}
+# answer is kept per those words and the platform's market (exports repeat a few thousand of them
+# over millions of rows)
+_cache: dict[str | None, dict[str, Placement]] = {}
 
 
 def place_cached(address: str | None, province: str | None, city: str | None, district: str | None,
                  platform_country: str | None, phones: tuple, postal: str | None) -> Placement:
-    if address and province is None and "〒" not in address:
-        first = address.find(" ")
-        if first > 0 and address[:first] in _NAMES:
-            second = address.find(" ", first + 1)
-            third = address.find(" ", second + 1) if second > 0 else -1
-            if third > 0:
-                key = (address[:third], city, district, platform_country)
-                hit = _cache.get(key)
-                if hit is None:
-                    if len(_cache) > 100_000:
-                        _cache.clear()
-                    hit = _cache[key] = place(address[:third], None, city, district,
-                                              platform_country=platform_country)
+    """place(), remembered for addresses written "省 市 区 …" with no province, city or district
+    column: those three words alone decide it (no 〒 code in them; the market is part of the key)."""
+    if province is None and city is None and district is None and address:
+        second = address.find(" ", address.find(" ") + 1)
+        third = address.find(" ", second + 1) if second > 0 else -1
+        if third > 0:
+            cache = _cache.get(platform_country)
+            if cache is None:
+                cache = _cache[platform_country] = {}
+            key = address[:third]
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
+            if key[:key.find(" ")] in _NAMES and "〒" not in key:
+                if len(cache) > 100_000:
+                    cache.clear()
+                hit = cache[key] = place(key, platform_country=platform_country)
                 return hit
     return place(address, province, city, district, platform_country=platform_country, phones=phones,
                  postal=postal)
