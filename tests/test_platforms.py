@@ -568,7 +568,8 @@ def test_amazon_unshipped_report_japanese_layout(tmp_path, run):
     assert err == ""  # every column read or listed, nothing expected missing
     one, two = recs
     assert [r["status"] for r in recs] == ["paid", "paid"] and one["paid"] is None  # no prices in this report
-    assert (one["province"], one["city"], two["province"], two["city"]) == ("東京都", "渋谷区", "神奈川県", "横浜市西区")
+    assert (one["province"], one["city"], two["province"], two["city"], two["district"]) == (
+        "東京都", "渋谷区", "神奈川県", "横浜市", "西区")
     assert (one["mobile"], one["phone"], two["phone"]) == ("09012345678", None, "045-123-4567")
     assert one["ship_deadline"] == "2026-12-01T23:59:59+09:00"
     assert (one["promised_date"], one["delivery_slot"]) == ("2026-12-05", "14:00-16:00")

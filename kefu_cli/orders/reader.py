@@ -410,8 +410,8 @@ class RowConverter:
         place an address becomes a place); a 〒 code in the address fills postal_code; an address
         not placed down to its city is a problem of the record."""
         address, province, city, district = rec["address"], rec["province"], rec["city"], rec["district"]
-        if address is None and (self.address_col is None or province is None and city is None):
-            return  # nothing to place, or a file with no address column (a slim report's provinces)
+        if address is None and province is None and city is None:
+            return
         if province is not None and city is not None and district is not None and self.district is None:
             return  # kefu's own records: placed when they were written
         if self.district is not None and address and province and not address.startswith(province):
@@ -423,7 +423,7 @@ class RowConverter:
         rec["province"], rec["city"], rec["district"] = where.province, where.city, where.district
         if placed.postal_code and rec["postal_code"] is None:
             rec["postal_code"] = f"{placed.postal_code[:3]}-{placed.postal_code[3:]}"
-        if placed.problem:
+        if placed.problem and self.address_col is not None:  # (a slim report has provinces only)
             problems.append(problem(line, self.address_col if address else None, "address", placed.problem,
                                     placed.found or address or province))
 
