@@ -125,7 +125,7 @@ def open_state(state_path, create: bool = True):
     path = resolve(state_path)
     if not create and not path.exists():
         return None
-    return State(path)
+    return State(path, reading=not create)
 
 
 def window_option(help_text: str):
