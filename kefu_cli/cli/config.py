@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kefu_cli.cli.options import output_options, renderer_for
-from kefu_cli.cli.context import pass_env, report_error
+from kefu_cli.cli.context import pass_env, report_error, say
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
 
@@ -44,10 +44,10 @@ def check(env):
     for p in problems:
         report_error(str(p))
     if problems:
-        click.echo(_("kefu: problems in the configuration: {count}").format(count=len(problems)), err=True)
+        say(_("kefu: problems in the configuration: {count}").format(count=len(problems)))
         return ExitCode.USAGE
     if not env.quiet:
-        click.echo(_("kefu: configuration is valid: {files}").format(files=", ".join(paths.values())), err=True)
+        say(_("kefu: configuration is valid: {files}").format(files=", ".join(paths.values())))
     return ExitCode.OK
 
 

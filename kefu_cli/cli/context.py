@@ -63,11 +63,19 @@ class Env:
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"kefu: {_('warning')}: {message}", err=True)
+            say(f"kefu: {_('warning')}: {message}")
 
     def info(self, message: str) -> None:
         """Something the user asked to see on stderr (a summary): shown even with -q."""
-        click.echo(f"kefu: {message}", err=True)
+        say(f"kefu: {message}")
+
+
+def say(line: str) -> None:
+    """One line on stderr, every control character in it escaped (output.visible): a file named
+    `bad\nkefu: error: forged.csv` or an ESC in a cell cannot forge a line or drive the terminal."""
+    from kefu_cli.output import visible
+
+    click.echo(visible(line), err=True)
 
 
 def config_checks() -> tuple:
@@ -84,7 +92,7 @@ def report_error(message: str, hint: str | None = None) -> None:
     line = f"kefu: {_('error')}: {message}"
     if hint:
         line += f" — {hint}"
-    click.echo(line, err=True)
+    say(line)
 
 
 def pass_env(f):
