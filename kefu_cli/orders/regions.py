@@ -438,6 +438,9 @@ def _settle(country: str, readings: list, steps: list, how: str) -> tuple[Place,
         return UNKNOWN, "address_ambiguous", shown
     prov = readings[0].province
     ctry = CROSS_BORDER.get(prov, country)
+    if prov in CROSS_BORDER and len(cities) == 1:  # Hong Kong, Macau, Taiwan: places of their own
+        steps.append(("province", prov, how))
+        return Place(ctry, prov, readings[0].city), None, None
     if len(cities) > 1 or readings[0].city is None:
         if len(cities) > 1:
             steps.append(("ambiguous", shown, how))
