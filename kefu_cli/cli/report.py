@@ -45,6 +45,8 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
     from kefu_cli.tracking.cache import stored_records
 
     cfg = env.config
+    if output not in (None, "-"):
+        _not_over_an_input(output, [path, items_path, *aftersales_paths, register_path, state_path])
     order_file = open_orders(env, path, items_path, encoding, input_format)
     day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name)
     auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
@@ -90,3 +92,25 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
             raise OutputError(_("cannot write {path}: {error}").format(path=output, error=exc.strerror or exc)) from None
         env.info(_("report written to {path}").format(path=output))
     return ExitCode.OK
+
+
+def _not_over_an_input(output: str, inputs: list) -> None:
+    """-o must not name a file the report reads (the export, the items file, an after-sales file,
+    the register or the state file): the page would replace it."""
+    import os
+
+    from kefu_cli.errors import UsageError
+    from kefu_cli.state import state_path
+
+    if not os.path.exists(output):
+        return
+    state = inputs.pop()
+    candidates = [p for p in inputs if p and p != "-"] + [str(state_path(state))]
+    for candidate in candidates:
+        try:
+            same = os.path.samefile(candidate, output)
+        except OSError:
+            continue
+        if same:
+            raise UsageError(_("-o {path} is a file the report reads ({input}): it would be overwritten").format(
+                path=output, input=candidate), hint=_("write the page to another file"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import sys
@@ -35,7 +36,7 @@ from kefu_cli.i18n import N_, _
 from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import CASE_FIELDS, CASE_FLAGS, CASE_IDS, CASE_MONEY, CASE_TEXT, CASE_TIMES, ORDER_FIELDS
-from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, postal_place, split_address_cached
+from kefu_cli.orders.regions import JP_PREFECTURES, TIMEZONE_COUNTRY, place_cached, postal_place
 from kefu_cli.output import FORMULA_START as _FORMULA_START
 from kefu_cli.orders.values import (
     Bad,
@@ -74,6 +75,20 @@ def _count_and_replace(exc: UnicodeDecodeError):
 codecs.register_error("kefu-replace", _count_and_replace)
 
 
+def _binary(sample: bytes) -> bool:
+    """Binary data, not an export with a stray NUL in a cell: NULs on most of the sample's lines,
+    or a tenth of its bytes. The count is the sample's whole 64 KiB, whatever the file's size: a
+    20-order file with nine NULs in one memo is text (that row gets the problem), as a 400-order
+    file is."""
+    nuls = sample.count(b"\x00")
+    if not nuls:
+        return False
+    if nuls * 10 > len(sample):
+        return True
+    lines = sample.split(b"\n")
+    return sum(1 for line in lines if b"\x00" in line) * 2 > len(lines)
+
+
 def detect_encoding(sample: bytes, name: str) -> str:
     """utf-8-sig | utf-8 | gb18030 for this sample; InputError when the file is not text."""
     if sample.startswith(codecs.BOM_UTF8):
@@ -81,7 +96,7 @@ def detect_encoding(sample: bytes, name: str) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     first_line = sample.split(b"\n", 1)[0]
-    if b"\x00" in first_line or sample.count(b"\x00") > max(8, len(sample) // 1000):
+    if b"\x00" in first_line or _binary(sample):
         raise InputError(
             _("{file}: not a text file (it contains binary data)").format(file=name),
             hint=_("give an order export in CSV, TSV, JSON or JSONL"),
@@ -215,6 +230,7 @@ PROBLEM_TEXT = {
     "excel_leading_zero_lost": N_("{value} looks like a Japanese number that lost its leading 0 to Excel; export again with the column as text"),
     "unreadable_delivery_wish": N_("{value}: the delivery wish in the platform's block is neither a date nor a time slot"),
     "undecodable_bytes": N_("bytes that are not valid {value} were replaced with U+FFFD"),
+    "nul_bytes": N_("NUL bytes were removed from the cell"),
     "unreadable_row": N_("the row could not be read: {value}"),
     "joined_lines": N_("lines {value} were read as one row: an unbalanced quote (\") may have joined them; check those lines"),
     "not_an_object": N_("the line is not a JSON object: {value}"),
@@ -223,7 +239,14 @@ PROBLEM_TEXT = {
     "thousands_separator": N_("{value}: thousands separators removed"),
     "excel_wrapper": N_("{value}: Excel's =\"…\" wrapper removed"),
     "fullwidth_digits+thousands_separator": N_("{value}: full-width digits and thousands separators normalised"),
+    # an address not placed down to its city (orders/regions.place): the order's route, windows and
+    # audit cannot use it until it is
+    "address_unplaced": N_("no province or city could be read from {value}"),
+    "address_province_only": N_("only the province could be read ({value}): no city"),
+    "address_ambiguous": N_("the address names a place several provinces or cities share ({value}): not placed"),
+    "address_two_countries": N_("the address reads as a place in China and in Japan ({value}) and nothing decides which: not placed"),
 }
+ADDRESS_PROBLEMS = ("address_unplaced", "address_province_only", "address_ambiguous", "address_two_countries")
 
 
 def problem(row: int, column: str | None, field_name: str | None, code: str, value, fixed: bool = False,
@@ -248,7 +271,7 @@ def _short(value) -> str:
 
 _WRAPPED = ("order_id", "phone", "mobile", "waybill")
 _TEXT = ("platform", "buyer", "close_reason", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
-         "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
+         "district", "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
 _MONEY = platforms.MONEY
 _TIMES = ("created_at", "paid_at", "ship_deadline")
 _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "promised_date": parse_date}
@@ -307,6 +330,8 @@ class RowConverter:
         self.line_prices = profile is not None and profile.item_price == "line"
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
+        self.country = TIMEZONE_COUNTRY.get(profile.timezone) if profile is not None else None
+        self.address_col = headers[idx["address"]].strip() if "address" in idx else None
         self.privacy = "mobile" in idx
         self.ship_method = idx.get("ship_method")
         self.window = [(n, idx[n], headers[idx[n]].strip()) for n in ("delivery_start", "delivery_end") if n in idx]
@@ -317,7 +342,7 @@ class RowConverter:
                                                                   else joins.get("buyer_message", [])))
         self.phone_moves = "phone" in idx or "phone" in joins
         # the columns of Japanese numbers whose leading zeros Excel drops (orders/values.restore_*_zeros)
-        self.zero_cols = [(n, joins.get(n) or [idx[n]], restore_postal_zeros if n == "postal_code" else restore_phone_zeros,
+        self.zero_cols = [(n, joins.get(n) or [idx[n]], _restore_postal if n == "postal_code" else _restore_phone,
                            _JOIN_WITH[n]) for n in ("phone", "mobile", "postal_code") if n in idx or n in joins]
         # a Japanese platform's export: its numbers are Japanese whatever the address says
         self.japan = profile is not None and profile.timezone == "Asia/Tokyo"
@@ -345,6 +370,8 @@ class RowConverter:
             row = self._misshapen(row, line, problems)
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
+        if self.nuls and any("\x00" in cell for cell in row):
+            row = self._without_nuls(row, line, problems)
         for name, i, _h in self.text:
             v = row[i].strip()
             if v and v[0] == "'" and v[1:2] in _FORMULA_START:
@@ -381,12 +408,7 @@ class RowConverter:
                     rec["mobile_ext"] = rec["mobile_ext"] or m.group(2)
         if rec["platform"] is None:
             rec["platform"] = self.default_platform
-        if self.district is not None or rec["province"] is None:
-            rec["address"], rec["province"], rec["city"] = split_address_cached(
-                rec["address"], rec["province"], rec["city"],
-                row[self.district].strip() if self.district is not None else None)
-        else:  # a province column: a prefecture in its canonical name, the city from the address lines
-            rec["province"], rec["city"] = place_columns(rec["address"], rec["province"], rec["city"])
+        self._place(rec, line, problems)
         if self.zero_cols and (self.japan or rec["province"] in _JP_SET):
             self._excel_zeros(rec, row, line, problems)
         if self.phone_moves and rec["mobile"] is None:
@@ -404,6 +426,28 @@ class RowConverter:
         if self.settles and not self.item_rows:
             self.settle(rec)
         return rec
+
+    def _place(self, rec: dict, line: int, problems: list[dict]) -> None:
+        """Province, city and district from the columns and the address (regions.place, the one
+        place an address becomes a place); a 〒 code in the address fills postal_code; an address
+        not placed down to its city is a problem of the record."""
+        address, province, city, district = rec["address"], rec["province"], rec["city"], rec["district"]
+        if address is None and province is None and city is None:
+            return
+        if province is not None and city is not None and district is not None and self.district is None:
+            return  # kefu's own records: placed when they were written
+        if self.district is not None and address and province and not address.startswith(province):
+            # Pinduoduo's 省/市/区 columns: the address read as the desk reads the label
+            address = rec["address"] = " ".join(x for x in (province, city, district, address) if x)
+        placed = place_cached(address, province, city, district, self.country,
+                              (rec["mobile"], rec["phone"]), rec["postal_code"])
+        where = placed.place
+        rec["province"], rec["city"], rec["district"] = where.province, where.city, where.district
+        if placed.postal_code and rec["postal_code"] is None:
+            rec["postal_code"] = f"{placed.postal_code[:3]}-{placed.postal_code[3:]}"
+        if placed.problem and self.address_col is not None:  # (a slim report has provinces only)
+            problems.append(problem(line, self.address_col if address else None, "address", placed.problem,
+                                    placed.found or address or province))
 
     def _window(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
         """A scheduled delivery window (Amazon.co.jp's scheduled-delivery-start-date/-end-date): its
@@ -432,7 +476,7 @@ class RowConverter:
             parts = [_read_wrapped(row[i]) or "" for i in cells]
             if not any(parts):
                 continue
-            found = restore(parts)
+            found = restore(tuple(parts))
             if found is None:
                 continue
             header = ", ".join(headers for _i, headers in ((i, self.plan.headers[i].strip()) for i in cells))
@@ -465,6 +509,15 @@ class RowConverter:
                 rec["promised_date"] = day
             if slot is not None and rec["delivery_slot"] is None:
                 rec["delivery_slot"] = slot
+
+    nuls = False  # the file's sample holds NUL bytes: rows are checked for them (OrderFile._plan)
+
+    def _without_nuls(self, row: list[str], line: int, problems: list[dict]) -> list[str]:
+        """NUL bytes are the cell's problem, never the file's: removed, each column named."""
+        headers = self.plan.headers
+        columns = [headers[i].strip() for i, cell in enumerate(row) if "\x00" in cell and i < len(headers)]
+        problems.append(problem(line, ", ".join(columns) or None, None, "nul_bytes", ", ".join(columns), fixed=True))
+        return [cell.replace("\x00", "") for cell in row]
 
     def _join(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
         for name, cells, money, sep in self.joined:
@@ -536,6 +589,9 @@ class RowConverter:
 
 
 _ODD = (Bad, Fixed)
+# the repairs of Excel's lost zeros, remembered per distinct cells (the same damage repeats over rows)
+_restore_phone = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_phone_zeros(list(parts)))
+_restore_postal = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_postal_zeros(list(parts)))
 
 
 class CaseConverter(RowConverter):
@@ -586,6 +642,8 @@ class CaseConverter(RowConverter):
             row = self._misshapen(row, line, problems)
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
+        if self.nuls and any("\x00" in cell for cell in row):
+            row = self._without_nuls(row, line, problems)
         for name, i, _h in self.text:
             v = row[i].strip()
             if v and v[0] == "'" and v[1:2] in _FORMULA_START:
@@ -675,6 +733,7 @@ class Stats:
     rows_with_problems: int = 0
     problem_rows: list[int] = field(default_factory=list)  # the first few, for the warning
     unmatched_items: list[int] = field(default_factory=list)
+    places: dict[str, int] = field(default_factory=dict)  # address problem code -> orders
 
     def count(self, rec: dict) -> None:
         self.records += 1
@@ -682,12 +741,17 @@ class Stats:
             self.rows_with_problems += 1
             if len(self.problem_rows) < 10:
                 self.problem_rows.append(rec["row"])
+            for p in rec["problems"]:
+                if p["code"] in ADDRESS_PROBLEMS:
+                    self.places[p["code"]] = self.places.get(p["code"], 0) + 1
 
     def merge(self, other: "Stats") -> None:
         self.records += other.records
         self.rows_with_problems += other.rows_with_problems
         self.problem_rows.extend(other.problem_rows[: max(0, 10 - len(self.problem_rows))])
         self.unmatched_items.extend(other.unmatched_items)
+        for code, n in other.places.items():
+            self.places[code] = self.places.get(code, 0) + n
 
 
 def _zone_of(plan: ColumnPlan, config: Config):
@@ -792,6 +856,7 @@ class OrderFile:
             self._province_only_address()
         self.converter = self._converter_class(self.plan, self.tz, self._default_platform, self.encoding,
                                                self._replaced_at_open)
+        self.converter.nuls = b"\x00" in self.sample
         for name in required:
             if not self.plan.has(name):
                 raise InputError(
@@ -817,7 +882,7 @@ class OrderFile:
         if self.plan.unknown:
             self.notes.append(_("{file}: columns not read: {columns} — declare each under {section} in shop.toml "
                                 "(field = [\"header\"]) or in config/{folder}/{platform}.toml (unused = [...])").format(
-                file=self.name, columns=", ".join(self.plan.unknown), platform=self.plan.platform if
+                file=self.name, columns=name_some(self.plan.unknown), platform=self.plan.platform if
                 self.plan.platform != "generic" else "common", section=section, folder=folder))
         if self.plan.missing:
             profile = self.plan.profile
@@ -1134,6 +1199,18 @@ def _json_items(value, n: int, problems: list[dict]) -> list[dict] | None:
         item["price"] = price
         out.append(item)
     return out
+
+
+NAMED_AT_MOST = 20  # columns a warning line names; the rest counted
+
+
+def name_some(names: list[str]) -> str:
+    """Column names for one warning line: the first NAMED_AT_MOST, then how many more (a file of
+    200,000 columns made one 1.7 MB line)."""
+    shown = ", ".join(names[:NAMED_AT_MOST])
+    if len(names) > NAMED_AT_MOST:
+        shown += _(" (and {count} more)").format(count=len(names) - NAMED_AT_MOST)
+    return shown
 
 
 def _aliases_for(name: str, platform: str, table) -> list[str]:
