@@ -65,6 +65,12 @@ def test_never_guessed(address, code):
     assert placed.place.city is None
 
 
+def test_hong_kong_macau_and_taiwan_are_places_of_their_own():
+    for address, country in (("香港特别行政区 九龙 旺角弥敦道1号", "HK"), ("澳门 氹仔", "MO"), ("台湾省台北市信义区", "TW")):
+        placed = place(address)
+        assert placed.place.country == country and placed.problem is None
+
+
 def test_the_platform_phone_and_postal_code_decide_the_country_before_a_name():
     assert place("江南区1-1", platform_country="CN").place == ("CN", "广西", "南宁市", "江南区")
     assert place("江南区1-1", platform_country="JP").place == ("JP", "新潟県", "新潟市", "江南区")
