@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from kefu_cli.cli.options import output_options, renderer_for
@@ -25,7 +27,7 @@ def check(env):
     \b
     Example:
       kefu config check
-      kefu --config-dir ./myshop config check
+      kefu --config-dir examples/shop config check
     """
     from kefu_cli.cli.context import config_checks
     from kefu_cli.config import Problem, check_config, find_config_dir, load_raw
@@ -46,7 +48,10 @@ def check(env):
         click.echo(_("kefu: problems in the configuration: {count}").format(count=len(problems)), err=True)
         return ExitCode.USAGE
     if not env.quiet:
-        click.echo(_("kefu: configuration is valid: {files}").format(files=", ".join(paths.values())), err=True)
+        # a file kefu ships is named as such, not by where pip happened to put it
+        files = [p if directory is not None and Path(p).parent == directory
+                 else _("{file} (packaged)").format(file=Path(p).name) for p in paths.values()]
+        click.echo(_("kefu: configuration is valid: {files}").format(files=", ".join(files)), err=True)
     return ExitCode.OK
 
 
