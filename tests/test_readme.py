@@ -62,8 +62,8 @@ class Desk:
         env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and not k.startswith("KEFU_")}
         # `kefu` and `python` are the ones of the interpreter running the tests (as in an activated venv)
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        env.update(LANG="C.UTF-8", HOME=str(home), XDG_STATE_HOME=str(home / ".local" / "state"),
-                   KEFU_STATE=str(home / "state.db"), COLUMNS="200")
+        # no KEFU_STATE: the state file is where a fresh machine has it, under $HOME
+        env.update(LANG="C.UTF-8", HOME=str(home), XDG_STATE_HOME=str(home / ".local" / "state"))
         env.pop("LC_ALL", None)
         self.env = env
         self.envfile = home / "env"

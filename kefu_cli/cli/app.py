@@ -31,6 +31,11 @@ class KefuGroup(click.Group):
     """Runs commands with click's own error handling off, and maps every error to one line and
     one exit code (ExitCode). A command returns its exit code."""
 
+    def list_commands(self, ctx):
+        """The commands in the desk's order (orders → audit → route/eta → track → remind/notify →
+        stats/report → config): the order _register adds them in, not the alphabet."""
+        return list(self.commands)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -117,7 +122,7 @@ def _stop_on_signals() -> None:
                 pass
 
 
-GLOBAL_FLAGS = ("-q", "--quiet", "--traceback")
+GLOBAL_FLAGS = ("-q", "--quiet", "--traceback", "--strict")
 GLOBAL_VALUED = ("--now", "--lang", "--config-dir")
 
 
@@ -193,15 +198,17 @@ def _lang_choice(ctx, param, value):
               help="Take this as the current time (reproducible runs) [env KEFU_NOW].")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings (errors are always shown).")
 @click.option("--traceback", is_flag=True, help="Show the stack on errors [env KEFU_TRACEBACK=1].")
+@click.option("--strict", is_flag=True,
+              help="Stop (exit 2) instead of going on without something asked for, such as a missing --state file.")
 @click.pass_context
-def cli(ctx, config_dir, now, quiet, traceback):
+def cli(ctx, config_dir, now, quiet, traceback, strict):
     """kefu: the ops desk's toolkit for order files — read, audit, route, track, message.
 
     \b
     Example:
       kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv
     """
-    ctx.obj = Env(config_dir=config_dir, now=now, quiet=quiet, traceback=traceback)
+    ctx.obj = Env(config_dir=config_dir, now=now, quiet=quiet, traceback=traceback, strict=strict)
 
 
 def _register() -> None:

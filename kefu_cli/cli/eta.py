@@ -24,7 +24,7 @@ STOCKS = ("in_stock", "made_to_order")
 @click.option("--explain", is_flag=True, help="Add day 0 and every step (field steps).")
 @input_options
 @output_options
-@state_option
+@state_option("calibration")
 @pass_env
 def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain, items_path, encoding,
         input_format, jobs, fmt, fields, no_headers, state_path):

@@ -63,7 +63,7 @@ def message_options(f):
     f = input_options(jobs=False)(f)
     f = click.option("--resend-unconfirmed", "resend", is_flag=True,
                      help="Print again the messages a killed run claimed but may not have printed.")(f)
-    return state_option(dry_run_option(f))
+    return state_option("ledger")(dry_run_option(f))
 
 
 def _unconfirmed(env, state, prefix: str, resend: bool, dry_run: bool) -> None:
@@ -92,9 +92,11 @@ def _session(env, path, items_path, encoding, input_format, state_path, dry_run,
     """The order file, the printer and the ledger of one remind/notify run, closed in every case."""
     order_file = open_orders(env, path, items_path, encoding, input_format)
     try:
-        printer = _Printer(env, fmt, fields, no_headers)
-        state = open_state(state_path, create=not dry_run)
+        # the ledger before the printer: a run stopped for its state file prints not even a header
+        state = open_state(state_path, create=not dry_run, env=env, missing=_(
+            "the dry run takes nothing as sent before"))
         try:
+            printer = _Printer(env, fmt, fields, no_headers)
             _unconfirmed(env, state, prefix, resend, dry_run)
             yield order_file, printer, state
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.i18n import _
+from kefu_cli.i18n import N_, _
 
 
 def output_options(f):
@@ -84,18 +84,58 @@ def report_stats(env, order_file) -> None:
             count=len(stats.unmatched_items), file=order_file.name, rows=rows))
 
 
-def state_option(f):
-    return click.option("--state", "state_path", metavar="PATH",
-                        help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
+# What each command does with the state file, said in its --state help (one text per use).
+STATE_USES = {
+    "calibration": N_("State file whose delivery history calibrates the arrival windows (read only)."),
+    "ledger": N_("State file: the message ledger (so each message goes out once) and the delivery history "
+                 "that calibrates the windows."),
+    "tracking": N_("State file: the tracking cache (answers, claims across runs) and the delivery history "
+                   "each ended parcel is added to."),
+    "history": N_("State file whose delivery history is summed up (read only)."),
+    "reminders": N_("State file whose message ledger is joined with FILE (read only)."),
+    "report": N_("State file the page reads: tracked parcels, the delivery history and the message ledger "
+                 "(read only)."),
+}
 
 
-def open_state(state_path, create: bool = True):
+class StateOption(click.Option):
+    """--state, its help ending with where the file is for this run as the help is shown:
+    --state > KEFU_STATE > $XDG_STATE_HOME/kefu/state.db > ~/.local/state/kefu/state.db."""
+
+    def get_help_record(self, ctx):
+        import os
+
+        from kefu_cli.state import state_path
+
+        name, text = super().get_help_record(ctx)
+        source = next((var for var in ("KEFU_STATE", "XDG_STATE_HOME") if os.environ.get(var)), None)
+        where = str(state_path(None))
+        if source:
+            where = _("{path}, from {variable}").format(path=where, variable=source)
+        return name, f"{text} [env KEFU_STATE; {_('default')}: {where}]"
+
+
+def state_option(use: str):
+    """--state for a command that uses the file as STATE_USES[use] says."""
+    return click.option("--state", "state_path", metavar="PATH", cls=StateOption, help=STATE_USES[use])
+
+
+def open_state(state_path, create: bool = True, env=None, missing: str | None = None, named_only: bool = True):
     """The state file (--state, KEFU_STATE, the default), or None when it does not exist and
-    `create` is False: a run that only reads it makes none."""
+    `create` is False: a run that only reads it makes none. A file the user named (--state or
+    KEFU_STATE) that does not exist is said out loud — `missing` tells what the run does without
+    it — and is an error with --strict: a typo in a cron line must not lose the history quietly.
+    `named_only` False says so for the default path too (a command that is nothing without it)."""
+    import os
+
     from kefu_cli.state import State, state_path as resolve
 
     path = resolve(state_path)
     if not create and not path.exists():
+        if env is not None and (state_path or os.environ.get("KEFU_STATE") or not named_only):
+            env.fallback(_("state file {path} does not exist: {missing}").format(path=path, missing=missing),
+                         _("check --state and KEFU_STATE (kefu track, remind and notify create it)"),
+                         once=("state", str(path)))
         return None
     return State(path)
 
@@ -145,7 +185,8 @@ def _observed(env, state_path) -> dict | None:
     from datetime import timedelta
 
     cfg = env.config
-    state = open_state(state_path, create=False) if cfg.calibrate else None
+    state = open_state(state_path, create=False, env=env, missing=_(
+        "arrival windows come from the tiers, not the shop's deliveries")) if cfg.calibrate else None
     if state is None:
         return None
     from kefu_cli.logistics.history import observed

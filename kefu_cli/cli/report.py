@@ -17,7 +17,7 @@ from kefu_cli.i18n import N_, _
               help="Write the page to PATH [default: standard output].")
 @window_option(N_("Reminder results: paid within this long after the reminder counts."))
 @input_options
-@state_option
+@state_option("report")
 @pass_env
 def report(env, path, output, window, items_path, encoding, input_format, jobs, state_path):
     """Write the desk's day as one HTML page: audit, parcels, transit, reminders.
@@ -51,7 +51,8 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
     finally:
         passes.close()
     report_stats(env, order_file)
-    state = open_state(state_path, create=False)
+    state = open_state(state_path, create=False, env=env, missing=_(
+        "the page has no parcels, transit or reminder results"))
     if state is not None:
         try:
             day.parcels = stored_records(cfg, state, env.now)

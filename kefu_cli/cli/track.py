@@ -59,7 +59,7 @@ def _place(province, city) -> str | None:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="warning", show_default=True,
               help="Exit 1 on exception/refused/returned (error) or also stale (warning).")
-@state_option
+@state_option("tracking")
 @input_options(jobs=False)
 @output_options
 @pass_env
@@ -94,9 +94,12 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
 
         planner = Planner(cfg, Router(cfg))  # the order's plan says where its parcel left from
         order_file = open_orders(env, orders_path, items_path, encoding, input_format, required=("order_id", "waybill"))
+        skipped: dict[str, list[int]] = {}  # an order without a waybill, by its status: rows
         try:
             for order in order_file.records():
-                if order["waybill"]:
+                if not order["waybill"]:
+                    skipped.setdefault(order["status"] or "unknown", []).append(order["row"])
+                else:
                     plan = planner.plan(order)
                     shipped = next((s.warehouse for s in plan.shipments if s.warehouse), None)
                     origin = _place(shipped.province, shipped.city) if shipped else None
@@ -107,6 +110,8 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
                                                destination=_place(order["province"], order["city"]), route=route))
         finally:
             order_file.close()
+        if skipped:
+            _say_skipped(env, order_file.name, skipped)
     if waybills == ("-",):
         for line in env.stdin.read().decode("utf-8", "replace").splitlines():
             parts = [p.strip() for p in line.split("\t")]
@@ -141,6 +146,17 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     else:
         write_records(records, renderer, env.stdout)
     return _exit(env, outcome, fail_on, is_problem)
+
+
+def _say_skipped(env, name: str, skipped: dict[str, list[int]]) -> None:
+    """The orders of --orders that had nothing to track, counted by status with their first rows:
+    a file of unshipped orders is not tracked quietly (shown even with -q, like the held-back
+    messages of remind)."""
+    rows = sorted(r for rs in skipped.values() for r in rs)
+    by_status = ", ".join(f"{status} {len(rs)}" for status, rs in sorted(skipped.items(), key=lambda kv: -len(kv[1])))
+    env.info(_("{file}: {count} orders not tracked: no waybill ({statuses}; rows {rows})").format(
+        file=name, count=len(rows), statuses=by_status,
+        rows=", ".join(str(r) for r in rows[:5]) + ("…" if len(rows) > 5 else "")))
 
 
 def _first(waybills: list[str], shown: int = 3) -> str:
