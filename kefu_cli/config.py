@@ -469,6 +469,7 @@ TRANSIT_HISTORY = {"calibrate": (False, check_bool), "min_samples": (False, _is_
                    "window_days": (False, _is_positive)}
 PROVIDER = {"endpoint": (False, lambda v: None if isinstance(v, str) and re.match(r"https?://\S+$", v)
                          else _("{value} is not an http(s) URL").format(value=_show(v)))}
+PULL = {"endpoint": PROVIDER["endpoint"], "token_endpoint": PROVIDER["endpoint"], "marketplace_ids": (False, _str_list)}
 REMIND = {
     "stages": (False, lambda v: None if isinstance(v, list) and v else _("must be an array of tables")),
     "close_after": (False, _duration),
@@ -556,7 +557,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history", "pull")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, unknown_key(key, known_sections)))
@@ -643,6 +644,11 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
         if isinstance(provider, dict) and isinstance(provider.get(name), dict):
             _check_table(provider[name], PROVIDER, shop_file, f"provider.{name}", problems)
     _check_table(shop.get("carriers", {}), {"prefer": (False, _str_list)}, shop_file, "carriers", problems)
+    pull = shop.get("pull", {})  # kefu pull: endpoints and marketplaces; credentials only in the environment
+    _check_table(pull, {"amazon_jp": (False, _is_table), "rakuten": (False, _is_table)}, shop_file, "pull", problems)
+    for name, keys in (("amazon_jp", ("endpoint", "token_endpoint", "marketplace_ids")), ("rakuten", ("endpoint",))):
+        if isinstance(pull, dict) and isinstance(pull.get(name), dict):
+            _check_table(pull[name], {k: PULL[k] for k in keys}, shop_file, f"pull.{name}", problems)
 
     remind = shop.get("remind", {})
     _check_table(remind, REMIND, shop_file, "remind", problems)

@@ -49,6 +49,13 @@ class UsageError(KefuError):
     """An option value is wrong."""
 
 
+class UpstreamError(KefuError):
+    """A service kefu asks (a platform's API) refused or failed for the whole run: what came before
+    is kept, the rest is not asked."""
+
+    exit_code = ExitCode.UPSTREAM
+
+
 class OutputError(KefuError):
     """The output cannot be written (disk full, stdout closed): nothing more is recorded as sent."""
 

@@ -18,7 +18,11 @@ first state files had them; 2 ledger.confirmed and ledger.pid, tracking.claim_pi
 history (`deliveries`: one row per tracked parcel that reached delivered, refused or returned,
 with its route and transit days), ledger.template (the wording a reminder was printed in) and
 the version table `schema_versions` (each step and when this file took it; steps taken before the
-table existed are listed without a time). PRAGMA user_version stays the fast check.
+table existed are listed without a time); 4 `kefu pull`: a cursor per platform and shop
+(`pull_cursors`: the end of the last window printed whole, and the claim of the run pulling now)
+and the version of each order printed (`pull_seen`: Amazon's lastUpdatedTime, a record hash for
+Rakuten), so an overlapping window prints only what is new or changed. PRAGMA user_version stays
+the fast check.
 """
 
 from __future__ import annotations
@@ -87,6 +91,25 @@ ALTER TABLE ledger ADD COLUMN template TEXT;
 CREATE TABLE IF NOT EXISTS schema_versions (
     version INTEGER PRIMARY KEY,
     applied_at TEXT
+);
+"""),
+    (4, """
+CREATE TABLE IF NOT EXISTS pull_cursors (
+    platform TEXT NOT NULL,
+    shop TEXT NOT NULL,
+    cursor TEXT,
+    claim_pid INTEGER,
+    claimed_at REAL,
+    updated_at TEXT,
+    PRIMARY KEY (platform, shop)
+);
+CREATE TABLE IF NOT EXISTS pull_seen (
+    platform TEXT NOT NULL,
+    shop TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (platform, shop, order_id)
 );
 """),
 )
@@ -381,3 +404,50 @@ class State:
                "ORDER BY c.warehouse, c.country, c.province, c.carrier")
         rows = [tuple(v if v != "" else None for v in row) for row in self._read(sql, (since, since, min_n))]
         return [(*r[:3], None if r[3] == "*" else r[3], *r[4:]) for r in rows] if carriers == "both" else rows
+
+
+    # -- kefu pull: cursors and the versions printed
+
+    def claim_pull(self, platform: str, shop: str, now: float, claim_ttl: float = 3600.0) -> tuple[bool, str | None, int | None]:
+        """Claim the pull of (platform, shop) for this process, in one transaction: (claimed, the
+        cursor, the pid holding it when not claimed). A claim whose process is gone, or older than
+        `claim_ttl` seconds, is taken over."""
+        with self._immediate() as cur:
+            row = cur.execute("SELECT cursor, claim_pid, claimed_at FROM pull_cursors WHERE platform = ? AND shop = ?",
+                              (platform, shop)).fetchone()
+            cursor, pid, claimed_at = row if row else (None, None, None)
+            if pid and pid != os.getpid() and alive(pid) and claimed_at is not None and now - claimed_at < claim_ttl:
+                return False, cursor, pid
+            cur.execute("INSERT INTO pull_cursors (platform, shop, claim_pid, claimed_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (platform, shop) DO UPDATE SET claim_pid = excluded.claim_pid, "
+                        "claimed_at = excluded.claimed_at", (platform, shop, os.getpid(), now))
+        return True, cursor, None
+
+    def release_pull(self, platform: str, shop: str, cursor: str | None = None) -> None:
+        """End this process's claim; move the cursor to `cursor` when given (everything before it
+        was printed and flushed)."""
+        with self._immediate() as cur:
+            if cursor is not None:
+                cur.execute("UPDATE pull_cursors SET cursor = ?, updated_at = ? WHERE platform = ? AND shop = ? "
+                            "AND claim_pid = ?", (cursor, _utc_now(), platform, shop, os.getpid()))
+            cur.execute("UPDATE pull_cursors SET claim_pid = NULL, claimed_at = NULL WHERE platform = ? AND shop = ? "
+                        "AND claim_pid = ?", (platform, shop, os.getpid()))
+
+    def pulled_versions(self, platform: str, shop: str, order_ids: list[str]) -> dict[str, str]:
+        """order_id -> the version last printed, for those of `order_ids` printed before."""
+        found: dict[str, str] = {}
+        for i in range(0, len(order_ids), 500):
+            chunk = order_ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._read(f"SELECT order_id, version FROM pull_seen WHERE platform = ? AND shop = ? "
+                                    f"AND order_id IN ({marks})", (platform, shop, *chunk)))
+        return found
+
+    def record_pulled(self, platform: str, shop: str, versions: list[tuple[str, str]]) -> None:
+        """(order_id, version) of orders whose lines were written and flushed."""
+        if not versions:
+            return
+        now = _utc_now()
+        with self._immediate() as cur:
+            cur.executemany("INSERT OR REPLACE INTO pull_seen (platform, shop, order_id, version, seen_at) "
+                            "VALUES (?, ?, ?, ?, ?)", [(platform, shop, o, v, now) for o, v in versions])

@@ -79,12 +79,14 @@ ALLOWED = {
     "kefu_cli.messaging": {"kefu_cli.logistics", "kefu_cli.orders", "kefu_cli.config"},
     "kefu_cli.insights": {"kefu_cli.audit", "kefu_cli.tracking", "kefu_cli.logistics", "kefu_cli.orders",
                           "kefu_cli.config", "kefu_cli.output", "kefu_cli.pipeline", "kefu_cli.state"},
-    "kefu_cli.tracking": {"kefu_cli.logistics", "kefu_cli.config", "kefu_cli.state"},
+    "kefu_cli.tracking": {"kefu_cli.logistics", "kefu_cli.config", "kefu_cli.state", "kefu_cli.http"},
+    "kefu_cli.pull": {"kefu_cli.orders", "kefu_cli.config", "kefu_cli.state", "kefu_cli.http"},
     "kefu_cli.logistics": {"kefu_cli.orders", "kefu_cli.config"},
     "kefu_cli.orders": {"kefu_cli.config", "kefu_cli.output"},
     "kefu_cli.config": set(),
     "kefu_cli.output": set(),
     "kefu_cli.state": set(),
+    "kefu_cli.http": set(),
 }
 
 

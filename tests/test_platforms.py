@@ -112,7 +112,9 @@ def test_rakuten_rms_cp932(run):
     one, two, cancelled = recs
     assert one["platform"] == "rakuten" and one["status"] == "paid" and one["created_at"] == "2026-11-28T14:03:22+09:00"
     assert (one["total"], one["platform_discount"], one["paid"]) == ("39800", "1000", "38800")  # points + coupons
-    assert (one["receiver"], one["phone"], one["postal_code"]) == ("鈴木 一郎", "090-1234-5678", "163-8001")
+    # a Japanese mobile (090) written in the phone columns is the receiver's mobile
+    assert (one["receiver"], one["mobile"], one["phone"], one["postal_code"]) == ("鈴木 一郎", "090-1234-5678", None,
+                                                                                  "163-8001")
     assert (two["province"], two["city"], two["address"]) == ("北海道", "札幌市中央区", "北一条西2丁目")
     assert two["promised_date"] == "2026-12-12" and [i["qty"] for i in two["items"]] == [1, 2]
     assert cancelled["status"] == "closed"
@@ -413,3 +415,25 @@ def test_a_postal_code_column_is_checked_against_the_prefecture(tmp_path, run):
              "090", "1234", "5678"]]
     recs = audit(run, write_csv(tmp_path / "r.csv", rows, headers=headers))
     assert "PROVINCE_MISMATCH" in codes(recs["R1"]) and "PROVINCE_MISMATCH" not in codes(recs["R2"])
+
+
+def test_amazon_places_as_the_report_writes_them(tmp_path, run):
+    """The unshipped-orders report as Amazon.co.jp writes it: ship-city empty, the municipality in
+    ship-address-1, ship-state romanised or as ISO 3166-2; a 090 number in buyer-phone-number."""
+    headers = ["order-id", "order-item-id", "purchase-date", "buyer-phone-number", "sku", "quantity-purchased",
+               "recipient-name", "ship-address-1", "ship-address-2", "ship-city", "ship-state", "ship-postal-code"]
+    rows = [["503-1", "1", "2026-11-28T10:15:00+09:00", "090-1234-5678", "A", "1", "佐藤 花子", "渋谷区神南1-2-3", "",
+             "", "Tokyo-to", "150-0041"],
+            ["503-2", "2", "2026-11-28T10:15:00+09:00", "045-123-4567", "A", "1", "田中", "横浜市西区みなとみらい2-2-1",
+             "", "", "Kanagawa-ken", "220-0012"],
+            ["503-3", "3", "2026-11-28T10:15:00+09:00", "", "A", "1", "林", "渋谷区神南1-2-3", "", "", "JP-13",
+             "150-0041"]]
+    path = write_csv(tmp_path / "unshipped.txt", rows, headers, delimiter="\t")
+    recs, _err = records(run, path)
+    assert [(r["province"], r["city"]) for r in recs] == [("東京都", "渋谷区"), ("神奈川県", "横浜市西区"), ("東京都", "渋谷区")]
+    assert (recs[0]["mobile"], recs[0]["phone"]) == ("090-1234-5678", None)
+    assert (recs[1]["mobile"], recs[1]["phone"]) == (None, "045-123-4567")  # a landline stays a phone
+    # eta places the order as orders does: one placement
+    r = run("eta", path, "-f", "jsonl", "--now", NOW)
+    assert r.exit_code in (0, 1) and all(json.loads(line)["province"] == "東京都"
+                                         for line in r.stdout.splitlines()[:1]), r

@@ -79,3 +79,28 @@ def test_the_share_of_real_japan_post_entries_placed():
     assert wrong == 0  # never a wrong prefecture
     assert placed["with 〒 and prefecture"] == placed["with 〒 only"] == 400
     assert placed["municipality only"] >= 380  # 392 of 400 when measured
+
+
+@pytest.mark.parametrize("written,prefecture", [
+    # as Amazon.co.jp's ship-state writes them (seen in its reports: Tokyo-to, Kanagawa-ken, JP-13)
+    ("Tokyo-to", "東京都"), ("Osaka-fu", "大阪府"), ("Kanagawa-ken", "神奈川県"), ("Hokkaido", "北海道"),
+    ("JP-13", "東京都"), ("JP-01", "北海道"), ("JP-47", "沖縄県"), ("TOKYO", "東京都"), ("Hyōgo", "兵庫県"),
+    ("Kyoto Prefecture", "京都府"), ("Ooita", "大分県"), ("Kyoto", "京都府"), ("Saga-ken", "佐賀県"),
+    ("JP-48", None), ("JP-00", None), ("Tokyo-ku", None), ("London", None),
+])
+def test_romanised_prefectures_and_iso_codes(written, prefecture):
+    from kefu_cli.orders.regions import province_of
+
+    assert province_of(written) == prefecture
+    assert locate("神南1-2-3", written).province == prefecture
+
+
+def test_a_province_column_with_the_municipality_in_the_address_lines():
+    from kefu_cli.orders.regions import place_columns
+
+    assert place_columns("渋谷区神南1-2-3", "Tokyo-to", None) == ("東京都", "渋谷区")
+    assert place_columns("東京都渋谷区神南1-2-3", "東京都", None) == ("東京都", "渋谷区")
+    assert place_columns("横浜市西区みなとみらい2-2-1", "Kanagawa-ken", None) == ("神奈川県", "横浜市西区")
+    assert place_columns("北区王子1-1", "JP-13", None) == ("東京都", None)  # 北区 is in five prefectures
+    assert place_columns("梅田3-1-3", "大阪府", "大阪市北区") == ("大阪府", "大阪市北区")  # the column wins
+    assert place_columns("南山区科技园", "广东省", None) == ("广东省", None)  # other provinces as written

@@ -35,7 +35,7 @@ from kefu_cli.i18n import N_, _
 from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import ORDER_FIELDS
-from kefu_cli.orders.regions import split_address_cached
+from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, split_address_cached
 from kefu_cli.orders.values import (
     Bad,
     Fixed,
@@ -242,6 +242,8 @@ _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "pr
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
 # a platform's privacy number: the buyer's real number hidden behind a virtual one and its extension
 _PRIVACY = re.compile(r"(1[3-9]\d{9})\s*(?:-|转|#|,)\s*(\d{1,6})")
+_JP_MOBILE = re.compile(r"(?:\+81[\s-]?|0)[789]0[\s-]?\d{4}[\s-]?\d{4}")
+_JP_SET = frozenset(JP_PREFECTURES)
 _JOIN_WITH = {"phone": "-", "mobile": "-", "postal_code": "-"}  # else a space; amounts are added up
 
 
@@ -293,6 +295,9 @@ class RowConverter:
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
         self.privacy = "mobile" in idx
+        self.phone_moves = "phone" in idx or "phone" in joins
+        # a Japanese platform's export: its numbers are Japanese whatever the address says
+        self.japan = profile is not None and profile.timezone == "Asia/Tokyo"
         self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
         self.template = {"row": None, **{f: None for f in ORDER_FIELDS}, "items": None, "problems": None}
         if profile is not None:  # a value the platform's export implies when it has no column for it
@@ -344,6 +349,13 @@ class RowConverter:
             rec["address"], rec["province"], rec["city"] = split_address_cached(
                 rec["address"], rec["province"], rec["city"],
                 row[self.district].strip() if self.district is not None else None)
+        else:  # a province column: a prefecture in its canonical name, the city from the address lines
+            rec["province"], rec["city"] = place_columns(rec["address"], rec["province"], rec["city"])
+        if self.phone_moves and rec["mobile"] is None:
+            phone = rec["phone"]
+            # a Japanese mobile (070/080/090) in the phone column is the receiver's mobile
+            if phone is not None and (self.japan or rec["province"] in _JP_SET) and _JP_MOBILE.fullmatch(phone):
+                rec["mobile"], rec["phone"] = phone, None
         if self.item_rows:
             rec["items"] = [self._item(row, line, problems, self.items)]
         elif self.summary:
@@ -460,6 +472,28 @@ def _unit_price(line_price: Decimal, qty: int) -> Decimal:
     if unit == unit.to_integral_value():
         return unit.quantize(line_price if line_price.as_tuple().exponent < 0 else Decimal(1))
     return unit.quantize(Decimal("0.01"))
+
+
+class Rows:
+    """Rows that come from elsewhere than a file: a platform's API answer that kefu_cli.pull has
+    written as that platform's export writes its rows (its headers, its words, its cell text).
+    They are read exactly as a file of that platform is: the same column plan from the same
+    profile (and the shop's [columns]), the same RowConverter, the same grouping of item rows and
+    settling of amounts. A record's `row` is None (no line of a file)."""
+
+    def __init__(self, headers: list[str], config: Config, platform: str):
+        profiles = platforms.profiles(config.directory)
+        self.plan = plan_columns(headers, profiles, config.column_aliases, platform)
+        self.tz = _zone_of(self.plan, config)
+        self.converter = RowConverter(self.plan, self.tz, config.platform, "utf-8")
+
+    def records(self, rows: Iterable[list[str]]) -> Iterator[dict]:
+        """The records of `rows` (cells in header order; an order's item rows one after another)."""
+        conv = self.converter
+        records = (conv.convert(row, None) for row in rows)
+        if self.plan.item_rows:
+            records = group_items(records, conv.per_item, conv.settle if conv.settles else None)
+        return records
 
 
 # --------------------------------------------------------------------------- files

@@ -42,9 +42,47 @@ JP_PREFECTURES = (
     "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
     "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 )
+# the prefectures as Amazon.co.jp and other exports romanise them (Tokyo-to, Osaka-fu, Kanagawa-ken,
+# Hokkaido, Tōkyō), in JIS X 0401 order like JP_PREFECTURES, so ISO 3166-2 `JP-13` is index 12
+_JP_ROMAJI = (
+    "hokkaido", "aomori", "iwate", "miyagi", "akita", "yamagata", "fukushima", "ibaraki", "tochigi", "gunma",
+    "saitama", "chiba", "tokyo", "kanagawa", "niigata", "toyama", "ishikawa", "fukui", "yamanashi", "nagano",
+    "gifu", "shizuoka", "aichi", "mie", "shiga", "kyoto", "osaka", "hyogo", "nara", "wakayama",
+    "tottori", "shimane", "okayama", "hiroshima", "yamaguchi", "tokushima", "kagawa", "ehime", "kochi", "fukuoka",
+    "saga", "nagasaki", "kumamoto", "oita", "miyazaki", "kagoshima", "okinawa",
+)
+# long vowels as Hepburn (ō, ô), wāpuro (ou, oo) and plain (o) romanisation write them
+_MACRONS = str.maketrans({"ō": "o", "ô": "o", "ū": "u", "û": "u", "ā": "a", "ē": "e", "ī": "i"})
+_ROMAJI_SPELLINGS = {"hokkaidou": "hokkaido", "toukyou": "tokyo", "tokyou": "tokyo", "kyouto": "kyoto",
+                     "oosaka": "osaka", "ohsaka": "osaka", "hyougo": "hyogo", "kouchi": "kochi",
+                     "ooita": "oita", "ohita": "oita", "tokio": "tokyo"}
+_ROMAJI_SUFFIX = re.compile(r"[\s\-]*(?:prefecture|pref\.?|ken|to|fu|do|metropolis)$")
+_ISO_JP = re.compile(r"jp[\-\s]?(\d{2})")
+
+
+def romanised_prefecture(text: str) -> str | None:
+    """The prefecture a romanised name (Tokyo-to, OSAKA FU, Kanagawa-ken, Hokkaidō, Hyogo
+    Prefecture) or an ISO 3166-2 code (JP-13) names, else None."""
+    name = text.strip().lower().translate(_MACRONS)
+    if not name or not name.isascii():
+        return None
+    m = _ISO_JP.fullmatch(name)
+    if m:
+        n = int(m.group(1))
+        return JP_PREFECTURES[n - 1] if 1 <= n <= 47 else None
+    name = name.rstrip(".")
+    for candidate in (name, _ROMAJI_SUFFIX.sub("", name)):
+        candidate = candidate.replace(" ", "").replace("-", "")
+        candidate = _ROMAJI_SPELLINGS.get(candidate, candidate)
+        if candidate in _ROMAJI_INDEX:
+            return JP_PREFECTURES[_ROMAJI_INDEX[candidate]]
+    return None
+
+
 # simplified Chinese spellings of the characters in prefecture names (东京都, 神奈川县, 冲绳县)
 _JP_KANJI = str.maketrans("东县广儿绳长马爱冈贺岛鸟德泻叶宫库冲", "東県広児縄長馬愛岡賀島鳥徳潟葉宮庫沖")
 _JP_PREFIX = re.compile("|".join(sorted(JP_PREFECTURES, key=len, reverse=True)))
+_ROMAJI_INDEX = {name: i for i, name in enumerate(_JP_ROMAJI)}
 _JP_COUNTRY = re.compile(r"\s*(日本国?|Japan|JP)\s*", re.IGNORECASE)
 
 
@@ -138,7 +176,8 @@ def province_of(name: str | None) -> str | None:
     if not name:
         return None
     name = name.strip()
-    return _NAMES.get(name) or (jp_prefecture(name) if len(name) <= 6 else None)
+    return (_NAMES.get(name) or (jp_prefecture(name) if len(name) <= 6 else None)
+            or (romanised_prefecture(name) if len(name) <= 24 else None))
 
 
 # Hong Kong, Macau and Taiwan are places of their own: outside the mainland's customs and carriers
@@ -206,6 +245,32 @@ def split_address(address: str | None, province: str | None, city: str | None,
             if c:
                 city = c.group(1)
     return address, prov, city
+
+
+_province_cache: dict[str, str | None] = {}
+
+
+def place_columns(address: str | None, province: str, city: str | None) -> tuple[str, str | None]:
+    """(province, city) of a record whose file has a province column (the reader's hook): a
+    Japanese prefecture however the file writes it (東京都, Tokyo-to, JP-13) becomes its canonical
+    name, and when the city column is empty the municipality is read from the address lines
+    (Amazon.co.jp leaves ship-city empty and writes 渋谷区… in ship-address-1). Other provinces are
+    kept as written; nothing is guessed."""
+    prefecture = _province_cache.get(province, "")
+    if prefecture == "":
+        found = province_of(province)
+        prefecture = found if found in JP_PREFECTURES else None
+        if len(_province_cache) > 10_000:
+            _province_cache.clear()
+        _province_cache[province] = prefecture
+    if prefecture is None:
+        return province, city
+    if city is None and address:
+        text = address if address.lstrip().startswith(prefecture) else prefecture + address.lstrip()
+        found_prefecture, found_city, _code = jp_place(text)
+        if found_prefecture == prefecture:
+            city = found_city
+    return prefecture, city
 
 
 _address_cache: dict[str | tuple, tuple] = {}

@@ -14,10 +14,11 @@ a record, a message or a log.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from kefu_cli.http import (  # noqa: F401 - the error every provider raises, shared with kefu_cli.pull
+    ACCOUNT_KINDS, ProviderError, http_busy, json_object, malformed, rejected)
 from kefu_cli.i18n import _
 
 STATUSES = ("pending", "picked_up", "in_transit", "out_for_delivery", "delivered", "exception", "returning",
@@ -29,50 +30,7 @@ TRACK_FIELDS = ("waybill", "carrier", "status", "status_text", "updated_at", "lo
 EVENT_FIELDS = ("waybill", "carrier", "time", "status", "location", "context", "status_name", "raw_status", "area",
                 "area_code")
 
-class ProviderError(Exception):
-    """kind: retry (try again later), answer (the provider said no for this waybill),
-    credentials (the provider refused the key or the sign), account (no quota left, key expired,
-    account disabled: every other waybill would fail the same way), unreachable (retries
-    exhausted). `fix` says what the desk should do about an account-wide failure."""
-
-    def __init__(self, kind: str, message: str, raw_code: str | None = None, fix: str | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.raw_code = raw_code
-        self.fix = fix
-
-
-ACCOUNT_KINDS = ("credentials", "account")  # the whole batch fails the same way: stop asking
 PROVIDER_FAILURES = ("unreachable", *ACCOUNT_KINDS)  # the provider's fault, not the waybill's: exit 3
-
-
-def malformed(host: str, kind: str = "retry") -> ProviderError:
-    """An answer kefu cannot read: `retry` when the whole answer is unreadable, `answer` when one
-    waybill's part of it is."""
-    return ProviderError(kind, _("{host} sent a malformed answer").format(host=host))
-
-
-def http_busy(host: str, status: int) -> ProviderError:
-    """An HTTP status that says try again later (5xx, and 17TRACK's 429)."""
-    return ProviderError("retry", _("{host} answered HTTP {code}").format(host=host, code=status))
-
-
-def rejected(code, text: str, raw_code: str | None) -> ProviderError:
-    """The provider said no to this waybill's query, with its code and message."""
-    return ProviderError("answer", _("the provider rejected the query ({code}): {text}").format(code=code, text=text),
-                         raw_code)
-
-
-def json_object(host: str, raw: bytes) -> dict:
-    """The answer's body as a JSON object, or `malformed` (retried: a proxy's or a server's hiccup)."""
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise malformed(host) from None
-    if not isinstance(body, dict):
-        raise malformed(host)
-    return body
 
 
 @dataclass

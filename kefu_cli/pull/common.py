@@ -1,0 +1,173 @@
+"""What every platform `kefu pull` reads shares: its credentials from the environment (a shop's
+suffixed variables), one request asked with retries under a rate limit per operation, and the
+thread that fetches the next page while the records of the last one are converted and printed.
+
+The HTTP itself is kefu's one stack (kefu_cli/http.py: httpx from the environment, answers read
+bounded, RateLimit, retry_delay), as tracking uses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import re
+import threading
+from typing import Iterator
+
+from kefu_cli.errors import UpstreamError, UsageError
+from kefu_cli.http import ProviderError, RateLimit, client, fetch, retry_delay
+from kefu_cli.i18n import _
+
+# 100 full orders of SP-API (items, address, proceeds, packages) or 100 RMS OrderModels are a few
+# hundred KiB; tracking's 1 MiB is kept for one waybill, a page may be up to 8 MiB
+MAX_PAGE = 8 << 20
+SHOP_NAME = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+
+def variable(environ, name: str, shop: str | None) -> tuple[str, str | None]:
+    """(the variable's name, its value) for `name`: with --shop, `name_SHOP` (upper case) only, so
+    one shop's run never borrows another's credentials."""
+    key = f"{name}_{shop.upper()}" if shop else name
+    return key, environ.get(key) or None
+
+
+def credentials(environ, names: tuple[str, ...], shop: str | None, platform: str) -> dict[str, str]:
+    """The values of `names` (suffixed by shop), all checked before any request: a missing one is a
+    usage error naming it, never a value."""
+    found, missing = {}, []
+    for name in names:
+        key, value = variable(environ, name, shop)
+        if value is None:
+            missing.append(key)
+        found[name] = value
+    if missing:
+        raise UsageError(_("no {platform} credentials: {missing} not set").format(
+            platform=platform, missing=", ".join(missing)),
+            hint=_("set them in the environment (never in a config file); README, section kefu pull, lists them"))
+    return found
+
+
+def endpoint(environ, var: str, shop: str | None, settings: dict, key: str, default: str) -> str:
+    """An endpoint: the shop's variable, the variable, shop.toml [pull.PLATFORM], else the public one."""
+    return (variable(environ, var, shop)[1] if shop else None) or environ.get(var) or settings.get(key) or default
+
+
+class Api:
+    """One platform's requests: a RateLimit per operation (seeded from its documented plan,
+    lowered by what an answer says), retries with backoff and jitter for 429, 5xx, timeouts and
+    dropped connections, answers read bounded (MAX_PAGE) and parsed as a JSON object.
+
+    A subclass sets `host`, `plans` {operation: (rate, burst)} and `classify(status, body)`, which
+    returns None for a good answer or the ProviderError it is (kind retry, answer, credentials)."""
+
+    host = "?"
+    plans: dict[str, tuple[float, int]] = {}
+
+    def __init__(self, rate: float | None, timeout: float, attempts: int = 4, backoff: float = 0.5):
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff = backoff
+        # --rate replaces every plan (an imitation, a shop whose plan Amazon raised); burst kept
+        self.limits = {op: RateLimit(rate or r, b) for op, (r, b) in self.plans.items()}
+
+    def classify(self, status: int, body: dict | None, headers) -> ProviderError | None:
+        raise NotImplementedError
+
+    def lowered(self, op: str, headers) -> None:
+        """An answer's own statement of the rate allowed (SP-API's x-amzn-RateLimit-Limit)."""
+
+    async def ask(self, http, op: str, method: str, url: str, what: str, **kwargs) -> dict:
+        """The JSON object of one request's answer, after retries; UpstreamError when it fails for
+        good (`what` names the request in the message: "searchOrders page 3")."""
+        attempt = 0
+        while True:
+            await self.limits[op].wait()
+            error = None
+            try:
+                status, headers, raw = await asyncio.wait_for(
+                    fetch(http, self.host, method, url, limit=MAX_PAGE, **kwargs), self.timeout)
+            except asyncio.TimeoutError:
+                error = ProviderError("retry", _("{host} did not answer in time").format(host=self.host))
+            except ProviderError as exc:
+                error = exc
+            else:
+                self.lowered(op, headers)
+                body = _object(raw)
+                error = self.classify(status, body, headers)
+                if error is None and body is None:
+                    error = ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
+                if error is None:
+                    return body
+            delay = retry_delay(error, attempt, self.attempts, self.backoff)
+            if delay is None:
+                raise self.failure(error, what)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    def failure(self, error: ProviderError, what: str):
+        """The error a request that failed for good ends the run with: exit 3 (upstream), or 2 when
+        the platform said our own parameters were wrong."""
+        text = _("{what}: {error}").format(what=what, error=error.message)
+        if error.kind == "answer" and error.raw_code == "usage":
+            return UsageError(text, hint=error.fix)
+        return UpstreamError(text, hint=error.fix or (
+            _("retried {count} times; run again later (the cursor did not move)").format(count=self.attempts)
+            if error.kind == "retry" else None))
+
+
+def _object(raw: bytes) -> dict | None:
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+_DONE = object()
+
+
+def prefetched(pages, concurrency: int, timeout: float, ahead: int = 2) -> Iterator:
+    """The items of the async generator `pages(http)`, fetched in a thread of their own up to
+    `ahead` pages before they are taken: the next answer is on its way while this one is
+    converted and printed. An error of the fetching side is raised here, after every page
+    fetched before it. Closing the iterator (| head -1, an exception) stops the thread."""
+    handoff: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    async def produce():
+        async with client(concurrency, timeout) as http:
+            async for page in pages(http):
+                if not put(page):
+                    return
+
+    def main():
+        try:
+            asyncio.run(produce())
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+        else:
+            put(_DONE)
+
+    thread = threading.Thread(target=main, name="kefu-pull", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout + 1)

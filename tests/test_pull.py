@@ -1,0 +1,311 @@
+"""`kefu pull`: orders from the platforms' APIs (imitations on loopback built from the documented
+answers: tests/spapi_server.py, tests/rms_server.py), read through the platform's profile as its
+export is, incrementally and once for cron."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from spapi_server import CLIENT_SECRET, JP_ORDER, SpApiServer, jp_order
+
+NOW = "2026-11-21T00:00+09:00"
+T0 = datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def spapi(monkeypatch):
+    servers = []
+
+    def start(orders, **kw):
+        server = SpApiServer(orders, **kw).start()
+        servers.append(server)
+        for k, v in server.env().items():
+            monkeypatch.setenv(k, v)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def cursor(platform="amazon_jp", shop=""):
+    db = sqlite3.connect(os.environ["KEFU_STATE"])
+    try:
+        row = db.execute("SELECT cursor, claim_pid FROM pull_cursors WHERE platform = ? AND shop = ?",
+                         (platform, shop)).fetchone()
+    finally:
+        db.close()
+    return row
+
+
+# --------------------------------------------------------------------------- parity
+
+# The sandbox's JP order (untouched) and one with a phone, a prefecture, freight and a parcel, as
+# Amazon's order report writes them (tab-separated, one row per item, times in +09:00).
+REPORT_HEADERS = ["order-id", "order-item-id", "order-status", "purchase-date", "payments-date", "buyer-name",
+                  "sku", "product-name", "quantity-purchased", "item-price", "shipping-price", "recipient-name",
+                  "ship-address-1", "ship-address-2", "ship-address-3", "ship-city", "ship-state", "ship-postal-code",
+                  "ship-country", "ship-phone-number", "tracking-number", "carrier"]
+REPORT = [
+    ["250-1234567-8901234", "25012345678901", "Shipped", "2024-12-25T11:30:00+09:00", "", "John Smith",
+     "ECHO-DOT-4-JP-CHARCOAL", "Echo Dot (第4世代) スマートスピーカー with Alexa チャコール", "1", "5980", "",
+     "John Smith", "123 Business Park", "Suite 456", "", "Tokyo", "", "150-0002", "JP", "", "", ""],
+    ["250-1234567-8901234", "25012345678902", "Shipped", "2024-12-25T11:30:00+09:00", "", "John Smith",
+     "FIRE-TV-4K-MAX-JP", "Fire TV Stick 4K Max ストリーミングデバイス", "2", "13960", "",
+     "John Smith", "123 Business Park", "Suite 456", "", "Tokyo", "", "150-0002", "JP", "", "", ""],
+    ["250-0000000-0000007", "25012345678901", "Unshipped", "2026-11-20T10:07:00+09:00", "", "山田 太郎",
+     "ECHO-DOT-4-JP-CHARCOAL", "Echo Dot (第4世代) スマートスピーカー with Alexa チャコール", "1", "5980", "500",
+     "山田 太郎", "神宮前1-2-3", "", "", "渋谷区", "東京都", "150-0001", "JP", "03-1234-5678", "123456789012", "YAMATO"],
+    ["250-0000000-0000007", "25012345678902", "Unshipped", "2026-11-20T10:07:00+09:00", "", "山田 太郎",
+     "FIRE-TV-4K-MAX-JP", "Fire TV Stick 4K Max ストリーミングデバイス", "2", "13960", "",
+     "山田 太郎", "神宮前1-2-3", "", "", "渋谷区", "東京都", "150-0001", "JP", "03-1234-5678", "123456789012", "YAMATO"],
+]
+
+
+def comparable(record: dict) -> dict:
+    """A record without what only says where it was read from: the file's row and the problems'
+    row and column."""
+    out = {k: v for k, v in record.items() if k != "row"}
+    out["problems"] = [{k: v for k, v in p.items() if k not in ("row", "column", "message")} for p in record["problems"]]
+    return out
+
+
+def test_an_order_pulled_and_the_same_order_exported_give_the_same_record(spapi, run, tmp_path):
+    spapi([JP_ORDER, jp_order(7, T0 + timedelta(minutes=7), tracking="123456789012")])
+    pulled = run("--now", NOW, "pull", "amazon_jp", "--since", "2024-12-01", "-f", "jsonl")
+    assert pulled.exit_code == 0, pulled
+    report = tmp_path / "report.txt"
+    report.write_text("\n".join("\t".join(r) for r in [REPORT_HEADERS, *REPORT]) + "\n", encoding="utf-8")
+    exported = run("orders", report, "-f", "jsonl")
+    assert exported.exit_code == 0, exported
+    assert [comparable(r) for r in lines(pulled.stdout)] == [comparable(r) for r in lines(exported.stdout)]
+    first = lines(pulled.stdout)[0]
+    assert first["row"] is None and first["goods_amount"] == "19940"  # 5980 + 2 × 6980, as the sandbox's grandTotal
+    assert first["status"] == "shipped" and first["created_at"] == "2024-12-25T11:30:00+09:00"
+
+
+def test_every_output_format_is_the_one_kefu_orders_writes(spapi, run, tmp_path):
+    spapi([jp_order(7, T0 + timedelta(minutes=7), tracking="123456789012")])
+    report = tmp_path / "report.txt"
+    report.write_text("\n".join("\t".join(r) for r in [REPORT_HEADERS, *REPORT[2:]]) + "\n", encoding="utf-8")
+    for fmt in ("tsv", "csv", "json", "table"):
+        pulled = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-01", "--all", "-f", fmt,
+                     "--fields", "order_id,status,paid,province,waybill,items")
+        exported = run("orders", report, "-f", fmt, "--fields", "order_id,status,paid,province,waybill,items")
+        assert pulled.stdout == exported.stdout and pulled.stdout, (fmt, pulled, exported)
+
+
+# --------------------------------------------------------------------------- cron: once each
+
+
+def test_cron_twice_prints_each_order_once_and_a_changed_order_again(spapi, run):
+    orders = [jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 251)]  # three pages of 100
+    server = spapi(orders)
+    first = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl")
+    assert first.exit_code == 0, first
+    assert [r["order_id"] for r in lines(first.stdout)] == [o["orderId"] for o in orders]
+    assert len(server.searches) == 3 and "paginationToken" in server.searches[1]
+    # the token is only sent with the same other parameters
+    assert {k: v for k, v in server.searches[1].items() if k != "paginationToken"} == server.searches[0]
+    assert server.searches[0]["lastUpdatedBefore"] == "2026-11-20T14:58:00Z"  # now less two minutes, in UTC
+    assert cursor() == ("2026-11-20T14:58:00+00:00", None)
+    later = "2026-11-21T00:05+09:00"
+    again = run("--now", later, "pull", "amazon_jp", "-f", "jsonl")
+    assert again.exit_code == 0 and again.stdout == "", again
+    # the overlap: ten minutes before the cursor are read again
+    assert server.searches[-1]["lastUpdatedAfter"] == "2026-11-20T14:48:00Z"
+    changed = copy.deepcopy(orders[10])
+    changed["lastUpdatedTime"] = "2026-11-20T14:59:00Z"
+    changed["fulfillment"]["fulfillmentStatus"] = "SHIPPED"
+    server.orders.append(changed)
+    server.orders.append(jp_order(999, datetime(2026, 11, 20, 14, 59, tzinfo=timezone.utc)))
+    third = run("--now", "2026-11-21T00:10+09:00", "pull", "amazon_jp", "-f", "jsonl")
+    assert [(r["order_id"], r["status"]) for r in lines(third.stdout)] == [
+        (changed["orderId"], "shipped"), ("250-0000000-0000999", "paid")]
+    assert run("--now", "2026-11-21T00:15+09:00", "pull", "amazon_jp", "-f", "jsonl").stdout == ""
+
+
+def test_a_first_run_needs_since(spapi, run):
+    server = spapi([])
+    r = run("--now", NOW, "pull", "amazon_jp")
+    assert r.exit_code == 2 and "--since" in r.stderr and r.stdout == ""
+    assert server.searches == []
+
+
+def test_runs_started_together_do_not_both_print(spapi, tmp_path):
+    server = spapi([jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 4)], delay=0.6)
+    cmd = [sys.executable, "-m", "kefu_cli", "--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], results
+    printed = [o for out, _err in results for o in lines(out)]
+    assert sorted(r["order_id"] for r in printed) == sorted(o["orderId"] for o in server.orders)
+    assert sum("in progress by pid" in err for _out, err in results) >= 1
+
+
+def test_the_cursor_stays_when_the_output_is_not_written(spapi, tmp_path):
+    spapi([jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 251)])
+    cmd = [sys.executable, "-m", "kefu_cli", "--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl"]
+    full = subprocess.run(cmd + ["-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert full.returncode == 0
+    # a reader that closes the pipe after one line: exit 141, nothing more recorded, cursor not moved
+    os.remove(os.environ["KEFU_STATE"])
+    head = subprocess.run(f"{' '.join(cmd)} | head -1", shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    assert len(lines(head.stdout)) == 1 and "Traceback" not in head.stderr
+    assert cursor()[0] is None and cursor()[1] is None
+    rest = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert rest.returncode == 0 and 150 <= len(lines(rest.stdout)) <= 250  # at least the pages never flushed
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+def test_credentials_come_from_the_environment_and_are_checked_first(spapi, run, monkeypatch):
+    server = spapi([])
+    monkeypatch.delenv("KEFU_SPAPI_REFRESH_TOKEN")
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20")
+    assert r.exit_code == 2 and "KEFU_SPAPI_REFRESH_TOKEN" in r.stderr and CLIENT_SECRET not in r.stderr
+    assert server.token_requests == 0 and server.searches == []
+    # --shop NAME reads the variables suffixed _NAME, and keeps a cursor of its own
+    for k, v in server.env("tokyo").items():
+        monkeypatch.setenv(k, v)
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "--shop", "tokyo")
+    assert r.exit_code == 0, r
+    assert cursor(shop="tokyo")[0] == "2026-11-20T14:58:00+00:00" and cursor() is None
+
+
+def test_a_refused_refresh_token_is_exit_3_with_the_pages_before_it_printed(spapi, run):
+    orders = [jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 251)]
+    server = spapi(orders, token_ttl=60)  # a token a minute long: kefu asks for a new one each page
+    server.grants_left = 1
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl")
+    assert r.exit_code == 3, r
+    assert "invalid_grant" in r.stderr and "KEFU_SPAPI_REFRESH_TOKEN" in r.stderr
+    assert [x["order_id"] for x in lines(r.stdout)] == [o["orderId"] for o in orders[:100]]
+    assert cursor()[0] is None  # the window was not finished
+    server.revoked, server.grants_left = False, None
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl")
+    assert [x["order_id"] for x in lines(r.stdout)] == [o["orderId"] for o in orders[100:]]
+
+
+def test_an_unrotated_client_secret_is_exit_3_with_the_fix(spapi, run):
+    server = spapi([])
+    server.secret = "amzn1.oa2-cs.v1.the-rotated-one"
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20")
+    assert r.exit_code == 3 and "invalid_client" in r.stderr and "180 days" in r.stderr
+    assert CLIENT_SECRET not in r.stderr
+
+
+def test_an_expired_access_token_is_refused_as_the_platform_says(spapi, run):
+    server = spapi([jp_order(1, T0)], token_ttl=3600)
+    server.faults = []
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20")
+    assert r.exit_code == 0
+    server.expire_tokens()  # a token kefu still believes valid, refused by the platform: 403
+    from kefu_cli.pull.amazon import SpApi
+
+    api = SpApi({}, server.origin(), server.token_url, ["A1VC38T7YXB528"], None, 5)
+    err = api.classify(403, {"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}, {})
+    assert err.kind == "credentials" and "Orders role" in err.fix
+
+
+# --------------------------------------------------------------------------- limits and faults
+
+
+def test_429_5xx_drops_and_a_malformed_page_are_retried(spapi, run):
+    orders = [jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 151)]
+    server = spapi(orders)
+    server.faults = [None, "429", "503", None, "drop", "malformed"]  # the token; page 1 twice; page 2 twice
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl")
+    assert r.exit_code == 0, r
+    assert [x["order_id"] for x in lines(r.stdout)] == [o["orderId"] for o in orders]
+
+
+def test_a_page_malformed_for_good_is_that_pages_error(spapi, run):
+    orders = [jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 151)]
+    server = spapi(orders)
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl", "--all")
+    assert r.exit_code == 0
+    server.faults = [None, None] + ["malformed"] * 4  # the token, page 1, then page 2 four times
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl", "--all")
+    assert r.exit_code == 3 and "searchOrders page 2" in r.stderr and "malformed" in r.stderr, r
+    assert len(lines(r.stdout)) == 100 and "Traceback" not in r.stderr
+
+
+def test_an_answer_past_the_cap_is_an_error_not_a_crash(spapi, run):
+    server = spapi([jp_order(1, T0)])
+    server.faults = [None] + ["huge"] * 4
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20")
+    assert r.exit_code == 3 and "larger than 8 MiB" in r.stderr, r
+
+
+def test_the_rate_limit_is_the_plan_lowered_by_the_answer():
+    from kefu_cli.pull.amazon import SpApi
+
+    api = SpApi({}, "http://x", "http://x/t", ["A1VC38T7YXB528"], None, 5)
+    limit = api.limits["searchOrders"]
+    assert (round(1 / limit.interval, 4), limit.burst) == (0.0056, 20)  # the documented plan
+    api.lowered("searchOrders", {"x-amzn-ratelimit-limit": "0.0030"})
+    assert round(1 / limit.interval, 4) == 0.003
+    api.lowered("searchOrders", {"x-amzn-ratelimit-limit": "5"})  # a header never raises it
+    assert round(1 / limit.interval, 4) == 0.003
+
+
+def test_the_burst_goes_at_once_then_the_grid(monkeypatch):
+    import asyncio
+
+    from kefu_cli.http import RateLimit
+
+    clock = [100.0]
+    slept = []
+    monkeypatch.setattr("kefu_cli.http.time.monotonic", lambda: clock[0])
+
+    async def sleep(s):
+        slept.append(round(s, 3))
+        clock[0] += s
+
+    monkeypatch.setattr("kefu_cli.http.asyncio.sleep", sleep)
+    limit = RateLimit(2.0, burst=3)
+
+    async def go():
+        for _ in range(5):
+            await limit.wait()
+
+    asyncio.run(go())
+    assert slept == [0.5, 0.5]  # three at once, then one every 1/rate s
+
+
+def test_the_sandbox_entry_is_answered_as_the_model_has_it(spapi):
+    """The imitation replays the static sandbox's JP entry verbatim (its source)."""
+    import httpx
+
+    from spapi_server import JP_REQUEST, JP_RESPONSE, REFRESH_TOKEN, CLIENT_ID
+
+    server = spapi([])
+    token = httpx.post(server.token_url, data={"grant_type": "refresh_token", "refresh_token": REFRESH_TOKEN,
+                                               "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).json()
+    params = {k: ",".join(v["value"]) if isinstance(v["value"], list) else v["value"] for k, v in JP_REQUEST.items()}
+    answer = httpx.get(f"{server.origin()}/orders/2026-01-01/orders", params=params,
+                       headers={"x-amz-access-token": token["access_token"]})
+    assert answer.json() == JP_RESPONSE and answer.headers["x-amzn-RateLimit-Limit"] == "0.0056"
+    late = dict(params, createdAfter=None)
+    del late["createdAfter"]
+    late.update(lastUpdatedAfter="2026-11-20T00:00:00Z", lastUpdatedBefore="2099-01-01T00:00:00Z")
+    refused = httpx.get(f"{server.origin()}/orders/2026-01-01/orders", params=late,
+                        headers={"x-amz-access-token": token["access_token"]})
+    assert refused.status_code == 400 and "2 minutes" in refused.json()["errors"][0]["message"]
