@@ -103,12 +103,18 @@ def desk(tmp_path_factory):
     session.close()
 
 
+# commands whose README section is still being written (issue 26 adds kefu pull's, with its
+# imitation started as tools/imitate.py starts the tracking ones); the test below fails as soon
+# as one of them gets an example, so this list only shrinks
+WITHOUT_EXAMPLE_YET = {"pull"}
+
+
 def test_every_command_has_a_runnable_example():
     """A command the README does not show running (a new one, say) fails here, not at a newcomer's desk."""
     from kefu_cli.cli.app import cli
 
     words = {w for command, _ in CASES for w in re.findall(r"[a-z]+", command)}
-    assert [name for name in cli.commands if name not in words] == []
+    assert {name for name in cli.commands if name not in words} == WITHOUT_EXAMPLE_YET
     assert any("tools/imitate.py" in command for command, _ in CASES)
 
 

@@ -214,12 +214,14 @@ def cli(ctx, config_dir, now, quiet, traceback, strict):
 def _register() -> None:
     from kefu_cli.cli import audit, config, eta, messages, orders, pull, report, route, stats, track
 
+    # the desk's order, which `kefu --help` keeps: orders in (a file, or pulled from an API) →
+    # audit → route/eta → track → remind/notify → stats/report → config
     cli.add_command(orders.orders)
+    cli.add_command(pull.pull)
     cli.add_command(audit.audit)
     cli.add_command(route.route)
     cli.add_command(eta.eta)
     cli.add_command(track.track)
-    cli.add_command(pull.pull)
     cli.add_command(messages.remind)
     cli.add_command(messages.notify)
     cli.add_command(messages.messages)

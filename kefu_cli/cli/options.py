@@ -95,6 +95,8 @@ STATE_USES = {
     "reminders": N_("State file whose message ledger is joined with FILE (read only)."),
     "report": N_("State file the page reads: tracked parcels, the delivery history and the message ledger "
                  "(read only)."),
+    "pull": N_("State file: the cursor of each platform and shop, and what was printed already."),
+    "any": N_("State file: the message ledger, the tracking cache and the delivery history."),
 }
 
 
@@ -115,8 +117,11 @@ class StateOption(click.Option):
         return name, f"{text} [env KEFU_STATE; {_('default')}: {where}]"
 
 
-def state_option(use: str):
-    """--state for a command that uses the file as STATE_USES[use] says."""
+def state_option(use):
+    """--state for a command that uses the file as STATE_USES[use] says (`@state_option("tracking")`);
+    used bare (`@state_option`), the general text."""
+    if callable(use):
+        return state_option("any")(use)
     return click.option("--state", "state_path", metavar="PATH", cls=StateOption, help=STATE_USES[use])
 
 

@@ -46,7 +46,7 @@ def _overlap(_ctx, _param, value):
 @click.option("--rate", type=click.FloatRange(min=0.001), metavar="R",
               help="Requests per second at most, for every operation [default: the platform's documented plan].")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per request.")
-@state_option
+@state_option("pull")
 @output_options
 @pass_env
 def pull(env, platform, since, until, shop, overlap, everything, rate, timeout, state_path, fmt, fields, no_headers):
