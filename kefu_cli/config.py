@@ -99,6 +99,7 @@ class Config:
     raw: dict[str, dict]  # file name -> parsed (merged) TOML
     sources: dict[str, str]  # dotted key -> file it came from
     shop_name: str = ""
+    shop_name_en: str = ""
     timezone: str = "Asia/Shanghai"
     platform: str = "taobao"
     column_aliases: dict[str, list[str]] = field(default_factory=dict)
@@ -479,6 +480,7 @@ REMIND = {
 STAGE = {"name": (True, _is_str), "after_created": (False, _duration), "before_close": (False, _duration)}
 SHOP = {
     "name": (True, _nonempty_str),
+    "name_en": (False, _nonempty_str),  # the shop's name on English pages (kefu report --lang en)
     "timezone": (True, _is_timezone),
     "platform": (False, _nonempty_str),
 }
@@ -707,6 +709,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
     shop = raw["shop.toml"].get("shop", {})
     cfg = Config(directory=directory, raw=raw, sources=sources)
     cfg.shop_name = shop.get("name", "")
+    cfg.shop_name_en = shop.get("name_en", "")
     cfg.timezone = shop.get("timezone", "Asia/Shanghai")
     cfg.platform = shop.get("platform", "taobao")
     cfg.column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("columns", {}).items()}

@@ -410,3 +410,25 @@ def test_stats_says_which_threshold_hid_what(tmp_path, run):
     assert len(r.stdout.splitlines()) == 1 and "kefu: --since 2026-11-15 hides 112 delivered parcels before it" in r.stderr
     r = run("stats", "transit", "--state", tmp_path / "s.db", "-f", "tsv")
     assert len(r.stdout.splitlines()) == 4 and "hides" not in r.stderr
+
+
+def test_report_page_is_in_one_language_and_names_each_systems_cjk_fonts(tmp_path, run):
+    en, _r = report(run, tmp_path)
+    zh, _r = report(run, tmp_path, "--lang", "zh")
+    assert "<h1>Musen Home — the desk’s day</h1>" in en and "木森家居" not in en.split("<h2>")[0]
+    assert "<h1>木森家居 — 客服的一天</h1>" in zh
+    for font in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Yu Gothic", "Hiragino Sans"):
+        assert f'"{font}"' in en  # Windows, macOS, Linux; Chinese and Japanese
+
+
+def test_report_refuses_a_terminal_and_a_missing_directory(tmp_path, run, monkeypatch):
+    from kefu_cli import output
+
+    args = ["--now", "2026-10-05T12:00", "report", EXAMPLES / "taobao_orders.csv"]
+    r = run(*args, "-o", tmp_path / "nodir" / "day.html")
+    assert r.exit_code == 2 and r.stdout == "" and "mkdir -p" in r.stderr and str(tmp_path / "nodir") in r.stderr
+    monkeypatch.setattr(output, "default_format", lambda stream: "table")  # stdout is a terminal
+    r = run(*args)
+    assert r.exit_code == 2 and r.stdout == "" and "-o day.html" in r.stderr
+    r = run(*args, "-o", "-")  # asked for by name: written
+    assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>")

@@ -7,8 +7,8 @@ import click
 from kefu_cli.cli.context import pass_env
 from kefu_cli.cli.options import (estimator_for, input_options, open_orders, open_state, reminder_results,
                                   report_stats, state_option, window_option)
-from kefu_cli.errors import ExitCode, OutputError
-from kefu_cli.i18n import N_, _
+from kefu_cli.errors import ExitCode, OutputError, UsageError
+from kefu_cli.i18n import N_, _, current_language
 
 
 @click.command()
@@ -38,9 +38,12 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
     from kefu_cli.insights.stats import transit
     from kefu_cli.tracking.cache import stored_records
 
+    _check_destination(env, output)  # before the work: the page has somewhere to go
     cfg = env.config
     order_file = open_orders(env, path, items_path, encoding, input_format)
-    day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name)
+    # the page is in one language: an English page names the shop by its English name when it has one
+    shop = (cfg.shop_name_en if current_language() == "en" else "") or cfg.shop_name or "kefu"
+    day = Day(shop=shop, now=env.now, source=order_file.name)
     auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
     try:
         passes = TwoPasses(order_file, auditor, 3, jobs)
@@ -77,3 +80,24 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
             raise OutputError(_("cannot write {path}: {error}").format(path=output, error=exc.strerror or exc)) from None
         env.info(_("report written to {path}").format(path=output))
     return ExitCode.OK
+
+
+def _check_destination(env, output) -> None:
+    """25 KB of HTML is not for a terminal (an explicit `-o -` still writes it there), and a page
+    for a directory that does not exist is a typo to fix, not a failed write (exit 2, not 74)."""
+    import os
+
+    from kefu_cli.output import default_format
+
+    if output is None:
+        if default_format(env.stdout) == "table":  # stdout is a terminal
+            raise UsageError(_("kefu report writes an HTML page, not text for a terminal"),
+                             hint=_("write it to a file with -o day.html (or redirect: > day.html)"))
+        return
+    if output == "-":
+        return
+    folder = os.path.dirname(output) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(_("cannot write {path}: the directory {folder} does not exist").format(
+            path=output, folder=folder), hint=_("create it first (mkdir -p {folder}) or give another -o").format(
+            folder=folder))
