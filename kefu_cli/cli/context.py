@@ -80,6 +80,11 @@ class Env:
             self._said.add(once)
         self.warn(f"{message} — {hint}" if hint else message)
 
+    def note(self, message: str) -> None:
+        """A hint for the person at the terminal (not a warning): silenced by -q."""
+        if not self.quiet:
+            click.echo(f"kefu: {message}", err=True)
+
     def info(self, message: str) -> None:
         """Something the user asked to see on stderr (a summary): shown even with -q."""
         click.echo(f"kefu: {message}", err=True)

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import click
 
-from kefu_cli.cli.options import (dry_run_option, estimator_for, input_options, open_orders, open_state,
+from kefu_cli.cli.options import (DESK, dry_run_option, estimator_for, input_options, open_orders, open_state,
                                   output_options, renderer_for, report_stats, state_option)
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode
@@ -19,7 +19,7 @@ class _Printer:
     def __init__(self, env, fmt, fields, no_headers):
         from kefu_cli.messaging.notices import MESSAGE_FIELDS
 
-        self.renderer = renderer_for(env, fmt, fields, no_headers, MESSAGE_FIELDS)
+        self.renderer = renderer_for(env, fmt, fields, no_headers, MESSAGE_FIELDS, desk=DESK["messages"])
         self.out = env.stdout
         self.env = env
         self.count = 0

@@ -207,14 +207,54 @@ def dry_run_option(f):
     return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)
 
 
-def renderer_for(env, fmt, fields, no_headers, available):
+# The fields a desk reads first, per command: what a table on a terminal shows without --fields
+# (`--fields all` shows every one; a pipe or a file always gets every one).
+DESK = {
+    "orders": ("order_id", "status", "paid", "province", "city", "items"),
+    "route": ("order_id", "line", "sku", "product_line", "warehouse", "reason", "split"),
+    "eta": ("order_id", "warehouse", "province", "tier", "ship_from", "ship_by", "arrive_from", "arrive_by"),
+    "track": ("waybill", "carrier", "status", "updated_at", "location", "detail", "error"),
+    "track --history": ("waybill", "time", "status", "location", "context"),
+    "messages": ("order_id", "phone", "stage", "held", "text"),
+    "stats transit": ("warehouse", "province", "carrier", "n", "calendar_p10", "calendar_p50", "calendar_p90"),
+}
+
+
+def renderer_for(env, fmt, fields, no_headers, available, desk=None):
     """The renderer --format, --fields and --no-headers ask for, `fields` checked against the
-    `available` ones (a usage error names the unknown field)."""
+    `available` ones (a usage error names the unknown field; `all` is every one). A table for a
+    terminal without --fields shows the `desk` fields (the few a desk reads first) and fits the
+    terminal's width; anything else — a pipe, a file, --fields — is exactly as asked."""
     from kefu_cli.output import default_format, make_renderer, parse_fields
 
     selected = parse_fields(fields, available)
-    return make_renderer(fmt or default_format(env.stdout), selected or list(available), not no_headers,
-                         select=bool(selected))
+    terminal = default_format(env.stdout) == "table"
+    shown = selected or list(available)
+    if terminal and (fmt or "table") == "table" and not selected and desk:
+        shown = [f for f in desk if f in available]
+    renderer = make_renderer(fmt or default_format(env.stdout), shown, not no_headers, select=bool(selected))
+    if terminal and not selected:
+        fit_terminal(env, renderer, len(list(available)))
+    return renderer
+
+
+def fit_terminal(env, renderer, total: int) -> None:
+    """A table on a terminal is cut to its width; when it shows fewer fields than there are,
+    one line on stderr says so and how to see them all (silenced by -q)."""
+    import shutil
+
+    if not hasattr(renderer, "fit"):
+        return
+    width = shutil.get_terminal_size((100, 24)).columns
+
+    def told(left_out: list[str]) -> None:
+        shown = len(renderer.fields) - len(left_out)
+        if shown < total:
+            env.note(_("{shown} of {total} fields shown (the terminal is {width} columns wide): "
+                       "--fields all shows every field; a pipe or -f tsv gets them all").format(
+                shown=shown, total=total, width=width))
+
+    renderer.fit(width, told)
 
 
 def run_order_file(env, path, items_path, encoding, input_format, renderer, transform=None, merge=None,

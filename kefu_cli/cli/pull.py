@@ -7,7 +7,7 @@ import os
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import output_options, renderer_for, state_option
+from kefu_cli.cli.options import DESK, output_options, renderer_for, state_option
 from kefu_cli.errors import ExitCode, UpstreamError, UsageError
 from kefu_cli.i18n import _
 
@@ -72,7 +72,7 @@ def pull(env, platform, since, until, shop, overlap, everything, rate, timeout, 
     from kefu_cli.state import interrupts_deferred
 
     cfg = env.config
-    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS, desk=DESK["orders"])
     first, last, now = _moment(env, "--since", since), _moment(env, "--until", until), env.now
     job_state = None
     try:

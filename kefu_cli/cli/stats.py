@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import (input_options, open_state, output_options, reminder_results, renderer_for,
+from kefu_cli.cli.options import (DESK, input_options, open_state, output_options, reminder_results, renderer_for,
                                   state_option, window_option)
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import N_, _
@@ -59,7 +59,7 @@ def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path
     from kefu_cli.logistics.history import TRANSIT_FIELDS
     from kefu_cli.output import write_records
 
-    renderer = renderer_for(env, fmt, fields, no_headers, TRANSIT_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, TRANSIT_FIELDS, desk=DESK["stats transit"])
     first = since_date(since, env.now.date())
     state = open_state(state_path, create=False, env=env, named_only=False, missing=_(
         "no delivery history yet (`kefu track` records each parcel that ends)"))

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, state_option
+from kefu_cli.cli.options import DESK, input_options, open_orders, output_options, renderer_for, state_option
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -123,7 +123,8 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     if not queries and not orders_path:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
     providers = make_providers(cfg, {q.provider for q in queries if q.error is None})
-    renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS,
+                            desk=DESK["track --history" if history else "track"])
     show = sys.stderr.isatty() and not env.quiet and len(queries) > 1
 
     def progress(done, total):  # a bar on stderr, only for a person watching it
