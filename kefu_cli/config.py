@@ -74,6 +74,7 @@ class ProductLine:
     warehouses: list[str]
     stock: str
     ship: dict[str, ShipWindow] = field(default_factory=dict)  # overrides the warehouse's
+    custom_made: bool = False  # 消费者定作: no 7-day no-reason return (kefu aftersales)
 
 
 @dataclass
@@ -103,6 +104,7 @@ class Config:
     timezone: str = "Asia/Shanghai"
     platform: str = "taobao"
     column_aliases: dict[str, list[str]] = field(default_factory=dict)
+    case_column_aliases: dict[str, list[str]] = field(default_factory=dict)  # shop.toml [aftersales.columns]
     warehouses: list[Warehouse] = field(default_factory=list)
     product_lines: list[ProductLine] = field(default_factory=list)
     carriers: list[Carrier] = field(default_factory=list)
@@ -442,6 +444,9 @@ PRODUCT_LINE = {
     "warehouses": (True, _str_list),
     "stock": (True, _choice("in_stock", "made_to_order")),
     "ship": (False, lambda v: _ship(v, required=False)),
+    # made to the buyer's specification (消费者定作): excluded from the 7-day no-reason return
+    # (网络购买商品七日无理由退货暂行办法 第六条); made_to_order stock alone does not mean it
+    "custom_made": (False, check_bool),
 }
 CARRIER = {
     "code": (True, lambda v: None if isinstance(v, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", v)
@@ -559,7 +564,8 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
 
     shop_file = paths["shop.toml"]
     shop = raw.get("shop.toml", {})
-    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history", "pull")
+    known_sections = ("shop", "columns", "calendar", "audit", "remind", "provider", "carriers", "transit_history", "pull",
+                      "aftersales")
     for key in shop:
         if key not in known_sections:
             problems.append(Problem(shop_file, key, unknown_key(key, known_sections)))
@@ -713,6 +719,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
     cfg.timezone = shop.get("timezone", "Asia/Shanghai")
     cfg.platform = shop.get("platform", "taobao")
     cfg.column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("columns", {}).items()}
+    cfg.case_column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("aftersales", {}).get("columns", {}).items()}
     for w in raw["warehouses.toml"].get("warehouse", []):
         cfg.warehouses.append(Warehouse(
             code=w["code"], name=w["name"], name_en=w.get("name_en", w["name"]), country=w["country"],
@@ -723,7 +730,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
         cfg.product_lines.append(ProductLine(
             name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],
             keywords=list(p.get("keywords", [])), warehouses=list(p["warehouses"]), stock=p["stock"],
-            ship=_windows(p.get("ship", {}))))
+            ship=_windows(p.get("ship", {})), custom_made=p.get("custom_made", False)))
     for c in raw["carriers.toml"].get("carrier", []):
         cfg.carriers.append(Carrier(
             code=c["code"], name=c["name"], name_en=c.get("name_en", c["name"]), kind=c["kind"],

@@ -366,6 +366,12 @@ class State:
         with self._immediate() as cur:
             cur.executemany(f"INSERT OR REPLACE INTO deliveries ({','.join(DELIVERY_COLUMNS)}) VALUES ({marks})", rows)
 
+    def delivered(self) -> list[tuple[str, str | None, str, str | None]]:
+        """(waybill, order_id, outcome, delivered_on) of every parcel whose journey ended: when an
+        order was signed for, a return reached the shop or a replacement reached the buyer
+        (kefu aftersales)."""
+        return self._read("SELECT waybill, order_id, outcome, delivered_on FROM deliveries")
+
     def unrecorded_final(self) -> list[tuple[str, str | None, str]]:
         """(waybill, carrier, record json) of cached answers that ended (delivered or returned) and
         have no history row yet: parcels tracked before the history existed."""

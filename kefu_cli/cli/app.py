@@ -212,7 +212,7 @@ def cli(ctx, config_dir, now, quiet, traceback, strict):
 
 
 def _register() -> None:
-    from kefu_cli.cli import audit, config, eta, messages, orders, pull, report, route, stats, track
+    from kefu_cli.cli import aftersales, audit, config, eta, messages, orders, pull, report, route, stats, track
 
     # the desk's order, which `kefu --help` keeps: orders in (a file, or pulled from an API) →
     # audit → route/eta → track → remind/notify → stats/report → config
@@ -225,6 +225,7 @@ def _register() -> None:
     cli.add_command(messages.remind)
     cli.add_command(messages.notify)
     cli.add_command(messages.messages)
+    cli.add_command(aftersales.aftersales)
     cli.add_command(stats.stats)
     cli.add_command(report.report)
     cli.add_command(config.config)

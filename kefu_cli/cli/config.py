@@ -38,6 +38,7 @@ def check(env):
 
     problems, paths = check_config(directory, config_checks())
     problems += platforms.load(directory)[1]  # the platform profiles (config/platforms/*.toml)
+    problems += platforms.load(directory, platforms.AFTERSALES)[1]  # after-sales files (config/aftersales/*.toml)
     if not problems:
         raw = load_raw(directory)[0]
         for warning in messages.check(raw["messages.toml"], paths["messages.toml"], Problem)[1]:

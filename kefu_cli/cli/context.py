@@ -93,10 +93,11 @@ class Env:
 def config_checks() -> tuple:
     """The sections each capability checks itself, run with the rest of the configuration's
     validation: messages.toml (messaging) and shop.toml [audit.rules] (audit)."""
+    from kefu_cli.aftersales.rules import check_config as aftersales
     from kefu_cli.audit.rules import check_config as audit_rules
     from kefu_cli.messaging.templates import check_config as messages
 
-    return (messages, audit_rules)
+    return (messages, audit_rules, aftersales)
 
 
 def report_error(message: str, hint: str | None = None) -> None:

@@ -52,13 +52,16 @@ def _remember(ctx, param, value):
     return value
 
 
-def open_orders(env, path, items_path, encoding, input_format, required=("order_id",), announce: bool = True):
+def open_orders(env, path, items_path, encoding, input_format, required=("order_id",), announce: bool = True,
+                kind: str = "orders", platform: str | None = None):
+    """An order file (or, with kind "aftersales", a refund/return export or the ticket register:
+    the same reader) opened, its warnings on stderr. `platform` forces a profile (--register)."""
     from kefu_cli.orders.reader import OrderFile
 
     meta = click.get_current_context().meta
     order_file = OrderFile(path, env.config, encoding=encoding, input_format=input_format,
                            items=items_path, required=required, stdin=env.stdin,
-                           platform=meta.get("kefu.platform"), sheet=meta.get("kefu.sheet"))
+                           platform=platform or meta.get("kefu.platform"), sheet=meta.get("kefu.sheet"), kind=kind)
     if not announce:  # a second read of a file whose warnings were given already
         return order_file
     for note in order_file.notes:

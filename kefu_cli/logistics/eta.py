@@ -146,10 +146,11 @@ class Estimator:
     def estimate(self, *, order_id: str | None, warehouse: Warehouse | None, place: Place, stock: str | None,
                  paid_at: datetime | None, product_line: ProductLine | None = None, carrier: Carrier | None = None,
                  address: str | None = None, reason: str | None = None, explain: bool = False,
-                 shipped_at: datetime | None = None, tier: str | None = None) -> dict:
+                 shipped_at: datetime | None = None, tier: str | None = None, ship: ShipWindow | None = None) -> dict:
         """`shipped_at`: the parcel is with the carrier (at the latest then), so only transit is
         left; basis `shipped`. Otherwise counted from payment (basis `paid_at`) or, unpaid, now.
-        `tier`: `tier_of` already decided by the caller (the plan), else decided here."""
+        `tier`: `tier_of` already decided by the caller (the plan), else decided here. `ship`: a
+        window the caller sets (an after-sales replacement's lead time) instead of the stock's."""
         rec = dict.fromkeys(ETA_FIELDS)
         rec.update(order_id=order_id, country=place.country, province=place.province)
         basis = "shipped" if shipped_at is not None else "paid_at" if paid_at is not None else "now"
@@ -173,7 +174,7 @@ class Estimator:
             steps.append(_("{warehouse} is in {wc}, the destination in {dc}: no route").format(
                 warehouse=warehouse.code, wc=warehouse.country, dc=place.country))
             return self._explained(rec, steps, explain)
-        ship = ship_window(product_line, warehouse, stock)
+        ship = ship or ship_window(product_line, warehouse, stock)
         transit = (carrier.transit.get(tier) if carrier else None) or self.config.transit.get(tier) or (7, 15)
         seen = self.observed and (self.observed.get((warehouse.code, place.province, carrier.code if carrier else None))
                                   or self.observed.get((warehouse.code, place.province, None)))

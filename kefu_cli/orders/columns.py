@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kefu_cli.orders.platforms import (JOINABLE, Profile, Recognition, after_sale_for, lookup_for,
-                                       normalise_header, recognise, statuses_for)
+from kefu_cli.orders.platforms import (Profile, Recognition, lookup_for, normalise_header, recognise,
+                                       vocabulary_for)
 
 ITEM_ROW_FIELDS = ("item_sku", "item_price")  # their presence means one row per item
 # kefu's own record keys that are no column: a JSON `items` list is read as the items, `row` and
@@ -38,6 +38,7 @@ class ColumnPlan:
     recognition: Recognition | None = None
     statuses: dict[str, str] = field(default_factory=dict)  # the file's status words -> codes
     after_sale: dict[str, str] = field(default_factory=dict)
+    words: dict[str, dict[str, str]] = field(default_factory=dict)  # every vocabulary of the file's kind
 
     @property
     def item_rows(self) -> bool:
@@ -71,8 +72,10 @@ def plan_columns(headers: list[str], table: dict[str, Profile], extra_aliases: d
             lookup[normalise_header(alias)] = (field_name, "shop.toml [columns]")
     unused = profile.unused if profile is not None else frozenset().union(
         *(p.unused for p in table.values()))
+    kind = table["common"].kind
+    words = {key: vocabulary_for(name_, table, key) for key, _codes in kind.vocabularies}
     plan = ColumnPlan(headers=list(headers), platform=name_, index={}, profile=profile, recognition=recognition,
-                      statuses=statuses_for(name_, table), after_sale=after_sale_for(name_, table))
+                      statuses=words["statuses"], after_sale=words.get("after_sale", {}), words=words)
     for i, header in enumerate(normalised):
         found = lookup.get(header)
         row = {"column": i + 1, "header": headers[i].strip(), "field": None, "source": None, "note": None}
@@ -91,7 +94,7 @@ def plan_columns(headers: list[str], table: dict[str, Profile], extra_aliases: d
         if target in plan.index:
             # several columns the profile names for one field are read together (an address in
             # parts, points + coupons); any other repeat is a duplicate, the first column kept
-            if target in JOINABLE and profile is not None and source == name_:
+            if target in kind.joinable and profile is not None and source == name_:
                 plan.joins.setdefault(target, [plan.index[target]]).append(i)
                 row["note"] = "joined"
                 continue

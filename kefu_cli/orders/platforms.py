@@ -21,7 +21,8 @@ from pathlib import Path
 
 from kefu_cli.errors import ConfigError
 from kefu_cli.i18n import _
-from kefu_cli.orders.schema import ORDER_FIELDS
+from kefu_cli.orders.schema import (CASE_FIELDS, CASE_MONEY, CASE_STATUSES, CASE_TYPES, GOODS_STATUSES,
+                                    ORDER_FIELDS)
 
 MONEY = ("total", "goods_amount", "shipping_fee", "discount", "platform_discount", "paid", "refund")
 STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
@@ -37,6 +38,33 @@ JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mob
 KEYS = ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses",
         "after_sale", "amounts", "defaults")
 AMOUNT_KEYS = ("reconcile", "paid_when", "per_item", "item_price", "derive")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a family of profiles reads: order exports (config/platforms/) or after-sales files
+    (config/aftersales/: the platforms' refund and return exports, and the desk's ticket
+    register). Both go through the same loading, recognition, column plan and reader; a kind
+    says which fields a column may feed, which vocabularies a profile maps words onto, and which
+    keys its files may have."""
+
+    name: str
+    folder: str
+    fields: tuple[str, ...]
+    joinable: tuple[str, ...]
+    vocabularies: tuple[tuple[str, tuple[str, ...]], ...]  # (profile key, its codes)
+    keys: tuple[str, ...]
+
+
+ORDERS = Kind("orders", "platforms", COLUMN_FIELDS, JOINABLE,
+              (("statuses", STATUSES), ("after_sale", AFTER_SALE)), KEYS)
+AFTERSALES = Kind("aftersales", "aftersales", CASE_FIELDS, ("description", "problem", *CASE_MONEY),
+                  (("statuses", CASE_STATUSES), ("types", CASE_TYPES), ("goods", GOODS_STATUSES)),
+                  ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses", "types", "goods",
+                   "defaults"))
+KINDS = {k.name: k for k in (ORDERS, AFTERSALES)}
+# the case field each after-sales vocabulary reads
+CASE_VOCABULARY_FIELD = {"statuses": "platform_status", "types": "type", "goods": "goods_status"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,8 @@ class Profile:
     item_price: str = "unit"  # "line": the export's item price is price × quantity (Amazon)
     derive: dict[str, Formula] = field(default_factory=dict)  # a field computed when the file lacks it
     defaults: dict[str, str] = field(default_factory=dict)  # a field's value when the file has no column
+    kind: Kind = ORDERS
+    words: dict[str, dict[str, str]] = field(default_factory=dict)  # vocabulary key -> word -> code
 
     def header_of(self, name: str) -> list[str]:
         return [h for h, f in self.columns.items() if f == name]
@@ -115,18 +145,20 @@ def normalise_header(header: str) -> str:
 _loaded: dict[object, dict[str, Profile]] = {}
 
 
-def profiles(directory: Path | None) -> dict[str, Profile]:
-    """Every platform's profile (and "common"), the shop's files in `directory`/platforms merged over
-    the shipped ones. A bad file raises ConfigError naming the file, the key and the fix."""
-    key = (str(directory), tuple((p.name, p.stat().st_mtime_ns) for p in sorted((directory / "platforms").glob("*.toml")))
-           ) if directory is not None and (directory / "platforms").is_dir() else str(directory)
+def profiles(directory: Path | None, kind: Kind = ORDERS) -> dict[str, Profile]:
+    """Every platform's profile (and "common") of this kind, the shop's files in
+    `directory`/platforms (or /aftersales) merged over the shipped ones. A bad file raises
+    ConfigError naming the file, the key and the fix."""
+    folder = directory / kind.folder if directory is not None else None
+    key = (kind.name, str(directory), tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.toml")))
+           ) if folder is not None and folder.is_dir() else (kind.name, str(directory))
     if key not in _loaded:
-        _loaded[key] = _load(directory)
+        _loaded[key] = _load(directory, kind)
     return _loaded[key]
 
 
-def _load(directory: Path | None) -> dict[str, Profile]:
-    out, problems = load(directory)
+def _load(directory: Path | None, kind: Kind = ORDERS) -> dict[str, Profile]:
+    out, problems = load(directory, kind)
     if problems:
         first = problems[0]
         more = _(" (and {count} more)").format(count=len(problems) - 1) if len(problems) > 1 else ""
@@ -134,16 +166,16 @@ def _load(directory: Path | None) -> dict[str, Profile]:
     return out
 
 
-def load(directory: Path | None) -> tuple[dict[str, Profile], list]:
+def load(directory: Path | None, kind: Kind = ORDERS) -> tuple[dict[str, Profile], list]:
     """(profiles, every problem of their files): `kefu config check` lists the problems."""
     from kefu_cli.config import Problem, _merge, _read_toml, packaged_dir
 
     problems: list[Problem] = []
     raw: dict[str, dict] = {}
     files: dict[str, list[str]] = {}
-    places = [packaged_dir() / "platforms"]
-    if directory is not None and (directory / "platforms").is_dir():
-        places.append(directory / "platforms")
+    places = [packaged_dir() / kind.folder]
+    if directory is not None and (directory / kind.folder).is_dir():
+        places.append(directory / kind.folder)
     for place in places:
         for path in sorted(place.glob("*.toml")):
             data = _read_toml(path, problems)
@@ -152,22 +184,22 @@ def load(directory: Path | None) -> tuple[dict[str, Profile], list]:
             name = path.stem
             raw[name] = _merge(raw.get(name, {}), data, str(path), {})
             files.setdefault(name, []).append(str(path))
-    out = {name: _profile(name, data, files[name][-1], problems) for name, data in raw.items()}
+    out = {name: _profile(name, data, files[name][-1], problems, kind) for name, data in raw.items()}
     if "common" not in out:
-        out["common"] = Profile("common")
+        out["common"] = Profile("common", kind=kind)
     return out, problems
 
 
-def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
+def _profile(name: str, data: dict, file: str, problems: list, kind: Kind = ORDERS) -> Profile:
     from kefu_cli.config import Problem
 
     def bad(key: str, message: str) -> None:
         problems.append(Problem(file, key, message))
 
-    p = Profile(name)
+    p = Profile(name, kind=kind)
     for key in data:
-        if key not in KEYS:
-            bad(key, _("unknown key; known: {keys}").format(keys=", ".join(KEYS)))
+        if key not in kind.keys:
+            bad(key, _("unknown key; known: {keys}").format(keys=", ".join(kind.keys)))
     for key in ("label", "timezone"):
         value = data.get(key)
         if value is not None and not isinstance(value, str):
@@ -191,9 +223,9 @@ def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
         bad("columns", _("must be a table of header = field"))
         columns = {}
     for header, name_ in columns.items():
-        if name_ not in COLUMN_FIELDS:
+        if name_ not in kind.fields:
             bad(f"columns.{header}", _("{value} is not a field; use one of: {choices}").format(
-                value=name_, choices=", ".join(COLUMN_FIELDS)))
+                value=name_, choices=", ".join(kind.fields)))
             continue
         p.columns[normalise_header(header)] = name_
     for key in ("unused", "expect"):
@@ -205,10 +237,11 @@ def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
             p.unused = frozenset(normalise_header(v) for v in value)
         else:
             for v in value:
-                if v not in COLUMN_FIELDS:
+                if v not in kind.fields:
                     bad(key, _("{value} is not a field").format(value=v))
             p.expect = tuple(value)
-    for key, allowed, target in (("statuses", STATUSES, p.statuses), ("after_sale", AFTER_SALE, p.after_sale)):
+    for key, allowed in kind.vocabularies:
+        target = p.words.setdefault(key, {})
         table = data.get(key, {})
         if not isinstance(table, dict):
             bad(key, _("must be a table of word = code"))
@@ -218,10 +251,13 @@ def _profile(name: str, data: dict, file: str, problems: list) -> Profile:
                 bad(f"{key}.{word}", _("{value} is not one of: {choices}").format(value=code, choices=", ".join(allowed)))
             else:
                 target[word.strip().lower()] = code
+    p.statuses = p.words["statuses"]
+    if kind is ORDERS:
+        p.after_sale = p.words["after_sale"]
     defaults = data.get("defaults", {})
     if isinstance(defaults, dict):
         for k, v in defaults.items():
-            if k not in ORDER_FIELDS or not isinstance(v, str):
+            if k not in (ORDER_FIELDS if kind is ORDERS else kind.fields) or not isinstance(v, str):
                 bad(f"defaults.{k}", _("must be a field = text"))
             else:
                 p.defaults[k] = v
@@ -338,22 +374,35 @@ def reconcile_for(platform: str | None, table: dict[str, Profile]) -> tuple[Form
 def statuses_for(platform: str, table: dict[str, Profile]) -> dict[str, str]:
     """Status word -> code: the common words, then the platform's (a generic file: every platform's
     words that no two platforms read differently)."""
-    return _vocabulary(platform, table, "statuses")
+    return vocabulary_for(platform, table, "statuses")
 
 
 def after_sale_for(platform: str, table: dict[str, Profile]) -> dict[str, str]:
-    return _vocabulary(platform, table, "after_sale")
+    return vocabulary_for(platform, table, "after_sale")
 
 
-def _vocabulary(platform: str, table: dict[str, Profile], attr: str) -> dict[str, str]:
-    out = {code: code for code in (STATUSES if attr == "statuses" else AFTER_SALE)}
-    out.update(getattr(table["common"], attr))
+def vocabulary_for(platform: str, table: dict[str, Profile], key: str) -> dict[str, str]:
+    """Word -> code of one vocabulary (statuses, after_sale; for after-sales files statuses,
+    types, goods): the codes themselves, the common words, then the platform's."""
+    common = table["common"]
+    codes = dict(common.kind.vocabularies)[key]
+    out = {code: code for code in codes}
+    out.update(common.words.get(key, {}))
     if platform in table:
-        out.update(getattr(table[platform], attr))
+        out.update(table[platform].words.get(key, {}))
         return out
-    for word, code in _agreed(table, attr).items():
+    for word, code in _agreed_words(table, key).items():
         out.setdefault(word, code)
     return out
+
+
+def _agreed_words(table: dict[str, Profile], key: str) -> dict[str, str]:
+    seen: dict[str, set[str]] = {}
+    for name, p in table.items():
+        if name != "common":
+            for word, code in p.words.get(key, {}).items():
+                seen.setdefault(word, set()).add(code)
+    return {word: next(iter(codes)) for word, codes in seen.items() if len(codes) == 1}
 
 
 def _agreed(table: dict[str, Profile], attr: str) -> dict[str, str]:

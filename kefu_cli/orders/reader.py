@@ -34,13 +34,14 @@ from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
 from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
-from kefu_cli.orders.schema import ORDER_FIELDS
+from kefu_cli.orders.schema import CASE_FIELDS, CASE_FLAGS, CASE_IDS, CASE_MONEY, CASE_TEXT, CASE_TIMES, ORDER_FIELDS
 from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, split_address_cached
 from kefu_cli.orders.values import (
     Bad,
     Fixed,
     parse_bool,
     parse_date,
+    parse_evidence,
     datetime_parser,
     parse_flag,
     parse_money,
@@ -193,6 +194,9 @@ PROBLEM_TEXT = {
     "not_a_date": N_("{value} is not a valid date or time"),
     "unknown_status": N_("{value} is not a known order status"),
     "unknown_after_sale": N_("{value} is not a known after-sale status"),
+    "unknown_case_status": N_("{value} is not a known after-sales status of this platform"),
+    "unknown_case_type": N_("{value} is not a known after-sales type of this platform"),
+    "unknown_goods_status": N_("{value} is not a known goods status"),
     "unknown_flag": N_("{value} is not a flag colour"),
     "not_yes_or_no": N_("{value} is not yes or no"),
     "unknown_stock": N_("{value} is not a stock status (in_stock or made_to_order)"),
@@ -439,6 +443,74 @@ class RowConverter:
 _ODD = (Bad, Fixed)
 
 
+class CaseConverter(RowConverter):
+    """Turns one row of an after-sales file (a platform's refund/return export, the desk's ticket
+    register) into a case record (orders/schema.CASE_FIELDS): the same cell readers, problems,
+    misshapen-row and undecodable-byte handling as an order row, over the case's fields. The
+    type, platform status and goods status are read through the file's profile vocabularies
+    (config/aftersales/*.toml); a word not in them is that row's problem."""
+
+    def __init__(self, plan: ColumnPlan, tz, default_platform: str | None, encoding: str,
+                 replaced_before: int | None = None):
+        self.plan = plan
+        self.tz = tz
+        self.encoding = encoding
+        self.width = len(plan.headers)
+        idx, headers, joins, profile = plan.index, plan.headers, plan.joins, plan.profile
+
+        def cols(names):
+            return [(n, idx[n], headers[idx[n]].strip()) for n in names if n in idx and n not in joins]
+
+        words = plan.words
+        vocab = {"type": word_parser(words["types"], "unknown_case_type"),
+                 "platform_status": word_parser(words["statuses"], "unknown_case_status"),
+                 "goods_status": word_parser(words["goods"], "unknown_goods_status")}
+        self.text = cols(CASE_TEXT)
+        self.parsed = [(n, i, h, parse) for names, parse in ((CASE_IDS, _read_wrapped), (CASE_MONEY, parse_money),
+                                                             (CASE_TIMES, datetime_parser(tz)),
+                                                             (CASE_FLAGS, parse_evidence), *vocab.items())
+                       for n, i, h in cols(names if isinstance(names, tuple) else (names,))]
+        self.joined = [(n, [(i, headers[i].strip()) for i in cells], n in CASE_MONEY, " ") for n, cells in joins.items()]
+        self.items, self.item_joins, self.item_rows, self.summary = [], {}, False, []
+        self.line_prices, self.district, self.privacy = False, None, False
+        self.derive, self.paid_when, self.per_item, self.settles = [], (), (), False
+        self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
+        self.template = {"row": None, "source": None, **dict.fromkeys(CASE_FIELDS), "problems": None}
+        if profile is not None:  # what the export implies when it has no column (Amazon: a return)
+            for name, text in profile.defaults.items():
+                if name not in idx:
+                    self.template[name] = vocab[name](text) if name in vocab else text
+        self.default_platform = plan.platform if plan.platform not in ("generic", "register") else default_platform
+        self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
+
+    def convert(self, row: list[str], line: int) -> dict:
+        rec = self.template.copy()
+        rec["row"] = line
+        problems: list[dict] = []
+        if len(row) != self.width or row.__class__ is JoinedRow:
+            row = self._misshapen(row, line, problems)
+        if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
+            problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
+        for name, i, _h in self.text:
+            rec[name] = row[i].strip() or None
+        for name, i, header, parse in self.parsed:
+            v = parse(row[i])
+            if v.__class__ in _ODD:
+                v = self._odd(v, line, header, name, row[i], problems)
+            rec[name] = v
+        if self.joined:
+            self._join(rec, row, line, problems)
+        order_id = rec["order_id"]
+        if order_id is None:
+            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
+        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
+            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
+        if rec["platform"] is None:
+            rec["platform"] = self.default_platform
+        rec["problems"] = problems
+        return rec
+
+
 def _read_wrapped(cell: str) -> str | None:
     """Order, phone and waybill numbers: Excel's ="…" wrapper and a leading ' dropped."""
     v = cell.strip()
@@ -533,8 +605,12 @@ class OrderFile:
     def __init__(self, path: str, config: Config, *, encoding: str | None = None,
                  input_format: str | None = None, items: str | None = None,
                  required: tuple[str, ...] = ("order_id",), stdin: BinaryIO | None = None,
-                 platform: str | None = None, sheet: str | None = None):
+                 platform: str | None = None, sheet: str | None = None, kind: str = "orders"):
+        """`kind`: "orders", or "aftersales" for a refund/return export or the ticket register
+        (orders/platforms.AFTERSALES): the same opening, recognition and row loop, the case
+        converter."""
         self.path = path
+        self.kind = platforms.KINDS[kind]
         self.forced_platform = platform
         self.sheet = sheet
         self.name = "<stdin>" if path == "-" else path
@@ -594,18 +670,26 @@ class OrderFile:
     def _plan(self, headers, encoding, items, required) -> None:
         """The column plan of the header row, its converter, and what the header row tells the user."""
         config = self.config
-        self.profiles = platforms.profiles(config.directory)
+        kind = self.kind
+        self.profiles = platforms.profiles(config.directory, kind)
         if self.forced_platform is not None and self.forced_platform not in self.profiles:
             from kefu_cli.errors import UsageError
 
             raise UsageError(_("unknown platform {value}").format(value=self.forced_platform),
                              hint=_("use one of: {choices}").format(choices=", ".join(
                                  n for n in sorted(self.profiles) if n != "common")))
-        self.plan = plan_columns(headers, self.profiles, config.column_aliases, self.forced_platform)
+        orders = kind is platforms.ORDERS
+        self._aliases = config.column_aliases if orders else config.case_column_aliases
+        self._converter_class = RowConverter if orders else CaseConverter
+        self._default_platform = config.platform if orders else None
+        section, folder = ("[columns]", kind.folder) if orders else ("[aftersales.columns]", kind.folder)
+        self.plan = plan_columns(headers, self.profiles, self._aliases, self.forced_platform)
         self.tz = _zone_of(self.plan, config)
         self.notes: list[str] = []
-        self._province_only_address()
-        self.converter = RowConverter(self.plan, self.tz, config.platform, self.encoding, self._replaced_at_open)
+        if orders:
+            self._province_only_address()
+        self.converter = self._converter_class(self.plan, self.tz, self._default_platform, self.encoding,
+                                               self._replaced_at_open)
         for name in required:
             if not self.plan.has(name):
                 raise InputError(
@@ -613,7 +697,7 @@ class OrderFile:
                         file=self.name, column=name, aliases=", ".join(_aliases_for(name, self.plan.platform, self.profiles))),
                     hint=_("the file is not in {encoding}: drop --encoding or pass the right one").format(
                         encoding=encoding) if encoding else
-                    _("rename the column, or declare its name under [columns] in shop.toml"))
+                    _("rename the column, or declare its name under {section} in shop.toml").format(section=section))
         recognition = self.plan.recognition
         if self.plan.platform == "generic" or recognition.forced:
             pass  # nothing was guessed
@@ -629,10 +713,10 @@ class OrderFile:
                                     "pass --platform if that is wrong (kefu orders --explain shows each header)").format(
                     file=self.name, platform=self.plan.platform, known=known, count=named))
         if self.plan.unknown:
-            self.notes.append(_("{file}: columns not read: {columns} — declare each under [columns] in shop.toml "
-                                "(field = [\"header\"]) or in config/platforms/{platform}.toml (unused = [...])").format(
+            self.notes.append(_("{file}: columns not read: {columns} — declare each under {section} in shop.toml "
+                                "(field = [\"header\"]) or in config/{folder}/{platform}.toml (unused = [...])").format(
                 file=self.name, columns=", ".join(self.plan.unknown), platform=self.plan.platform if
-                self.plan.platform != "generic" else "common"))
+                self.plan.platform != "generic" else "common", section=section, folder=folder))
         if self.plan.missing:
             profile = self.plan.profile
             self.notes.append(_("{file}: a {label} export has {columns}, this file does not: those fields are empty").format(
@@ -837,8 +921,9 @@ class OrderFile:
         extra = [k for k in obj if k not in known]
         if extra:  # a later object with keys the first one lacked
             headers = plan.headers + extra
-            self.plan = plan = plan_columns(headers, self.profiles, self.config.column_aliases, self.forced_platform)
-            self.converter = RowConverter(plan, self.tz, self.config.platform, self.encoding, self._replaced_at_open)
+            self.plan = plan = plan_columns(headers, self.profiles, self._aliases, self.forced_platform)
+            self.converter = self._converter_class(plan, self.tz, self._default_platform, self.encoding,
+                                                   self._replaced_at_open)
         row = [_cell(obj.get(h)) for h in plan.headers]
         rec = self.converter.convert(row, n)
         rec["problems"] = [p for p in rec["problems"] if p["code"] != "missing_cells"]

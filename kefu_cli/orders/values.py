@@ -300,6 +300,18 @@ def parse_bool(text: str):
     return Bad("not_yes_or_no", text)
 
 
+_NO_EVIDENCE = {"缺", "未提供", "没有", "待补", "missing", "none"}
+
+
+def parse_evidence(text: str):
+    """A register's photo cell (板件照片, 外包装照片): yes/no, or what the desk files there — a link
+    or a file name — which means the photo is on file. True | False | None."""
+    value = parse_bool(text)
+    if value.__class__ is not Bad:
+        return value
+    return text.strip().lower() not in _NO_EVIDENCE
+
+
 STOCK = {
     "in_stock": "in_stock", "现货": "in_stock", "有货": "in_stock", "库存": "in_stock", "在库": "in_stock",
     "made_to_order": "made_to_order", "定制": "made_to_order", "预售": "made_to_order", "无货": "made_to_order",

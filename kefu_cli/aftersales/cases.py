@@ -1,0 +1,366 @@
+"""Every after-sales case on the desk's clock: platform cases (refund/return exports) joined with
+the desk's tickets (the register), their orders (the order export), the delivery history (when
+the order was signed for, when a return reached the shop, when a replacement arrived) — and per
+case the same-day deadline, the platform's deadlines, the replacement window, the return and
+warranty windows, the refund due date, the evidence, with findings that have stable codes.
+
+The join (`Desk.records`): a ticket names its platform case by 退款编号 (case_id), else it takes
+the earliest case of its order no other ticket took. A case no ticket takes is a record of its
+own (AS_UNMATCHED when a register was given). Records come sorted by their nearest open
+deadline: the desk's morning list.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kefu_cli.aftersales.clocks import EveryDay, no_reason_until, plus_year, return_until, sla_due
+from kefu_cli.aftersales.rules import BY_CODE, JP_PLATFORMS, RANK, Settings
+from kefu_cli.config import Config, ShipWindow
+from kefu_cli.i18n import _
+
+AS_FIELDS = ("ticket_id", "case_id", "order_id", "platform", "type", "platform_status", "open", "received_at",
+             "sla_due", "sla_state", "approved_at", "platform_deadline", "deadline_in_hours", "evidence_deadline",
+             "part_type", "lead", "warehouse", "ship_from", "ship_by", "arrive_from", "arrive_by", "transit_basis", "delivered_on",
+             "no_reason_until", "no_reason", "return_until", "warranty_until", "warranty", "returned_on",
+             "refund_due", "photo_board", "photo_package", "next_deadline", "severity", "findings", "source",
+             "problems")
+CLOSED = ("refunded", "closed")
+_SHANGHAI, _TOKYO = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Tokyo")
+RETURNS = ("return_refund",)
+REPLACEMENTS = ("reship", "exchange")
+QUALITY = ("reship", "exchange", "repair")
+
+
+class Desk:
+    """Evaluates cases at `now`. `orders`: order_id → order record (the reader's); `deliveries`:
+    state.State.delivered() rows; `planner`: logistics.plan.Planner (routes and the estimator)."""
+
+    def __init__(self, config: Config, settings: Settings, now: datetime, planner, deliveries=(),
+                 orders: dict | None = None, register: bool = False, explain: bool = False):
+        self.config = config
+        self.s = settings
+        self.now = now
+        self.planner = planner
+        self.orders = orders or {}
+        self.register = register
+        self.explain = explain
+        self.tz = ZoneInfo(settings.timezone or config.timezone)
+        if settings.calendar == "every_day":
+            self.cal = EveryDay()
+        else:
+            self.cal = planner.estimator.calendars[settings.calendar]
+        self.signed: dict[str, date] = {}  # order_id -> the last delivery of the order
+        self.arrived: dict[str, date] = {}  # waybill -> delivered_on (returns, replacements)
+        for waybill, order_id, outcome, delivered_on in deliveries:
+            if outcome != "delivered" or not delivered_on:
+                continue
+            day = date.fromisoformat(delivered_on)
+            self.arrived[waybill] = day
+            if order_id and (order_id not in self.signed or self.signed[order_id] < day):
+                self.signed[order_id] = day
+        self.today = now.astimezone(self.tz).date()
+        self.skipped: set[str] = set()  # rules a missing column switched off, for stderr
+
+    # ------------------------------------------------------------------ join
+
+    def records(self, cases: list[dict], tickets: list[dict]) -> list[dict]:
+        by_id = {c["case_id"]: c for c in cases if c["case_id"]}
+        by_order: dict[str, list[dict]] = {}
+        for c in sorted(cases, key=lambda c: (c["requested_at"] is None, c["requested_at"] or self.now)):
+            if c["order_id"]:
+                by_order.setdefault(c["order_id"], []).append(c)
+        taken: set[int] = set()
+        out = []
+        for t in tickets:
+            case = by_id.get(t["case_id"]) if t["case_id"] else None
+            if case is None and t["order_id"]:
+                case = next((c for c in by_order.get(t["order_id"], ()) if id(c) not in taken), None)
+            if case is not None:
+                taken.add(id(case))
+            out.append(self.evaluate(t, case))
+        for c in cases:
+            if id(c) not in taken:
+                out.append(self.evaluate(None, c))
+        far = datetime.max.replace(tzinfo=self.tz)
+        out.sort(key=lambda r: (r["next_deadline"] is None, r["next_deadline"] or far))
+        return out
+
+    # ------------------------------------------------------------------ one case
+
+    def evaluate(self, ticket: dict | None, case: dict | None) -> dict:
+        t, c = ticket or {}, case or {}
+
+        def pick(name):
+            v = t.get(name)
+            return v if v is not None else c.get(name)
+
+        rec = dict.fromkeys(AS_FIELDS)
+        steps: list[str] = []
+        findings: list[dict] = []
+        s, now, tz = self.s, self.now, self.tz
+
+        def add(code, **values):
+            if not s.active(code):
+                return
+            rule = BY_CODE[code]
+            shown = {k: (v.astimezone(tz).strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v)
+                     for k, v in values.items()}
+            findings.append({"code": code, "severity": rule.severity, "message": _(rule.message).format(**shown)})
+
+        rec.update(ticket_id=t.get("ticket_id"), case_id=pick("case_id"), order_id=pick("order_id"),
+                   platform=c.get("platform") or t.get("platform"), type=pick("type"),
+                   platform_status=c.get("platform_status"), approved_at=pick("approved_at"),
+                   photo_board=t.get("photo_board"), photo_package=t.get("photo_package"))
+        status = rec["platform_status"]
+        closed_at = pick("closed_at")
+        is_open = closed_at is None and status not in CLOSED
+        rec["open"] = is_open
+        order = self.orders.get(rec["order_id"]) if rec["order_id"] else None
+        kind = rec["type"]
+        text = " ".join(x for x in (pick("problem"), pick("reason"), c.get("description"), t.get("solution")) if x)
+
+        # -- same-day rule [SHOP]: the earlier of the register's 登记时间 and the platform's request
+        times = [x for x in (t.get("received_at"), c.get("requested_at")) if x is not None]
+        received = min(times) if times else None
+        rec["received_at"] = received
+        state, due = "unknown", None
+        if received is None:
+            steps.append(_("no 登记时间 and no request time: the same-day deadline is unknown"))
+        else:
+            due, promo, sla_steps = sla_due(received, s, self.cal, tz)
+            steps.extend(sla_steps)
+            handled = rec["approved_at"] or closed_at
+            if promo is not None:
+                state = "paused"
+            elif handled is not None:
+                state = "met" if handled <= due else "late"
+                steps.append(_("handled {when}: {state}").format(when=handled.isoformat(), state=state))
+                if state == "late":
+                    add("AS_SLA_LATE", approved=handled, due=due)
+            elif not is_open:
+                steps.append(_("closed without a time: the same-day rule cannot be checked"))
+            elif ticket is None and status not in (None, "requested"):
+                steps.append(_("the platform says {status}: the shop has acted, but when is not in the export").format(
+                    status=status))
+            elif now > due:
+                state = "overdue"
+                add("AS_SLA_OVERDUE", received=received, due=due)
+            else:
+                state = "due"
+                left = (due - now).total_seconds() / 3600
+                if left <= s.warn_hours:
+                    add("AS_SLA_DUE", received=received, due=due, hours=f"{left:.1f}")
+        rec["sla_due"], rec["sla_state"] = due, state
+
+        # -- the platform's own clocks [PLATFORM]: from the export, else the shop's timeouts
+        deadline = c.get("platform_deadline")
+        if deadline is not None:
+            steps.append(_("platform deadline {when} (the export's 超时时间)").format(when=deadline.isoformat()))
+        else:
+            timeout = s.platform_timeouts.get(rec["platform"] or "", {}).get(status or "")
+            if timeout is not None and c.get("requested_at") is not None:
+                deadline = c["requested_at"] + timeout
+                steps.append(_("platform deadline {when}: request + {timeout} (shop.toml [aftersales.platform_timeouts])").format(
+                    when=deadline.isoformat(), timeout=timeout))
+        rec["platform_deadline"] = deadline
+        if deadline is not None and is_open:
+            hours = (deadline - now).total_seconds() / 3600
+            rec["deadline_in_hours"] = round(hours, 1)
+            if hours <= s.platform_warn_hours:
+                add("AS_PLATFORM_DEADLINE", deadline=deadline, hours=f"{hours:.1f}")
+        evidence_deadline = c.get("evidence_deadline")
+        rec["evidence_deadline"] = evidence_deadline
+        if evidence_deadline is not None and is_open:
+            hours = (evidence_deadline - now).total_seconds() / 3600
+            if hours <= s.platform_warn_hours:
+                add("AS_EVIDENCE_DEADLINE", deadline=evidence_deadline, hours=f"{hours:.1f}")
+
+        # -- the order: its lines' product lines, its route
+        plan = self.planner.plan(order) if order is not None else None
+        lines = [r.product_line for r in plan.routes if r.product_line is not None] if plan else []
+        sku = pick("sku")
+        if sku and not lines:
+            line, _why = self.planner.router.product_line(sku, pick("item_title"))
+            lines = [line] if line is not None else []
+
+        # -- replacement window [SHOP]
+        part = t.get("part_type")
+        replacement = kind in REPLACEMENTS or part is not None
+        if part is None and replacement:
+            part = next((pl.name for pl in lines if pl.name in s.lead), None)
+            if part is not None:
+                steps.append(_("part type {part} from the product line").format(part=part))
+            else:
+                words = " ".join(x for x in (text, pick("item_title")) if x)
+                part = next((p for p, keys in s.part_keywords.items() if any(k in words for k in keys)), None)
+                if part is not None:
+                    steps.append(_("part type {part} from [aftersales.part_keywords]").format(part=part))
+        if replacement and part not in s.lead:
+            add("AS_PART_UNKNOWN", value=part or "—")
+            part = None
+        rec["part_type"] = part
+        if part is not None:
+            lo, hi, unit = s.lead[part]
+            rec["lead"] = f"{lo}-{hi} {unit}"
+            if rec["approved_at"] is not None:
+                self._window(rec, plan, order, ShipWindow(lo, hi, unit), steps)
+                reshipped = t.get("reshipped_at")
+                if is_open and reshipped is None and s.counts_to == "ship" and rec["ship_by"] and self.today > rec["ship_by"]:
+                    add("AS_REPLACEMENT_LATE", approved=rec["approved_at"], ship_by=rec["ship_by"])
+            else:
+                steps.append(_("not approved yet: the replacement window starts at approval"))
+
+        # -- delivery: the order's signing (the return and warranty windows start there)
+        signed = self.signed.get(rec["order_id"]) if rec["order_id"] else None
+        rec["delivered_on"] = signed
+        jp = rec["platform"] in JP_PLATFORMS
+        law_zone = _TOKYO if jp else _SHANGHAI  # the day a request was made, where the law applies
+        asked = received.astimezone(law_zone).date() if received else None
+        if signed is None:
+            if rec["order_id"] and is_open:
+                add("AS_NO_DELIVERY")
+        else:
+            steps.append(_("signed for {day} (the delivery history)").format(day=signed))
+            if jp:  # Japan: 特定商取引法 8 days, or the shop's/platform's terms [LAW]/[PLATFORM]
+                terms = s.return_terms.get(rec["platform"], "statutory")
+                until, basis = return_until(signed, terms)
+                rec["return_until"] = until
+                steps.append(_("return window ({basis}): until {until}").format(basis=basis, until=until or "—"))
+                if kind in RETURNS and until is not None and asked is not None and asked > until:
+                    add("AS_RETURN_WINDOW_EXPIRED", asked=asked, until=until, basis=basis)
+            else:  # China: 7 days from the day after signing [LAW]
+                until = no_reason_until(signed)
+                rec["no_reason_until"] = until
+                custom = next((pl for pl in lines if pl.custom_made), None)
+                if custom is not None:
+                    rec["no_reason"] = "excluded_custom"
+                    if kind in RETURNS:
+                        add("AS_CUSTOM_MADE", line=custom.name)
+                elif asked is None:
+                    rec["no_reason"] = "unknown"
+                else:
+                    rec["no_reason"] = "eligible" if asked <= until else "expired"
+                    if kind in RETURNS and asked > until:
+                        add("AS_NO_REASON_EXPIRED", asked=asked, until=until)
+                steps.append(_("7-day no-reason: day 1 is {first}, until {until} 23:59:59: {state}").format(
+                    first=signed + timedelta(days=1), until=until, state=rec["no_reason"]))
+            warranty_until = plus_year(signed)  # 三包 [SHOP]: one year from delivery
+            rec["warranty_until"] = warranty_until
+            if asked is not None:
+                rec["warranty"] = "in" if asked <= warranty_until else "expired"
+                if rec["warranty"] == "expired" and kind in QUALITY:
+                    add("AS_WARRANTY_EXPIRED", until=warranty_until)
+        word = next((w for w in s.warranty_exclusion_words if w in text), None)
+        if word is not None:
+            add("AS_WARRANTY_EXCLUSION_CHECK", word=word)
+        if t.get("installed") and kind in (*RETURNS, "refund_only"):
+            add("AS_INSTALLED_CHECK")
+
+        # -- money after a return [LAW]: refund 7 days after the goods arrive, 15 at the latest
+        back = c.get("return_delivered_at")
+        returned_on = back.astimezone(law_zone).date() if back is not None else None
+        waybill = pick("return_waybill")
+        if returned_on is None and waybill:
+            returned_on = self.arrived.get(waybill)
+        rec["returned_on"] = returned_on
+        if returned_on is not None:
+            rec["refund_due"] = returned_on + timedelta(days=7)
+            steps.append(_("the return arrived {day}: refund due {due}").format(day=returned_on, due=rec["refund_due"]))
+            late = (self.today - returned_on).days
+            if is_open and late > 7:
+                add("AS_REFUND_DUE", returned=returned_on, due=rec["refund_due"], days=late - 7)
+                if late > 15:
+                    findings[-1]["severity"] = "error"
+        if (is_open and kind in RETURNS and status == "requested" and c.get("requested_at") is not None
+                and (now - c["requested_at"]).days >= 15):
+            add("AS_RETURN_STALLED", asked=c["requested_at"], days=(now - c["requested_at"]).days)
+
+        # -- evidence [SHOP]: photos of the damaged board and of the outer packaging
+        if ticket is not None and any(w in text for w in s.damage_words):
+            missing = [name for key, name in (("photo_board", _("the board photo")),
+                                              ("photo_package", _("the packaging photo"))) if not t.get(key)]
+            if missing:
+                add("AS_EVIDENCE_MISSING", missing=", ".join(missing))
+        if ticket is None and self.register:
+            add("AS_UNMATCHED")
+
+        rec["next_deadline"] = self._next_deadline(rec, is_open, state)
+        rec["findings"] = findings
+        rec["severity"] = max((f["severity"] for f in findings), key=RANK.__getitem__, default=None)
+        rec["source"] = " ".join(f"{x['source']}:{x['row']}" for x in (ticket, case) if x)
+        rec["problems"] = [*(t.get("problems") or ()), *(c.get("problems") or ())]
+        if self.explain:
+            rec["steps"] = steps
+        return rec
+
+    def _window(self, rec, plan, order, lead: ShipWindow, steps) -> None:
+        shipment = plan.shipments[0] if plan and plan.shipments else None
+        found = replacement_window(self.config, self.s, self.planner.estimator, rec["approved_at"], lead,
+                                   shipment.warehouse if shipment else None, plan.place if plan else None,
+                                   plan.carrier if plan else None, order["address"] if order else None,
+                                   rec["order_id"])
+        steps.extend(found.pop("steps"))
+        rec.update(found)
+
+    def _next_deadline(self, rec, is_open, state) -> datetime | None:
+        if not is_open:
+            return None
+        tz = self.tz
+        found = [rec["sla_due"] if state in ("due", "overdue") else None, rec["platform_deadline"],
+                 rec["evidence_deadline"]]
+        for day in (rec["refund_due"], rec["ship_by"] if rec["approved_at"] else None):
+            if day is not None:
+                found.append(datetime.combine(day, time(23, 59, 59), tz))
+        found = [x for x in found if x is not None]
+        return min(found) if found else None
+
+
+def replacement_window(config: Config, s: Settings, estimator, approved_at: datetime, lead: ShipWindow,
+                       warehouse=None, place=None, carrier=None, address: str | None = None,
+                       order_id: str | None = None) -> dict:
+    """A replacement's window through the estimator (logistics/eta.Estimator), the one place
+    windows are computed: day 0 from the approval on the factory's calendar and cutoff, the lead
+    in its unit, then the transit to the buyer — the route's calibrated history when it has
+    enough deliveries, else its tier. The factory is [aftersales] factory, else the order's
+    warehouse, else the first declared. Without a destination only the ship dates are known.
+    With [aftersales.lead] counts_to = "arrival" the lead already ends at delivery."""
+    out = {"ship_from": None, "ship_by": None, "arrive_from": None, "arrive_by": None, "transit_basis": None,
+           "warehouse": None, "steps": []}
+    warehouse = (config.warehouse(s.factory) if s.factory else None) or warehouse or (
+        config.warehouses[0] if config.warehouses else None)
+    if warehouse is None:
+        return out
+    out["warehouse"] = warehouse.code
+    steps = out["steps"]
+    if place is not None and s.counts_to == "ship":
+        est = estimator.estimate(order_id=order_id, warehouse=warehouse, place=place, stock=None, paid_at=approved_at,
+                                 carrier=carrier, address=address, explain=True, ship=lead)
+        out["transit_basis"] = est["transit_basis"]
+        window = (est["ship_from"], est["ship_by"], est["arrive_from"], est["arrive_by"])
+        steps.append(_("replacement from {warehouse}, counted from approval:").format(warehouse=warehouse.code))
+        steps.extend(est.get("steps", ()))
+    else:
+        win = estimator.window(warehouse, approved_at, lead, (0, 0))
+        window = (win.ship_from, win.ship_by, None, None)
+        steps.append(_("replacement from {warehouse}, counted from approval:").format(warehouse=warehouse.code))
+        steps.extend(win.steps[:-1])  # without the (zero) transit step
+    if s.counts_to == "arrival":
+        out["arrive_from"], out["arrive_by"] = window[0], window[1]
+        steps.append(_("[aftersales.lead] counts_to = arrival: the lead ends at delivery"))
+    else:
+        out["ship_from"], out["ship_by"], out["arrive_from"], out["arrive_by"] = window
+    return out
+
+
+def summary(records: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
+    """(count per sla_state of the open cases, count per finding code)."""
+    states: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    for r in records:
+        if r["open"]:
+            states[r["sla_state"]] = states.get(r["sla_state"], 0) + 1
+        for f in r["findings"]:
+            codes[f["code"]] = codes.get(f["code"], 0) + 1
+    return states, codes

@@ -1,0 +1,166 @@
+"""`kefu aftersales`: every after-sales case on the desk's clock, or one replacement's window."""
+
+from __future__ import annotations
+
+import click
+
+from kefu_cli.cli.context import pass_env
+from kefu_cli.cli.options import (estimator_for, input_options, open_orders, open_state, output_options, renderer_for,
+                                  report_stats, state_option)
+from kefu_cli.errors import ExitCode, UsageError
+from kefu_cli.i18n import _
+
+QUERY_FIELDS = ("part_type", "lead", "approved_at", "warehouse", "ship_from", "ship_by", "arrive_from", "arrive_by",
+                "transit_basis")
+
+
+@click.command()
+@click.argument("paths", metavar="[FILE]...", nargs=-1)
+@click.option("--register", "register_path", metavar="FILE",
+              help="The desk's ticket register (售后单号, 订单编号, 登记时间 …), CSV or .xlsx.")
+@click.option("--orders", "orders_path", metavar="FILE", help="The order export the cases belong to (SKU, address).")
+@click.option("--only-open", is_flag=True, help="Print only open cases.")
+@click.option("--only-problems", is_flag=True, help="Print only cases with a warning or an error.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,
+              help="Exit 1 when a finding of this severity or worse is found.")
+@click.option("--summary", is_flag=True, help="Also print counts per state and per code to stderr.")
+@click.option("--explain", is_flag=True, help="Add every step of every clock (field steps).")
+@click.option("--part", metavar="TYPE", help="One query: the part type (配件, 板件, 松木 or one of [aftersales.lead]).")
+@click.option("--approved", metavar="DATETIME", help="One query: when the ticket was approved [default: now].")
+@click.option("--to", "to", metavar="ADDRESS", help="One query: the buyer's address (adds the arrival).")
+@click.option("--warehouse", "warehouse_code", metavar="CODE", help="One query: ship from this warehouse.")
+@input_options(jobs=False)
+@output_options
+@state_option
+@pass_env
+def aftersales(env, paths, register_path, orders_path, only_open, only_problems, fail_on, summary, explain, part,
+               approved, to, warehouse_code, items_path, encoding, input_format, fmt, fields, no_headers, state_path):
+    """After-sales (售后): every case and ticket on the desk's clock, sorted by the nearest deadline.
+
+    Reads platform refund/return exports (FILE: Taobao/Tmall 退款, Amazon.co.jp returns, JD,
+    Pinduoduo, 抖店), the desk's ticket register (--register) and the order export (--orders),
+    joined with the delivery history `kefu track` records. Per case: the same-day deadline
+    (received before 16:00 on a working day: approve that day), the platform's deadlines, the
+    replacement window by part type, the 7-day no-reason and Japanese return windows, the 三包
+    year, the refund due date, the evidence; findings with stable codes (README). Exit 1 when a
+    finding reaches --fail-on. A query (--part, --approved, --to) prints one replacement's window.
+
+    \b
+    Example:
+      kefu aftersales examples/taobao_refunds.csv --register examples/aftersales_register.csv --only-open
+      kefu aftersales --part 板件 --approved "2026-11-20 15:10" --to "广东省深圳市南山区科技园" --explain -f json
+    """
+    from kefu_cli.aftersales.cases import AS_FIELDS, Desk, summary as count
+    from kefu_cli.aftersales.rules import RANK, Settings
+    from kefu_cli.logistics.plan import Planner
+    from kefu_cli.logistics.routing import Router
+    from kefu_cli.output import write_records
+
+    cfg = env.config
+    settings = Settings.from_config(cfg)
+    query = any(v is not None for v in (part, approved, to, warehouse_code))
+    if query:
+        if paths or register_path or orders_path:
+            raise UsageError(_("--part, --approved, --to and --warehouse are for a single query, not with files"))
+        return _query(env, settings, part, approved, to, warehouse_code, explain, state_path, fmt, fields, no_headers)
+    if not paths and not register_path:
+        raise UsageError(_("give after-sales exports (FILE) or --register FILE, or a query (--part)"),
+                         hint=_("see `kefu aftersales --help`"))
+    cases, tickets = [], []
+    for path in paths:
+        records = _read(env, path, encoding, input_format, None)
+        for rec in records:
+            (tickets if rec["platform"] is None and rec["ticket_id"] else cases).append(rec)
+    if register_path:
+        tickets.extend(_read(env, register_path, encoding, input_format, "register"))
+    orders = {}
+    if orders_path:
+        wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
+        order_file = open_orders(env, orders_path, items_path, encoding, input_format)
+        try:
+            for order in order_file.records():
+                if order["order_id"] in wanted:
+                    orders[order["order_id"]] = order
+        finally:
+            order_file.close()
+        report_stats(env, order_file)
+    state = open_state(state_path, create=False)
+    try:
+        deliveries = state.delivered() if state is not None else []
+    finally:
+        if state is not None:
+            state.close()
+    planner = Planner(cfg, Router(cfg), estimator_for(env, state_path))
+    desk = Desk(cfg, settings, env.now, planner, deliveries, orders, register=bool(register_path) or bool(tickets),
+                explain=explain)
+    records = desk.records(cases, tickets)
+    threshold = RANK[fail_on]
+    failed = any(RANK[f["severity"]] >= threshold for r in records for f in r["findings"])
+    shown = [r for r in records if (not only_open or r["open"]) and (
+        not only_problems or r["problems"] or RANK.get(r["severity"] or "info", 0) >= RANK["warning"])]
+    renderer = renderer_for(env, fmt, fields, no_headers, [*AS_FIELDS, *(["steps"] if explain else [])])
+    write_records(shown, renderer, env.stdout)
+    if summary:
+        states, codes = count(records)
+        env.info(_("{total} cases, {open} open: {states}").format(
+            total=len(records), open=sum(states.values()),
+            states=", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "—"))
+        if codes:
+            env.info(_("findings: {codes}").format(codes=", ".join(f"{k} {v}" for k, v in sorted(codes.items()))))
+    return ExitCode.FINDINGS if failed else ExitCode.OK
+
+
+def _read(env, path, encoding, input_format, platform):
+    """Every case of one after-sales file, through the order reader (kind "aftersales")."""
+    required = ("ticket_id", "order_id", "received_at") if platform == "register" else ("order_id",)
+    case_file = open_orders(env, path, None, encoding, input_format, required=required, kind="aftersales",
+                            platform=platform)
+    try:
+        records = list(case_file.records())
+    finally:
+        case_file.close()
+    for rec in records:
+        rec["source"] = case_file.name
+    stats = case_file.stats
+    if stats.rows_with_problems:
+        env.warn(_("{file}: {count} of {total} rows have problems (rows {rows}); see the problems field").format(
+            file=case_file.name, count=stats.rows_with_problems, total=stats.records,
+            rows=", ".join(str(r) for r in stats.problem_rows)))
+    return records
+
+
+def _query(env, settings, part, approved, to, warehouse_code, explain, state_path, fmt, fields, no_headers):
+    from kefu_cli.aftersales.cases import replacement_window
+    from kefu_cli.config import ShipWindow
+    from kefu_cli.orders.regions import locate
+    from kefu_cli.orders.values import parse_datetime
+    from kefu_cli.output import write_records
+
+    cfg = env.config
+    if part is None or part not in settings.lead:
+        raise UsageError(_("--part {value} is not a part type").format(value=part or ""),
+                         hint=_("use one of: {choices}").format(choices=", ".join(settings.lead)))
+    warehouse = None
+    if warehouse_code:
+        warehouse = cfg.warehouse(warehouse_code.upper())
+        if warehouse is None:
+            raise UsageError(_("unknown warehouse {value}").format(value=warehouse_code),
+                             hint=_("use one of: {choices}").format(choices=", ".join(w.code for w in cfg.warehouses)))
+    approved_at = env.now
+    if approved is not None:
+        approved_at = parse_datetime(approved, cfg.tzinfo())
+        if not hasattr(approved_at, "tzinfo"):
+            raise UsageError(_("--approved: {value} is not a date and time").format(value=approved),
+                             hint=_("for example --approved '2026-11-20 15:10'"))
+    lo, hi, unit = settings.lead[part]
+    if settings.factory is None and warehouse is not None:
+        settings.factory = warehouse.code
+    found = replacement_window(cfg, settings, estimator_for(env, state_path), approved_at, ShipWindow(lo, hi, unit),
+                               None, locate(to) if to else None, None, to)
+    rec = {"part_type": part, "lead": f"{lo}-{hi} {unit}", "approved_at": approved_at, **found}
+    steps = rec.pop("steps")
+    if explain:
+        rec["steps"] = steps
+    renderer = renderer_for(env, fmt, fields, no_headers, [*QUERY_FIELDS, *(["steps"] if explain else [])])
+    write_records([rec], renderer, env.stdout)
+    return ExitCode.OK

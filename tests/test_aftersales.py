@@ -1,0 +1,268 @@
+"""kefu aftersales: after-sales files through the order reader, the desk's clocks computed by hand.
+
+China 2026 (State Council notice): 春节 02-15..02-23 off, make-up Saturdays 02-14 and 02-28.
+2026-11-20 is a Friday. Every run pins --now."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from conftest import EXAMPLES, write_csv
+from kefu_cli.aftersales.cases import Desk
+from kefu_cli.aftersales.clocks import no_reason_until, plus_year, return_until
+from kefu_cli.aftersales.rules import Promotion, Settings
+from kefu_cli.config import load_config
+from kefu_cli.logistics.eta import Estimator
+from kefu_cli.logistics.plan import Planner
+from kefu_cli.logistics.routing import Router
+from kefu_cli.orders.schema import CASE_RECORD_FIELDS
+
+CST = timezone(timedelta(hours=8))
+JST = timezone(timedelta(hours=9))
+REGISTER = ["售后单号", "订单编号", "登记时间", "售后类型", "配件类型", "问题描述", "板件照片", "外包装照片", "审核时间"]
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(None)
+
+
+def desk(cfg, now, settings=None, deliveries=(), orders=None, register=True):
+    est = Estimator(cfg, now)
+    return Desk(cfg, settings or Settings.from_config(cfg), now, Planner(cfg, Router(cfg), est), deliveries, orders,
+                register=register, explain=True)
+
+
+def ticket(received, **over):
+    t = dict.fromkeys(CASE_RECORD_FIELDS)
+    t.update(ticket_id="T1", order_id="1001", received_at=received, source="r", row=2, problems=[])
+    t.update(over)
+    return t
+
+
+def one(cfg, now, t, **kw):
+    return desk(cfg, now, **kw).records([], [t])[0]
+
+
+# ------------------------------------------------------------------ the 16:00 rule
+
+
+@pytest.mark.parametrize("received, due, state", [
+    (datetime(2026, 11, 18, 15, 59, 59, tzinfo=CST), datetime(2026, 11, 18, 23, 59, 59, tzinfo=CST), "overdue"),
+    (datetime(2026, 11, 18, 16, 0, 0, tzinfo=CST), datetime(2026, 11, 19, 23, 59, 59, tzinfo=CST), "overdue"),
+    # a Friday after 16:00: Monday
+    (datetime(2026, 11, 20, 16, 0, 0, tzinfo=CST), datetime(2026, 11, 23, 23, 59, 59, tzinfo=CST), "due"),
+    # the 调休 Saturday before 春节 is a working day: before 16:00 the same day
+    (datetime(2026, 2, 14, 10, 0, tzinfo=CST), datetime(2026, 2, 14, 23, 59, 59, tzinfo=CST), "overdue"),
+    # the eve of 春节 after 16:00: the next working day is after the holiday
+    (datetime(2026, 2, 14, 17, 0, tzinfo=CST), datetime(2026, 2, 24, 23, 59, 59, tzinfo=CST), "overdue"),
+    # a Sunday morning is not a working day
+    (datetime(2026, 11, 22, 9, 0, tzinfo=CST), datetime(2026, 11, 23, 23, 59, 59, tzinfo=CST), "due"),
+])
+def test_the_16_00_rule_on_the_working_calendar(cfg, received, due, state):
+    rec = one(cfg, datetime(2026, 11, 20, 17, 0, tzinfo=CST), ticket(received))
+    assert rec["sla_due"] == due
+    assert rec["sla_state"] == state
+
+
+def test_met_late_due_warning_and_paused(cfg):
+    now = datetime(2026, 11, 18, 22, 30, tzinfo=CST)
+    received = datetime(2026, 11, 18, 10, 0, tzinfo=CST)
+    assert one(cfg, now, ticket(received, approved_at=received + timedelta(hours=13, minutes=59, seconds=59)))[
+        "sla_state"] == "met"
+    late = one(cfg, now, ticket(received, approved_at=datetime(2026, 11, 19, 0, 0, tzinfo=CST)))
+    assert late["sla_state"] == "late" and [f["code"] for f in late["findings"]] == ["AS_SLA_LATE", "AS_NO_DELIVERY"]
+    due = one(cfg, now, ticket(received))
+    assert due["sla_state"] == "due" and due["findings"][0]["code"] == "AS_SLA_DUE"  # 1.5 h left, within warn_hours 2
+    s = Settings.from_config(cfg)
+    s.promotions = (Promotion("双11", date(2026, 11, 1), date(2026, 11, 18), "pause"),)
+    assert one(cfg, now, ticket(received), settings=s)["sla_state"] == "paused"
+    s.promotions = (Promotion("双11", date(2026, 11, 1), date(2026, 11, 18), "next_working_day"),)
+    assert one(cfg, now, ticket(received), settings=s)["sla_due"] == datetime(2026, 11, 19, 23, 59, 59, tzinfo=CST)
+
+
+# ------------------------------------------------------------------ windows
+
+
+def test_seven_days_from_the_day_after_signing(cfg):
+    # signed 2026-11-12 23:50: day 1 is 11-13, the last day 11-19 to 23:59:59
+    assert no_reason_until(date(2026, 11, 12)) == date(2026, 11, 19)
+    deliveries = [("YT1", "1001", "delivered", "2026-11-12")]
+    now = datetime(2026, 11, 21, 9, 0, tzinfo=CST)
+    inside = one(cfg, now, ticket(datetime(2026, 11, 19, 23, 59, 59, tzinfo=CST), type="return_refund"),
+                 deliveries=deliveries)
+    assert (inside["no_reason_until"], inside["no_reason"]) == (date(2026, 11, 19), "eligible")
+    assert inside["warranty_until"] == date(2027, 11, 12)
+    after = one(cfg, now, ticket(datetime(2026, 11, 20, 0, 0, 0, tzinfo=CST), type="return_refund"),
+                deliveries=deliveries)
+    assert after["no_reason"] == "expired"
+    assert "AS_NO_REASON_EXPIRED" in [f["code"] for f in after["findings"]]
+
+
+def test_japan_counts_the_day_of_receipt_as_day_one():
+    assert return_until(date(2026, 12, 2), "statutory") == (date(2026, 12, 9), "statutory 8 days")
+    assert return_until(date(2026, 12, 2), 30)[0] == date(2027, 1, 1)
+    assert return_until(date(2026, 12, 2), "none_except_defect")[0] is None
+
+
+def test_29_february_warranty_ends_28_february():
+    assert plus_year(date(2028, 2, 29)) == date(2029, 2, 28)
+    assert plus_year(date(2027, 3, 1)) == date(2028, 3, 1)
+
+
+def test_refund_due_seven_days_warning_fifteen_error(cfg):
+    deliveries = [("RET1", None, "delivered", "2026-11-01")]
+    t = ticket(datetime(2026, 10, 25, 10, 0, tzinfo=CST), type="return_refund", return_waybill="RET1",
+               approved_at=datetime(2026, 10, 25, 11, 0, tzinfo=CST))
+    at = {d: one(cfg, datetime(2026, 11, d, 9, 0, tzinfo=CST), t, deliveries=deliveries) for d in (8, 9, 17)}
+    assert at[8]["refund_due"] == date(2026, 11, 8)
+    assert not [f for f in at[8]["findings"] if f["code"] == "AS_REFUND_DUE"]
+    assert [f["severity"] for f in at[9]["findings"] if f["code"] == "AS_REFUND_DUE"] == ["warning"]
+    assert [f["severity"] for f in at[17]["findings"] if f["code"] == "AS_REFUND_DUE"] == ["error"]
+
+
+def test_replacement_window_from_approval_and_unknown_part(cfg):
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
+    t = ticket(datetime(2026, 11, 10, 9, 0, tzinfo=CST), type="reship", part_type="配件",
+               approved_at=datetime(2026, 11, 10, 15, 0, tzinfo=CST))
+    rec = one(cfg, now, t)
+    # day 0 = 11-10 (a working day, approved before the factory's cutoff), + 3..5 calendar days
+    assert (rec["ship_from"], rec["ship_by"]) == (date(2026, 11, 13), date(2026, 11, 15))
+    assert "AS_REPLACEMENT_LATE" in [f["code"] for f in rec["findings"]]
+    unknown = one(cfg, now, ticket(t["received_at"], type="reship", approved_at=t["approved_at"]))
+    assert unknown["part_type"] is None and unknown["ship_by"] is None
+    assert "AS_PART_UNKNOWN" in [f["code"] for f in unknown["findings"]]
+
+
+def test_evidence_and_not_registered(cfg):
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
+    t = ticket(now, problem="侧板破损", photo_board=True, photo_package=False)
+    rec = one(cfg, now, t)
+    assert [f["message"] for f in rec["findings"] if f["code"] == "AS_EVIDENCE_MISSING"] == [
+        "a damage ticket without the packaging photo"]
+    case = {**ticket(now), "ticket_id": None, "case_id": "C9", "order_id": "2002", "requested_at": now,
+            "platform": "taobao", "platform_status": "requested"}
+    recs = desk(cfg, now).records([case], [t])
+    assert [r["case_id"] for r in recs if "AS_UNMATCHED" in [f["code"] for f in r["findings"]]] == ["C9"]
+
+
+# ------------------------------------------------------------------ files through the reader
+
+
+def test_taobao_refund_export_both_spellings(run, tmp_path):
+    with open(EXAMPLES / "taobao_refunds.csv", encoding="gb18030", newline="") as fh:
+        rows = list(csv.reader(fh))
+    underscored = [h.replace("/", "_") for h in rows[0]]
+    assert "手工退款_系统退款" in underscored and "部分退款_全部退款" in underscored
+    other = write_csv(tmp_path / "refunds_excel.csv", rows[1:], headers=underscored, encoding="gb18030")
+    out = []
+    for path in (EXAMPLES / "taobao_refunds.csv", other):
+        r = run("--now", "2026-11-20 15:30", "aftersales", path, "-f", "json")
+        assert r.exit_code == 1, r  # the platform deadline at 20:00 is within 12 hours
+        assert "columns not read" not in r.stderr
+        assert "rows 7" in r.stderr  # the case without an order number is that row's problem
+        out.append(json.loads(r.stdout))
+    assert out[0] == [{**rec, "source": rec["source"].replace("refunds_excel.csv", "x")} for rec in out[0]]
+    assert [(r["case_id"], r["platform_deadline"]) for r in out[0]] == [(r["case_id"], r["platform_deadline"])
+                                                                        for r in out[1]]
+    first = next(r for r in out[0] if r["case_id"] == "2345678901234561")
+    assert first["platform_deadline"] == "2026-11-22T15:10:00+08:00"
+    assert first["evidence_deadline"] == "2026-11-23T15:10:00+08:00"
+    assert first["type"] == "refund_only" and first["platform_status"] == "requested"
+
+
+def test_amazon_returns_report_dates_and_both_header_spellings(run, tmp_path):
+    with open(EXAMPLES / "amazon_jp_returns.txt", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    hyphen = write_csv(tmp_path / "returns.txt", rows[1:], headers=[h.lower().replace(" ", "-") for h in rows[0]],
+                       delimiter="\t")
+    for path in (EXAMPLES / "amazon_jp_returns.txt", hyphen):
+        r = run("--now", "2026-12-04 12:00+09:00", "aftersales", path, "-f", "json")
+        assert "columns not read" not in r.stderr, r
+        recs = {x["case_id"]: x for x in json.loads(r.stdout)}
+        assert recs["D7xYz1abcRMA"]["received_at"] == "2026-12-03T00:00:00+09:00"  # 03-Dec-2026, Tokyo
+        assert recs["D8aBc2defRMA"]["returned_on"] == "2026-12-02"
+        assert recs["D8aBc2defRMA"]["refund_due"] == "2026-12-09"
+        # Amazon's 24 h for a pending request: passed
+        assert recs["D7xYz1abcRMA"]["platform_deadline"] == "2026-12-04T00:00:00+09:00"
+
+
+def test_register_xlsx_and_csv_read_alike(run):
+    args = ("--now", "2026-11-20 15:30", "aftersales", "--register")
+    fields = ("-f", "json", "--fields", "ticket_id,received_at,approved_at,sla_state,part_type,findings")
+    a = run(*args, EXAMPLES / "aftersales_register.csv", *fields)
+    b = run(*args, EXAMPLES / "aftersales_register.xlsx", *fields)
+    assert a.exit_code == b.exit_code == 0, a  # warnings only (a late replacement, missing photos)
+    assert json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_register_without_part_type_is_a_finding(run, tmp_path):
+    reg = write_csv(tmp_path / "reg.csv", [["SH1", "1001", "2026-11-20 10:00", "补发", "", "把手坏了", "是", "是",
+                                            "2026-11-20 11:00"]], headers=[h for h in REGISTER])
+    rows = [r for r in csv.reader(open(reg, encoding="utf-8"))]
+    noparts = write_csv(tmp_path / "reg2.csv", [[c for i, c in enumerate(r) if i != 4] for r in rows[1:]],
+                        headers=[h for h in REGISTER if h != "配件类型"])
+    for path in (reg, noparts):
+        r = run("--now", "2026-11-20 15:30", "aftersales", "--register", path, "-f", "json")
+        rec = json.loads(r.stdout)[0]
+        assert rec["part_type"] is None
+        assert "AS_PART_UNKNOWN" in [f["code"] for f in rec["findings"]], r
+
+
+def test_bad_rows_are_their_rows_problem_and_a_non_register_is_exit_2(run, tmp_path):
+    reg = write_csv(tmp_path / "reg.csv", [["SH1", "", "2026-11-20 10:00", "补发", "配件", "", "", "", ""],
+                                           ["SH2", "1002", "not a date", "瞎写", "配件", "", "", "", ""],
+                                           ["SH3", "1003", "2026-11-20 10:00", "仅退款", "", "", "", "", ""]],
+                    headers=REGISTER)
+    r = run("--now", "2026-11-20 15:30", "aftersales", "--register", reg, "-f", "json")
+    recs = {x["ticket_id"]: x for x in json.loads(r.stdout)}
+    assert [p["code"] for p in recs["SH1"]["problems"]] == ["missing_order_id"]
+    assert sorted(p["code"] for p in recs["SH2"]["problems"]) == ["not_a_date", "unknown_case_type"]
+    assert recs["SH2"]["sla_state"] == "unknown"
+    assert "rows 2, 3" in r.stderr
+    bad = run("aftersales", "--register", EXAMPLES / "taobao_orders.csv")
+    assert bad.exit_code == 2
+    assert bad.stderr.count("\n") == 1 and "no ticket_id column" in bad.stderr
+
+
+def test_filters_fail_on_and_summary(run):
+    base = ("--now", "2026-11-20 15:30", "aftersales", EXAMPLES / "taobao_refunds.csv", "--register",
+            EXAMPLES / "aftersales_register.csv", "-f", "jsonl")
+    everything = run(*base)
+    assert everything.exit_code == 1  # AS_PLATFORM_DEADLINE is an error
+    assert run(*base, "--fail-on", "never").exit_code == 0
+    opened = run(*base, "--only-open", "--summary")
+    assert all(json.loads(x)["open"] for x in opened.stdout.splitlines())
+    assert "cases" in opened.stderr and "AS_PLATFORM_DEADLINE 1" in opened.stderr
+    recs = [json.loads(x) for x in everything.stdout.splitlines()]
+    deadlines = [r["next_deadline"] for r in recs if r["next_deadline"]]
+    assert deadlines == sorted(deadlines, key=lambda d: datetime.fromisoformat(d))  # the morning list
+    explained = run(*base, "--explain", "--fields", "ticket_id,steps")
+    first = json.loads(explained.stdout.splitlines()[0])
+    assert any("before 16:00" in s for s in first["steps"])
+
+
+def test_one_replacement_window_query(run):
+    r = run("--now", "2026-11-20 16:00", "aftersales", "--part", "板件", "--approved", "2026-11-20 15:10",
+            "--to", "广东省深圳市南山区科技园", "-f", "json", "--explain")
+    assert r.exit_code == 0, r
+    rec = json.loads(r.stdout)[0]
+    assert (rec["ship_from"], rec["ship_by"]) == ("2026-11-27", "2026-12-05")  # day 0 11-20 + 7..15
+    assert rec["arrive_from"] and rec["transit_basis"] == "tier"
+    assert run("aftersales", "--part", "木头").exit_code == 2
+
+
+def test_config_check_names_aftersales_keys(run, tmp_path):
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "shop.toml").write_text('[aftersales]\ncutoff = "25:00"\ncalendar = "MARS"\n'
+                                    '[aftersales.lead]\n"配件" = { min = 5, max = 3 }\n'
+                                    '[aftersales.rules]\nAS_NOPE = false\n', encoding="utf-8")
+    r = run("--config-dir", conf, "config", "check")
+    assert r.exit_code == 2
+    for key in ("aftersales.cutoff", "aftersales.calendar", "aftersales.lead.配件", "aftersales.rules.AS_NOPE"):
+        assert key in r.stdout + r.stderr, key
