@@ -99,6 +99,8 @@ STATE_USES = {
     "report": N_("State file the page reads: tracked parcels, the delivery history and the message ledger "
                  "(read only)."),
     "pull": N_("State file: the cursor of each platform and shop, and what was printed already."),
+    "aftersales": N_("State file whose delivery history gives the parcels' delivery dates and calibrates the "
+                       "replacement windows (read only)."),
     "any": N_("State file: the message ledger, the tracking cache and the delivery history."),
 }
 
