@@ -23,6 +23,7 @@ class _Printer:
         self.out = env.stdout
         self.env = env
         self.count = 0
+        self.warned: dict[str, list[str]] = {}  # a message's warning -> the orders printed with it
         self.out.write(self.renderer.begin())
 
     def send(self, msg: dict, state, kind: str, contacts: list[str], day: str) -> bool:
@@ -43,8 +44,8 @@ class _Printer:
             if state is not None:  # written and flushed whole: now it counts as sent
                 state.confirm(msg["order_id"] or "", kind)
         self.count += 1
-        if msg["warning"]:
-            self.env.warn(f"{msg['order_id']}: {msg['warning']}")
+        if msg["warning"]:  # counted, one line at the end: a cron log is not one line per order
+            self.warned.setdefault(msg["warning"], []).append(msg["order_id"] or "")
         return True
 
     def show(self, msg: dict) -> None:
@@ -54,6 +55,13 @@ class _Printer:
     def close(self):
         self.out.write(self.renderer.end())
         self.out.flush()
+        for warning, orders in self.warned.items():
+            self.env.warn(_("{count} messages printed with a warning (warning column): {warning} ({orders})").format(
+                count=len(orders), warning=warning, orders=_first(orders)))
+
+
+def _first(orders: list[str], shown: int = 5) -> str:
+    return ", ".join(orders[:shown]) + ("…" if len(orders) > shown else "")
 
 
 def message_options(f):
@@ -141,7 +149,6 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
     day = local.date().isoformat()
     used_today: set[str] = set()
     held: Counter = Counter()
-    no_phone = 0
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, "remind:", resend) as (order_file, printer, state):
         for order in order_file.records():
@@ -170,10 +177,6 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
             msg = compose()
             if printer.send(msg, None if dry_run else state, kind, who, day):
                 used_today.update(who)
-                no_phone += msg["phone"] is None
-    if no_phone:  # printed, but a pipe into an SMS sender cannot send them
-        env.warn(_("{count} reminders printed without a phone number (warning column): send them another way")
-                 .format(count=no_phone))
     if held:
         env.info(_("{count} due reminders held back: {reasons}").format(
             count=sum(held.values()), reasons=", ".join(f"{reason} {n}" for reason, n in sorted(held.items()))))
@@ -209,6 +212,7 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
     ledger_kind = f"notify:{kind}"
     held = 0
+    skipped: dict[str, list[str]] = {}  # reason -> orders
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, ledger_kind, resend) as (order_file, printer, state):
         for order in order_file.records():
@@ -221,15 +225,19 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
             window = order_window(windows)
             found = plan.carrier
             msg, reason = notice(kind, order, composer, window, found.name if found else None)
-            if reason and not sent:
-                env.warn(_("{order_id}: skipped {kind}: {reason}").format(order_id=order["order_id"], kind=kind,
-                                                                          reason=reason))
+            if reason and not sent:  # counted by reason, one line at the end (cron runs this often)
+                skipped.setdefault(reason, []).append(order["order_id"])
             if msg is not None and sent:  # sent before: counted, and listed by --dry-run
                 held += 1
                 if dry_run:
                     printer.show(dict(msg, held="already_sent"))
             elif msg is not None:
                 printer.send(msg, None if dry_run else state, ledger_kind, [], day)
+    if skipped:
+        env.warn(_("{count} orders skipped for the {kind} notice: {reasons} ({orders})").format(
+            count=sum(len(o) for o in skipped.values()), kind=kind,
+            reasons=", ".join(f"{reason} {len(o)}" for reason, o in skipped.items()),
+            orders=_first([o for os_ in skipped.values() for o in os_])))
     if held:
         env.info(_("{count} due notices held back: already_sent {count}").format(count=held))
     return ExitCode.OK
