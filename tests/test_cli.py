@@ -164,3 +164,17 @@ def test_eta_sample_and_exit_codes(run):
     r = run("eta", "--warehouse", "SOUTH", "--to", "广东省广州市", "--paid", "2026-12-28 10:00", "-f", "jsonl")
     assert r.exit_code == 0 and r.stderr.count("not official yet") == 1
     assert run("-q", "eta", "--warehouse", "SOUTH", "--to", "广东省广州市", "--paid", "2026-12-28 10:00").stderr == ""
+
+
+def test_main_help_lists_commands_in_the_desks_order_and_resolved_defaults(run, monkeypatch, tmp_path):
+    (tmp_path / "conf").mkdir()
+    monkeypatch.setenv("KEFU_CONFIG_DIR", str(tmp_path / "conf"))
+    monkeypatch.setenv("KEFU_LANG", "en")
+    monkeypatch.setenv("COLUMNS", "400")
+    text = run("--help").stdout
+    commands = [line.split()[0] for line in text.split("Commands:")[1].splitlines() if line.strip()]
+    order = ["orders", "audit", "route", "eta", "track", "remind", "notify", "stats", "report", "config"]
+    assert [c for c in commands if c in order] == order
+    flat = "".join(text.split())
+    assert "".join(f"default: {tmp_path / 'conf'}, from KEFU_CONFIG_DIR".split()) in flat
+    assert "default:en,fromKEFU_LANG" in flat

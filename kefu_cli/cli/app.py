@@ -17,6 +17,7 @@ from kefu_cli import __version__
 from kefu_cli.errors import ExitCode, KefuError, Stopped
 from kefu_cli.i18n import _, detect_language, set_language
 from kefu_cli.cli.context import Env, report_error
+from kefu_cli.cli.options import ResolvedOption, resolved_config_dir, resolved_language
 from kefu_cli.cli.help import speak, use_context
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -190,10 +191,11 @@ def _lang_choice(ctx, param, value):
 
 @click.group(name="kefu", cls=KefuGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="kefu", message="%(prog)s %(version)s")
-@click.option("--config-dir", metavar="DIR", envvar="KEFU_CONFIG_DIR",
-              help="Configuration directory [env KEFU_CONFIG_DIR; default ./config if present, else the packaged defaults].")
-@click.option("--lang", metavar="zh|en", callback=_lang_choice, expose_value=False, is_eager=True,
-              help="Language of messages [env KEFU_LANG; default from the locale].")
+@click.option("--config-dir", metavar="DIR", envvar="KEFU_CONFIG_DIR", cls=ResolvedOption,
+              resolve=resolved_config_dir, env_name="KEFU_CONFIG_DIR",
+              help="Configuration directory (./config when present, else the packaged defaults).")
+@click.option("--lang", metavar="zh|en", callback=_lang_choice, expose_value=False, is_eager=True, cls=ResolvedOption,
+              resolve=resolved_language, env_name="KEFU_LANG", help="Language of messages (else from the locale).")
 @click.option("--now", metavar="DATETIME", envvar="KEFU_NOW",
               help="Take this as the current time (reproducible runs) [env KEFU_NOW].")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings (errors are always shown).")

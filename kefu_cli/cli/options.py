@@ -105,21 +105,57 @@ STATE_USES = {
 }
 
 
-class StateOption(click.Option):
-    """--state, its help ending with where the file is for this run as the help is shown:
-    --state > KEFU_STATE > $XDG_STATE_HOME/kefu/state.db > ~/.local/state/kefu/state.db."""
+class ResolvedOption(click.Option):
+    """An option whose help ends with its default as this run would resolve it, environment
+    included, worked out when the help is shown (`resolve()` -> (value, the variable it came
+    from or None)): `[env KEFU_STATE; default: /srv/desk/kefu.db, from KEFU_STATE]`."""
+
+    def __init__(self, *args, resolve, env_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolve, self.env_name = resolve, env_name
 
     def get_help_record(self, ctx):
-        import os
-
-        from kefu_cli.state import state_path
-
         name, text = super().get_help_record(ctx)
-        source = next((var for var in ("KEFU_STATE", "XDG_STATE_HOME") if os.environ.get(var)), None)
-        where = str(state_path(None))
+        try:
+            value, source = self.resolve()
+        except Exception as exc:  # a help screen never fails: say what is wrong instead
+            value, source = getattr(exc, "message", str(exc)), None
         if source:
-            where = _("{path}, from {variable}").format(path=where, variable=source)
-        return name, f"{text} [env KEFU_STATE; {_('default')}: {where}]"
+            value = _("{path}, from {variable}").format(path=value, variable=source)
+        return name, f"{text} [env {self.env_name}; {_('default')}: {value}]"
+
+
+def resolved_state():
+    """--state > KEFU_STATE > $XDG_STATE_HOME/kefu/state.db > ~/.local/state/kefu/state.db."""
+    import os
+
+    from kefu_cli.state import state_path
+
+    return str(state_path(None)), next((v for v in ("KEFU_STATE", "XDG_STATE_HOME") if os.environ.get(v)), None)
+
+
+def resolved_config_dir():
+    """--config-dir > KEFU_CONFIG_DIR > ./config when present > the packaged defaults."""
+    import os
+
+    from kefu_cli.config import find_config_dir
+
+    found = find_config_dir(None)
+    return (str(found) if found else _("the packaged defaults")), ("KEFU_CONFIG_DIR" if os.environ.get(
+        "KEFU_CONFIG_DIR") else None)
+
+
+def resolved_language():
+    """--lang > KEFU_LANG > the locale (LC_ALL, LC_MESSAGES, LANG)."""
+    import os
+
+    from kefu_cli.i18n import detect_language
+
+    source = next((v for v in ("KEFU_LANG", "LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(v)), None)
+    try:
+        return detect_language(None), source
+    except ValueError:
+        return "en", source
 
 
 def state_option(use):
@@ -127,7 +163,8 @@ def state_option(use):
     used bare (`@state_option`), the general text."""
     if callable(use):
         return state_option("any")(use)
-    return click.option("--state", "state_path", metavar="PATH", cls=StateOption, help=STATE_USES[use])
+    return click.option("--state", "state_path", metavar="PATH", cls=ResolvedOption, resolve=resolved_state,
+                        env_name="KEFU_STATE", help=STATE_USES[use])
 
 
 def open_state(state_path, create: bool = True, env=None, missing: str | None = None, named_only: bool = True):
