@@ -266,3 +266,36 @@ def test_config_check_names_aftersales_keys(run, tmp_path):
     assert r.exit_code == 2
     for key in ("aftersales.cutoff", "aftersales.calendar", "aftersales.lead.配件", "aftersales.rules.AS_NOPE"):
         assert key in r.stdout + r.stderr, key
+
+
+def test_stats_aftersales_by_hand(run):
+    r = run("--now", "2026-11-20 15:30", "stats", "aftersales", EXAMPLES / "taobao_refunds.csv", "--register",
+            EXAMPLES / "aftersales_register.csv", "--orders", EXAMPLES / "taobao_orders.csv", "-f", "json")
+    assert r.exit_code == 0, r
+    rows = {(x["type"], x["part_type"]): x for x in json.loads(r.stdout)}
+    boards = rows[("reship", "板件")]
+    # SH20261101-006: received 11-01 10:00 (a Sunday) → due Monday 11-02; approved 11-02 10:00: met, 24.0 h;
+    # reshipped 11-12, 10 days after approval, by ship_by 11-17 (day 0 11-02 + 15 calendar days)
+    assert (boards["n"], boards["approved"], boards["same_day_rate"], boards["approve_hours_p50"]) == (2, 1, "1.000", 24.0)
+    assert (boards["reshipped"], boards["reship_days_p50"], boards["reship_on_time"]) == (1, 10, "1.000")
+    refunds = rows[("refund_only", None)]
+    assert refunds["refunds"] == 1 and refunds["approve_hours_p50"] == 8.5  # 09:00 → 17:30 (case 2345678901234563)
+    paid = 7  # the orders of taobao_orders.csv with a payment time
+    assert refunds["refund_rate"] == f"{1 / paid:.3f}"
+    by_line = run("--now", "2026-11-20 15:30", "stats", "aftersales", "--register", EXAMPLES / "aftersales_register.csv",
+                  "--by", "product_line", "-f", "json", "--since", "2026-11-15")
+    assert sum(x["n"] for x in json.loads(by_line.stdout)) == 3  # received on or after 11-15
+
+
+def test_report_has_the_after_sales_section(run, tmp_path):
+    page = tmp_path / "day.html"
+    r = run("--now", "2026-11-20 15:30", "report", EXAMPLES / "taobao_orders.csv", "--items",
+            EXAMPLES / "taobao_items.csv", "--aftersales", EXAMPLES / "taobao_refunds.csv", "--register",
+            EXAMPLES / "aftersales_register.xlsx", "-o", page)
+    assert r.exit_code == 0, r
+    text = page.read_text(encoding="utf-8")
+    section = text[text.index("After-sales"):]
+    assert "Due today" in section and "SH20261120-001" in section.split("Platform deadlines")[0]
+    deadlines = section.split("Platform deadlines in the next 24 hours")[1].split("Late replacements")[0]
+    assert "2345678901234562" in deadlines and "2345678901234561" not in deadlines  # 20:00 today; 11-22 is later
+    assert "SH20261110-003" in section.split("Late replacements")[1]

@@ -21,10 +21,11 @@ from kefu_cli.config import Config, ShipWindow
 from kefu_cli.i18n import _
 
 AS_FIELDS = ("ticket_id", "case_id", "order_id", "platform", "type", "platform_status", "open", "received_at",
-             "sla_due", "sla_state", "approved_at", "platform_deadline", "deadline_in_hours", "evidence_deadline",
+             "sla_due", "sla_state", "approved_at", "reshipped_at", "closed_at", "platform_deadline", "deadline_in_hours", "evidence_deadline",
              "part_type", "lead", "warehouse", "ship_from", "ship_by", "arrive_from", "arrive_by", "transit_basis", "delivered_on",
              "no_reason_until", "no_reason", "return_until", "warranty_until", "warranty", "returned_on",
-             "refund_due", "photo_board", "photo_package", "next_deadline", "severity", "findings", "source",
+             "refund_due", "refund_amount", "reason", "sku", "product_line", "photo_board", "photo_package",
+             "next_deadline", "severity", "findings", "source",
              "problems")
 CLOSED = ("refunded", "closed")
 _SHANGHAI, _TOKYO = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Tokyo")
@@ -112,9 +113,11 @@ class Desk:
         rec.update(ticket_id=t.get("ticket_id"), case_id=pick("case_id"), order_id=pick("order_id"),
                    platform=c.get("platform") or t.get("platform"), type=pick("type"),
                    platform_status=c.get("platform_status"), approved_at=pick("approved_at"),
+                   reshipped_at=t.get("reshipped_at"), refund_amount=c.get("refund_amount"), reason=pick("reason"),
                    photo_board=t.get("photo_board"), photo_package=t.get("photo_package"))
         status = rec["platform_status"]
         closed_at = pick("closed_at")
+        rec["closed_at"] = closed_at
         is_open = closed_at is None and status not in CLOSED
         rec["open"] = is_open
         order = self.orders.get(rec["order_id"]) if rec["order_id"] else None
@@ -184,6 +187,9 @@ class Desk:
         if sku and not lines:
             line, _why = self.planner.router.product_line(sku, pick("item_title"))
             lines = [line] if line is not None else []
+        rec["sku"] = sku or (next((it.get("sku") for it in order["items"] or () if it.get("sku")), None)
+                             if order is not None else None)
+        rec["product_line"] = lines[0].name if lines else None
 
         # -- replacement window [SHOP]
         part = t.get("part_type")

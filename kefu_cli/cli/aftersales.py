@@ -50,10 +50,8 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
       kefu aftersales examples/taobao_refunds.csv --register examples/aftersales_register.csv --only-open
       kefu aftersales --part 板件 --approved "2026-11-20 15:10" --to "广东省深圳市南山区科技园" --explain -f json
     """
-    from kefu_cli.aftersales.cases import AS_FIELDS, Desk, summary as count
+    from kefu_cli.aftersales.cases import AS_FIELDS, summary as count
     from kefu_cli.aftersales.rules import RANK, Settings
-    from kefu_cli.logistics.plan import Planner
-    from kefu_cli.logistics.routing import Router
     from kefu_cli.output import write_records
 
     cfg = env.config
@@ -66,19 +64,48 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
     if not paths and not register_path:
         raise UsageError(_("give after-sales exports (FILE) or --register FILE, or a query (--part)"),
                          hint=_("see `kefu aftersales --help`"))
+    records, _paid = desk_records(env, settings, paths, register_path, orders_path, items_path, encoding,
+                                  input_format, state_path, explain)
+    threshold = RANK[fail_on]
+    failed = any(RANK[f["severity"]] >= threshold for r in records for f in r["findings"])
+    shown = [r for r in records if (not only_open or r["open"]) and (
+        not only_problems or r["problems"] or RANK.get(r["severity"] or "info", 0) >= RANK["warning"])]
+    renderer = renderer_for(env, fmt, fields, no_headers, [*AS_FIELDS, *(["steps"] if explain else [])])
+    write_records(shown, renderer, env.stdout)
+    if summary:
+        states, codes = count(records)
+        env.info(_("{total} cases, {open} open: {states}").format(
+            total=len(records), open=sum(states.values()),
+            states=", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "—"))
+        if codes:
+            env.info(_("findings: {codes}").format(codes=", ".join(f"{k} {v}" for k, v in sorted(codes.items()))))
+    return ExitCode.FINDINGS if failed else ExitCode.OK
+
+
+def desk_records(env, settings, paths, register_path, orders_path, items_path, encoding, input_format, state_path,
+                 explain=False) -> tuple[list[dict], int | None]:
+    """(every case evaluated at --now, the paid orders of --orders or None): the exports and the
+    register read through the order reader, the orders the cases name, the delivery history,
+    the estimator — for `kefu aftersales`, `kefu stats aftersales` and `kefu report`."""
+    from kefu_cli.aftersales.cases import Desk
+    from kefu_cli.logistics.plan import Planner
+    from kefu_cli.logistics.routing import Router
+
+    cfg = env.config
     cases, tickets = [], []
     for path in paths:
-        records = _read(env, path, encoding, input_format, None)
-        for rec in records:
+        for rec in _read(env, path, encoding, input_format, None):
             (tickets if rec["platform"] is None and rec["ticket_id"] else cases).append(rec)
     if register_path:
         tickets.extend(_read(env, register_path, encoding, input_format, "register"))
-    orders = {}
+    orders, paid = {}, None
     if orders_path:
         wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
+        paid = 0
         order_file = open_orders(env, orders_path, items_path, encoding, input_format)
         try:
             for order in order_file.records():
+                paid += order["paid_at"] is not None or order["status"] in ("paid", "shipped", "completed")
                 if order["order_id"] in wanted:
                     orders[order["order_id"]] = order
         finally:
@@ -94,21 +121,7 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
     planner = Planner(cfg, Router(cfg), estimator_for(env, state_path))
     desk = Desk(cfg, settings, env.now, planner, deliveries, orders, register=bool(register_path) or bool(tickets),
                 explain=explain)
-    records = desk.records(cases, tickets)
-    threshold = RANK[fail_on]
-    failed = any(RANK[f["severity"]] >= threshold for r in records for f in r["findings"])
-    shown = [r for r in records if (not only_open or r["open"]) and (
-        not only_problems or r["problems"] or RANK.get(r["severity"] or "info", 0) >= RANK["warning"])]
-    renderer = renderer_for(env, fmt, fields, no_headers, [*AS_FIELDS, *(["steps"] if explain else [])])
-    write_records(shown, renderer, env.stdout)
-    if summary:
-        states, codes = count(records)
-        env.info(_("{total} cases, {open} open: {states}").format(
-            total=len(records), open=sum(states.values()),
-            states=", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "—"))
-        if codes:
-            env.info(_("findings: {codes}").format(codes=", ".join(f"{k} {v}" for k, v in sorted(codes.items()))))
-    return ExitCode.FINDINGS if failed else ExitCode.OK
+    return desk.records(cases, tickets), paid
 
 
 def _read(env, path, encoding, input_format, platform):

@@ -30,6 +30,8 @@ def input_options(f=None, *, jobs: bool = True):
     if jobs:
         f = click.option("--jobs", type=click.IntRange(min=1), metavar="N",
                          help="Worker processes for large CSV/TSV files [default: one per CPU; 1 = none].")(f)
+    f = click.option("--max-cells", type=click.IntRange(min=1), metavar="N", expose_value=False, callback=_remember,
+                     help="Refuse a workbook sheet larger than N rows × columns [default: 50,000,000].")(f)
     f = click.option("--sheet", metavar="NAME|N", expose_value=False, callback=_remember,
                      help="The sheet of an .xlsx workbook to read, by name or number from 1 [default: the first].")(f)
     f = click.option("--platform", metavar="NAME", expose_value=False, callback=_remember,
@@ -45,7 +47,7 @@ def input_options(f=None, *, jobs: bool = True):
 
 
 def _remember(ctx, param, value):
-    """--platform and --sheet reach open_orders through the context: every command that reads an
+    """--platform, --sheet and --max-cells reach open_orders through the context: every command that reads an
     order file takes them without repeating them in its signature."""
     if value is not None:
         ctx.meta[f"kefu.{param.name}"] = value
@@ -61,7 +63,8 @@ def open_orders(env, path, items_path, encoding, input_format, required=("order_
     meta = click.get_current_context().meta
     order_file = OrderFile(path, env.config, encoding=encoding, input_format=input_format,
                            items=items_path, required=required, stdin=env.stdin,
-                           platform=platform or meta.get("kefu.platform"), sheet=meta.get("kefu.sheet"), kind=kind)
+                           platform=platform or meta.get("kefu.platform"), sheet=meta.get("kefu.sheet"), kind=kind,
+                           max_cells=meta.get("kefu.max_cells"))
     if not announce:  # a second read of a file whose warnings were given already
         return order_file
     for note in order_file.notes:

@@ -16,16 +16,22 @@ from kefu_cli.i18n import N_, _, current_language
 @click.option("-o", "--output", "output", metavar="PATH",
               help="Write the page to PATH [default: standard output].")
 @window_option(N_("Reminder results: paid within this long after the reminder counts."))
+@click.option("--aftersales", "aftersales_paths", metavar="FILE", multiple=True,
+              help="A platform's refund/return export for the after-sales section (repeatable).")
+@click.option("--register", "register_path", metavar="FILE", help="The desk's ticket register for the after-sales section.")
 @input_options
 @state_option("report")
 @pass_env
-def report(env, path, output, window, items_path, encoding, input_format, jobs, state_path):
+def report(env, path, output, window, aftersales_paths, register_path, items_path, encoding, input_format, jobs,
+           state_path):
     """Write the desk's day as one HTML page: audit, parcels, transit, reminders.
 
     FILE is the day's export. The page shows audit verdicts and findings by code, the overdue
     audits, tracked parcels by status and carrier with the stale ones, transit per destination
     from the delivery history (a chart per warehouse), and the results of payment reminders per
-    stage and wording. It opens offline: charts are inline SVG, no script, no link.
+    stage and wording; with --aftersales or --register, the after-sales cases: open by state,
+    due today, platform deadlines of the next 24 hours, late replacements and their results.
+    It opens offline: charts are inline SVG, no script, no link.
 
     \b
     Example:
@@ -68,6 +74,14 @@ def report(env, path, output, window, items_path, encoding, input_format, jobs, 
         elif sent:
             day.reminders = reminder_results(env, sent, window, path, items_path, encoding, input_format,
                                              announce=False).results()
+    if aftersales_paths or register_path:
+        from kefu_cli.aftersales.rules import Settings
+        from kefu_cli.cli.aftersales import desk_records
+        from kefu_cli.insights.stats import aftersales
+
+        day.aftersales, _paid = desk_records(env, Settings.from_config(cfg), aftersales_paths, register_path, None,
+                                             None, encoding, input_format, state_path)
+        day.aftersales_stats = aftersales(day.aftersales)
     page = render(day).encode("utf-8")
     if output in (None, "-"):
         env.stdout.write(page)

@@ -120,3 +120,46 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
         env.warn(_("the ledger has no reminders yet: `kefu remind` records each one it prints"))
     write_records(results.closed_unpaid() if closed else results.results(), renderer, env.stdout)
     return 0
+
+
+@stats.command("aftersales")
+@click.argument("paths", metavar="[FILE]...", nargs=-1)
+@click.option("--register", "register_path", metavar="FILE", help="The desk's ticket register, CSV or .xlsx.")
+@click.option("--orders", "orders_path", metavar="FILE", help="The order export: SKU, product line, paid orders.")
+@click.option("--by", type=click.Choice(["reason", "sku", "product_line", "platform"]),
+              help="One row per reason, SKU, product line or platform [default: platform × type × part type].")
+@click.option("--since", metavar="DATE|Nd", help="Only cases received on or after this date, or in the last N days.")
+@input_options(jobs=False)
+@output_options
+@state_option("aftersales")
+@pass_env
+def aftersales(env, paths, register_path, orders_path, by, since, items_path, encoding, input_format, fmt, fields,
+               no_headers, state_path):
+    """After-sales results: same-day approval, time to approve, replacements, refunds.
+
+    Per platform × type × part type (or --by): the same-day rate (approved by the 16:00 rule's
+    due time, promotions left out), hours to approve (p50, p90), days from approval to the
+    replacement's shipping (p50, p90) and the share shipped by the promised date, refunds and
+    their rate over the paid orders of --orders, and refunds later than 7 days after the return
+    arrived. The cases are those `kefu aftersales` reads and evaluates.
+
+    \b
+    Example:
+      kefu stats aftersales exports/refunds.csv --register desk/售后单.xlsx --orders exports/month.csv --since 30d
+      kefu stats aftersales --register examples/aftersales_register.csv --by product_line
+    """
+    from kefu_cli.aftersales.rules import Settings
+    from kefu_cli.cli.aftersales import desk_records
+    from kefu_cli.insights.stats import aftersales as results, aftersales_fields
+    from kefu_cli.output import write_records
+
+    if not paths and not register_path:
+        raise UsageError(_("give after-sales exports (FILE) or --register FILE"))
+    renderer = renderer_for(env, fmt, fields, no_headers, aftersales_fields(by))
+    first = since_date(since, env.now.date())
+    records, paid = desk_records(env, Settings.from_config(env.config), paths, register_path, orders_path, items_path,
+                                 encoding, input_format, state_path)
+    if first is not None:
+        records = [r for r in records if r["received_at"] is not None and r["received_at"].date().isoformat() >= first]
+    write_records(results(records, by, paid), renderer, env.stdout)
+    return 0

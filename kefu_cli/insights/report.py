@@ -41,6 +41,8 @@ class Day:
     parcels: list[dict] = field(default_factory=list)  # tracking records from the cache
     transit: list[dict] = field(default_factory=list)  # stats.transit rows (all carriers)
     reminders: list[dict] = field(default_factory=list)  # stats.Reminders.results()
+    aftersales: list[dict] | None = None  # the cases `kefu aftersales` evaluates (None: no after-sales files)
+    aftersales_stats: list[dict] = field(default_factory=list)  # stats.aftersales rows
 
 
 def audit_day(day: Day, records) -> None:
@@ -247,5 +249,36 @@ def render(day: Day) -> str:
     if day.reminders:
         parts.append('<div class="grid">' + _figure(reminder_chart(plt, day)) + "</div>")
     parts.append(_table(day.reminders, ["stage", "template", "sent", "paid", "rate", "median_hours", "closed_unpaid"]))
+    if day.aftersales is not None:
+        parts.extend(aftersales_section(day))
     parts.append("</body></html>\n")
     return "".join(parts)
+
+
+def aftersales_section(day: Day) -> list[str]:
+    """售后: open cases by same-day state, the cases due today, the platform deadlines of the next
+    24 hours, the late replacements, and the results per platform, type and part type."""
+    from datetime import timedelta
+
+    e = html.escape
+    cases = [r for r in day.aftersales if r["open"]]
+    states = Counter(r["sla_state"] for r in cases)
+    today = day.now.date()
+    due_today = [r for r in cases if r["sla_state"] in ("due", "overdue") and r["sla_due"] is not None
+                 and r["sla_due"].astimezone(day.now.tzinfo).date() <= today]
+    soon = day.now + timedelta(hours=24)
+    deadlines = [r for r in cases if any(d is not None and d <= soon
+                                         for d in (r["platform_deadline"], r["evidence_deadline"]))]
+    late = [dict(r, message=f["message"]) for r in cases for f in r["findings"] if f["code"] == "AS_REPLACEMENT_LATE"]
+    return [f"<h2>{e(_('After-sales'))}</h2>",
+            f"<h3>{e(_('Open cases by same-day state'))}</h3>"
+            + _table([{"sla_state": k, "count": v} for k, v in sorted(states.items())], ["sla_state", "count"]),
+            f"<h3>{e(_('Due today'))}</h3>"
+            + _table(due_today, ["ticket_id", "case_id", "order_id", "received_at", "sla_due", "sla_state"]),
+            f"<h3>{e(_('Platform deadlines in the next 24 hours'))}</h3>"
+            + _table(deadlines, ["case_id", "order_id", "platform", "platform_status", "platform_deadline",
+                                 "evidence_deadline"]),
+            f"<h3>{e(_('Late replacements'))}</h3>" + _table(late, ["ticket_id", "order_id", "part_type", "message"]),
+            f"<h3>{e(_('After-sales results'))}</h3>"
+            + _table(day.aftersales_stats, ["platform", "type", "part_type", "n", "same_day_rate", "approve_hours_p50",
+                                            "reship_on_time", "refunds", "refund_due_late"])]

@@ -107,3 +107,64 @@ class Reminders:
             out.append({"order_id": order_id, "stage": stage, "template": template, "sent_at": when,
                         "close_reason": order["close_reason"]})
         return out
+
+
+# --------------------------------------------------------------------------- after-sales
+
+AFTERSALES_BY = ("platform", "reason", "sku", "product_line")
+AFTERSALES_FIELDS = ("n", "approved", "same_day_rate", "approve_hours_p50", "approve_hours_p90", "reshipped",
+                     "reship_days_p50", "reship_days_p90", "reship_on_time", "refunds", "refund_rate",
+                     "refund_due_late")
+
+
+def aftersales_fields(by: str | None) -> tuple[str, ...]:
+    return ((by,) if by else ("platform", "type", "part_type")) + AFTERSALES_FIELDS
+
+
+def aftersales(records: Iterable[dict], by: str | None = None, paid_orders: int | None = None) -> list[dict]:
+    """Per platform × type × part type (or per `by`: reason, SKU, product line), from the cases
+    `kefu aftersales` evaluates (aftersales/cases.Desk): the same-day rate (met / (met + late);
+    paused cases are out), hours from receipt to approval (p50, p90), calendar days from approval
+    to the replacement's shipping (p50, p90) and the share shipped by the promised `ship_by`,
+    refunds (platform status refunded) and their rate over the paid orders of the order export,
+    and the refunds later than 7 days after the return arrived (AS_REFUND_DUE)."""
+    keys = aftersales_fields(by)[:-len(AFTERSALES_FIELDS)]
+    groups: dict[tuple, list[dict]] = {}
+    for rec in records:
+        groups.setdefault(tuple(rec.get(k) for k in keys), []).append(rec)
+    rows = []
+    for key in sorted(groups, key=lambda k: tuple("" if v is None else str(v) for v in k)):
+        cases = groups[key]
+        met = sum(r["sla_state"] == "met" for r in cases)
+        late = sum(r["sla_state"] == "late" for r in cases)
+        approve = [(r["approved_at"] - r["received_at"]).total_seconds() / 3600 for r in cases
+                   if r["approved_at"] is not None and r["received_at"] is not None]
+        reship = [(r["reshipped_at"].date() - r["approved_at"].date()).days for r in cases
+                  if r["reshipped_at"] is not None and r["approved_at"] is not None]
+        promised = [r for r in cases if r["reshipped_at"] is not None and r["ship_by"] is not None]
+        refunds = sum(r["platform_status"] == "refunded" for r in cases)
+        rows.append({**dict(zip(keys, key)), "n": len(cases), "approved": len(approve),
+                     "same_day_rate": _rate(met, met + late),
+                     "approve_hours_p50": _rank(approve, 0.5), "approve_hours_p90": _rank(approve, 0.9),
+                     "reshipped": len(reship), "reship_days_p50": _rank(reship, 0.5),
+                     "reship_days_p90": _rank(reship, 0.9),
+                     "reship_on_time": _rate(sum(r["reshipped_at"].date() <= r["ship_by"] for r in promised),
+                                             len(promised)),
+                     "refunds": refunds, "refund_rate": _rate(refunds, paid_orders) if paid_orders else None,
+                     "refund_due_late": sum(f["code"] == "AS_REFUND_DUE" for r in cases for f in r["findings"])})
+    return rows
+
+
+def _rate(part: int, whole: int | None) -> str | None:
+    return f"{part / whole:.3f}" if whole else None
+
+
+def _rank(values: list, p: float):
+    """The nearest-rank percentile (as state.transit_percentiles), hours to one decimal."""
+    if not values:
+        return None
+    import math
+
+    ordered = sorted(values)
+    value = ordered[max(0, math.ceil(p * len(ordered)) - 1)]
+    return round(value, 1) if isinstance(value, float) else value

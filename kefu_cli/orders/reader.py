@@ -1,10 +1,10 @@
 """Reading order files into canonical order records.
 
-Formats: CSV, TSV, JSONL, JSON and Excel workbooks (.xlsx, .xls: read with python-calamine, the
-first sheet or `sheet=`), from a path or `-` (stdin). Encodings of text: UTF-8, UTF-8 with BOM,
+Formats: CSV, TSV, JSONL, JSON and workbooks (.xlsx, .xls, .ods: orders/workbook.py, the first
+sheet or `sheet=`, within `max_cells`), from a path or `-` (stdin). Encodings of text: UTF-8, UTF-8 with BOM,
 UTF-16 with BOM, GB18030 (covers GBK, which Taobao and JD exports use) and cp932 (Shift_JIS, which
 Rakuten and Amazon.co.jp write), detected from the first 64 KiB; `encoding=` overrides. CSV, TSV
-and JSONL stream (memory stays flat); a JSON array and a workbook are read whole.
+and JSONL stream (memory stays flat), and so does an .xlsx sheet; a JSON array is read whole.
 
 A record is a dict: `row` (the line in the file where the order starts; the header is line 1),
 the canonical fields (orders.schema.ORDER_FIELDS; None when absent or empty), `items`
@@ -605,11 +605,13 @@ class OrderFile:
     def __init__(self, path: str, config: Config, *, encoding: str | None = None,
                  input_format: str | None = None, items: str | None = None,
                  required: tuple[str, ...] = ("order_id",), stdin: BinaryIO | None = None,
-                 platform: str | None = None, sheet: str | None = None, kind: str = "orders"):
+                 platform: str | None = None, sheet: str | None = None, kind: str = "orders",
+                 max_cells: int | None = None):
         """`kind`: "orders", or "aftersales" for a refund/return export or the ticket register
         (orders/platforms.AFTERSALES): the same opening, recognition and row loop, the case
-        converter."""
+        converter. `max_cells`: the largest workbook sheet read (orders/workbook.py)."""
         self.path = path
+        self.max_cells = max_cells
         self.kind = platforms.KINDS[kind]
         self.forced_platform = platform
         self.sheet = sheet
@@ -633,7 +635,9 @@ class OrderFile:
         self._replaced_at_open = _replaced[0]
         if input_format == "xlsx" or (input_format is None and sample.startswith(WORKBOOK_MAGIC)):
             self.encoding, self.format, self.delimiter, self._first_json = "utf-8", "xlsx", None, None
-            self._rows = _workbook_rows(self._workbook_bytes(sample), self.name, self.sheet)
+            from kefu_cli.orders.workbook import open_sheet
+
+            self._rows = open_sheet(self._workbook_stream(sample), self.name, self.sheet, self.max_cells)
             try:
                 headers = next(self._rows)
             except StopIteration:
@@ -785,15 +789,31 @@ class OrderFile:
         self._stream.seek(0)
         return self._stream
 
-    def _workbook_bytes(self, sample: bytes) -> bytes:
+    def _workbook_stream(self, sample: bytes) -> BinaryIO:
+        """The workbook as a seekable stream (a zip is read from its end): the file itself, or
+        stdin and pipes spooled to a temporary file past 64 MiB, not held in memory."""
+        if self._seekable:
+            return self._rewind()
+        import shutil
+        import tempfile
+
+        spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
         try:
-            return sample + self._stream.read()
+            spool.write(sample)
+            shutil.copyfileobj(self._stream, spool, 1 << 20)
         except OSError as exc:
+            spool.close()
             raise InputError(_("{file}: cannot read: {error}").format(file=self.name, error=exc.strerror)) from None
+        spool.seek(0)
+        self._spool = spool
+        return spool
 
     def close(self) -> None:
         if self.path != "-":
             self._stream.close()
+        spool = getattr(self, "_spool", None)
+        if spool is not None:
+            spool.close()
 
     # -- JSON
 
@@ -954,7 +974,7 @@ class OrderFile:
     # -- items file (宝贝报表)
 
     def _load_items(self, path: str) -> None:
-        items_file = OrderFile(path, self.config, required=("order_id",), stdin=self._stdin)
+        items_file = OrderFile(path, self.config, required=("order_id",), stdin=self._stdin, max_cells=self.max_cells)
         try:
             if not any(items_file.plan.has(n) for n in ("item_sku", "item_sku_alt", "item_title")):
                 raise InputError(_("{file}: not an items file: no SKU or title column (商家编码, 外部系统编号, 标题)").format(
@@ -974,81 +994,6 @@ class OrderFile:
             self.items_by_order = by_order
         finally:
             items_file.close()
-
-
-class _SheetRows:
-    """The rows of a workbook's sheet as text cells, with `line_num` as a csv reader has it (the
-    sheet's row number): the CSV row loop and converter read them as they read a text file."""
-
-    def __init__(self, rows, first_row: int):
-        self._rows = rows
-        self.line_num = first_row - 1
-        self.width = None
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> list[str]:
-        row = next(self._rows)
-        self.line_num += 1
-        cells = [_sheet_cell(v) for v in row]
-        while cells and cells[-1] == "" and (self.width is None or len(cells) > self.width):
-            cells.pop()  # the sheet's used area is wider than this row: not extra cells
-        if self.width is None:
-            self.width = len(cells)
-        return cells if any(cells) else []
-
-
-def _workbook_rows(data: bytes, name: str, sheet: str | None) -> _SheetRows:
-    """The rows of the first sheet (or `sheet`, by name or number from 1) of an .xlsx/.xls file,
-    read with python-calamine."""
-    try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:  # pragma: no cover - a dependency of kefu
-        raise InputError(_("{file}: reading Excel workbooks needs python-calamine").format(file=name),
-                         hint=_("pip install python-calamine, or save the sheet as CSV")) from None
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = book.sheet_names
-        if sheet is None:
-            chosen = 0
-        elif sheet in names:
-            chosen = names.index(sheet)
-        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
-            chosen = int(sheet) - 1
-        else:
-            raise InputError(_("{file}: no sheet {sheet}").format(file=name, sheet=sheet),
-                             hint=_("the sheets are: {names}").format(names=", ".join(names)))
-        if not names:
-            raise InputError(_("{file}: the workbook has no sheet").format(file=name))
-        found = book.get_sheet_by_index(chosen)
-        return _SheetRows(iter(found.iter_rows()), found.start[0] + 1 if found.start else 1)
-    except InputError:
-        raise
-    except Exception as exc:  # calamine's errors: a zip that is no workbook, a damaged or encrypted file
-        raise InputError(_("{file}: not a readable Excel workbook: {error}").format(
-            file=name, error=str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__),
-            hint=_("open it in Excel and save it again as .xlsx or CSV")) from None
-
-
-def _sheet_cell(value) -> str:
-    """A workbook cell as the text an export would hold. A whole number Excel stored as a float
-    past 15 digits has lost its last digits: it is written as Excel shows it (3.39120445678123E+18)
-    so the reader reports the damage, as it does for a CSV saved from Excel."""
-    cls = value.__class__
-    if cls is str:
-        return value
-    if cls is float:
-        if value.is_integer():
-            return str(int(value)) if abs(value) < 1e15 else f"{value:.15G}"
-        return repr(value)
-    if value is None:
-        return ""
-    if cls is bool:
-        return "1" if value else "0"
-    if hasattr(value, "isoformat"):  # datetime, date, time
-        return value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "day") else value.isoformat()
-    return str(value)
 
 
 def _cell(value) -> str:
