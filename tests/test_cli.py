@@ -178,3 +178,17 @@ def test_main_help_lists_commands_in_the_desks_order_and_resolved_defaults(run, 
     flat = "".join(text.split())
     assert "".join(f"default: {tmp_path / 'conf'}, from KEFU_CONFIG_DIR".split()) in flat
     assert "default:en,fromKEFU_LANG" in flat
+
+
+def test_shell_completion_as_documented():
+    """README and docs/operations.md: `eval "$(_KEFU_COMPLETE=bash_source kefu)"` (click's own)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, _KEFU_COMPLETE="bash_source")
+    script = subprocess.run([sys.executable, "-m", "kefu_cli"], capture_output=True, text=True, env=env, timeout=60)
+    assert script.returncode == 0 and "complete -o nosort -F _kefu_completion kefu" in script.stdout
+    env = dict(os.environ, _KEFU_COMPLETE="bash_complete", COMP_WORDS="kefu st", COMP_CWORD="1")
+    words = subprocess.run([sys.executable, "-m", "kefu_cli"], capture_output=True, text=True, env=env, timeout=60)
+    assert "plain,stats" in words.stdout.splitlines()
