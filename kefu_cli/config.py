@@ -264,10 +264,38 @@ def _is_int(v: Any) -> str | None:
     return None if isinstance(v, int) and not isinstance(v, bool) else _("{value} is not a whole number").format(value=_show(v))
 
 
-def _is_positive(v: Any) -> str | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+def _is_positive(v: Any, maximum: float = 1e9) -> str | None:
+    """A positive number, finite (TOML has inf and nan) and at most `maximum`: a value a command
+    turns into hours or days must not overflow a date."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or v == float("inf"):
         return _("{value} is not a positive number").format(value=_show(v))
+    if v > maximum:
+        return _("{value} is more than {maximum:,}").format(value=_show(v), maximum=maximum)
     return None
+
+
+def _positive(maximum: float) -> Check:
+    return lambda v: _is_positive(v, maximum)
+
+
+MAX_DAYS = 366  # a ship or transit window's day count: a year at most
+MAX_HOURS = 10 * 366 * 24  # stale_after_hours, overdue_hours: ten years
+
+
+def compile_pattern(pattern: str):
+    """A SKU or waybill pattern compiled with RE2 (google-re2): matching takes time linear in the
+    text, so no pattern (`^(a+)+$`) can hang a run on a hostile cell, as Python's backtracking
+    `re` does. RE2 leaves out backreferences and lookaround: a pattern using them is a config
+    error. Raises ValueError with RE2's reason."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the reason goes in our one line, not to stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else ""
+        raise ValueError(reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)) from None
 
 
 def check_bool(v: Any) -> str | None:
@@ -307,9 +335,10 @@ def _regex_list(v: Any) -> str | None:
         return msg
     for pattern in v:
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            return _("{value} is not a valid regular expression: {error}").format(value=_show(pattern), error=exc)
+            compile_pattern(pattern)
+        except ValueError as exc:
+            return _("{value} is not a regular expression RE2 can run in linear time ({error}): "
+                     "backreferences and lookaround are not supported").format(value=_show(pattern), error=exc)
     return None
 
 
@@ -340,8 +369,9 @@ def _ship(v: Any, required: bool) -> str | None:
         if not isinstance(w, dict) or set(w) != {"min", "max", "unit"}:
             return _("{key} must be {{ min = N, max = N, unit = \"working_days\" | \"calendar_days\" }}").format(key=stock)
         if not all(isinstance(w[k], int) and not isinstance(w[k], bool) and w[k] >= 0 for k in ("min", "max")) \
-                or w["min"] > w["max"]:
-            return _("{key}: min and max must be whole numbers with 0 <= min <= max").format(key=stock)
+                or w["min"] > w["max"] or w["max"] > MAX_DAYS:
+            return _("{key}: min and max must be whole numbers with 0 <= min <= max <= {days}").format(
+                key=stock, days=MAX_DAYS)
         if w["unit"] not in UNITS:
             return _("{key}: unit {value} is not one of: {choices}").format(
                 key=stock, value=_show(w["unit"]), choices=", ".join(UNITS))
@@ -350,7 +380,7 @@ def _ship(v: Any, required: bool) -> str | None:
 
 def _window(v: Any) -> bool:
     return (isinstance(v, list) and len(v) == 2 and all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-            and 0 <= v[0] <= v[1])
+            and 0 <= v[0] <= v[1] <= MAX_DAYS)
 
 
 def _transit(v: Any, required: bool) -> str | None:
@@ -360,7 +390,7 @@ def _transit(v: Any, required: bool) -> str | None:
         if tier not in TIERS:
             return unknown_key(tier, TIERS)
         if not _window(v[tier]):
-            return _("{key} must be [min, max] days with 0 <= min <= max").format(key=tier)
+            return _("{key} must be [min, max] days with 0 <= min <= max <= {days}").format(key=tier, days=MAX_DAYS)
     missing = [t for t in REQUIRED_TIERS if t not in v]
     if required and missing:
         return _("{key} is missing").format(key=missing[0])
@@ -412,8 +442,12 @@ def _is_table(v: Any) -> str | None:
 
 
 def _duration(v: Any) -> str | None:
-    return None if parse_duration(v) is not None else _("{value} is not a duration (like 30m, 12h, 3d)").format(
-        value=_show(v))
+    span = parse_duration(v)
+    if span is None:
+        return _("{value} is not a duration (like 30m, 12h, 3d)").format(value=_show(v))
+    if span.days > MAX_DAYS:
+        return _("{value} is longer than {days} days").format(value=_show(v), days=MAX_DAYS)
+    return None
 
 
 def _show(v: Any) -> str:
@@ -461,18 +495,18 @@ CARRIER = {
     "seventeen_track": (False, _is_int),
     "patterns": (False, _regex_list),
     "needs_phone": (False, check_bool),
-    "stale_after_hours": (False, _is_positive),
+    "stale_after_hours": (False, _positive(MAX_HOURS)),
     "transit": (False, lambda v: _transit(v, required=False)),
 }
 AUDIT = {
-    "overdue_hours": (False, _is_positive),
+    "overdue_hours": (False, _positive(MAX_HOURS)),
     "amount_tolerance": (False, lambda v: None if _decimal_ok(v) else _("{value} is not an amount").format(value=_show(v))),
     "memo_ok_marks": (False, _str_list),
     "rules": (False, _is_table),  # the audit checks its own rule names (audit/rules.check_config)
 }
 REMOTE = {"provinces": (False, _str_list), "keywords": (False, _str_list)}
-TRANSIT_HISTORY = {"calibrate": (False, check_bool), "min_samples": (False, _is_positive),
-                   "window_days": (False, _is_positive)}
+TRANSIT_HISTORY = {"calibrate": (False, check_bool), "min_samples": (False, _positive(1e9)),
+                   "window_days": (False, _positive(36_600))}
 PROVIDER = {"endpoint": (False, lambda v: None if isinstance(v, str) and re.match(r"https?://\S+$", v)
                          else _("{value} is not an http(s) URL").format(value=_show(v)))}
 PULL = {"endpoint": PROVIDER["endpoint"], "token_endpoint": PROVIDER["endpoint"], "marketplace_ids": (False, _str_list)}
@@ -557,6 +591,54 @@ def _check_secrets(data: Any, file: str, prefix: str, problems: list[Problem]) -
             _check_secrets(value, file, label, problems)
 
 
+def _idle_calendars(calendar: dict, warehouses: list[tuple[str, dict]], shop_file: str, wfile: str) -> list[Problem]:
+    """A calendar with no working day in a year: a shop.toml [calendar] year whose off days take
+    every weekday, or a warehouse whose closed days do (with that year's off days), in the
+    configured years and a full 28-year cycle of weekday alignments. ETA would search for a
+    working day forever; the country's public holidays only add to what is checked here."""
+    from datetime import date
+
+    def overrides(country):
+        years = calendar.get(country) if isinstance(calendar.get(country), dict) else {}
+        out = {}
+        for year, days in years.items():
+            if isinstance(year, str) and year.isdigit() and len(year) == 4 and isinstance(days, dict) \
+                    and not _date_list(days.get("off", [])) and not _date_list(days.get("on", [])):
+                out[int(year)] = ({date.fromisoformat(str(d)) for d in days.get("off", [])},
+                                  {date.fromisoformat(str(d)) for d in days.get("on", [])})
+        return out
+
+    def idle_year(year, off, on, closed) -> bool:
+        if len(off) + len(closed) < 250:  # a year has at least 260 weekdays
+            return False
+        day = date(year, 1, 1)
+        while day.year == year:
+            if (day in on or (day.weekday() < 5 and day not in off)) and (day.month, day.day) not in closed:
+                return False
+            day = date.fromordinal(day.toordinal() + 1)
+        return True
+
+    problems = []
+    for country in ("CN", "JP"):
+        for year, (off, on) in sorted(overrides(country).items()):
+            if idle_year(year, off, on, frozenset()):
+                problems.append(Problem(shop_file, f"calendar.{country}.{year}.off",
+                                        _("leaves no working day in {year}").format(year=year)))
+    for label, w in warehouses:  # (label, table): warehouse SOUTH
+        closed = w.get("closed", [])
+        if not isinstance(closed, list) or len(closed) < 250 or w.get("calendar") not in ("CN", "JP"):
+            continue
+        days = frozenset(_month_day(x) for x in closed if _month_day(x))
+        years = overrides(w["calendar"])
+        for year in sorted(set(range(2024, 2052)) | set(years)):
+            off, on = years.get(year, (set(), set()))
+            if idle_year(year, off, on, days):
+                problems.append(Problem(wfile, _key(label, "closed"), _(
+                    "leaves no working day in {year}: the warehouse would never ship").format(year=year)))
+                break
+    return problems
+
+
 def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -> list[Problem]:
     problems: list[Problem] = []
     for name in FILES:
@@ -632,6 +714,7 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
         if w.get("code") in codes[:i]:
             problems.append(Problem(wfile, _key(label, "code"), _("duplicate code {value}").format(
                 value=_show(w.get("code")))))
+    problems.extend(_idle_calendars(calendar, warehouses, shop_file, wfile))
     lines = _check_array(wh, "product_line", PRODUCT_LINE, wfile, problems, by="name")
     for label, line in lines:
         for code in line.get("warehouses", []) if isinstance(line.get("warehouses"), list) else []:
@@ -698,7 +781,12 @@ def parse_duration(value) -> "timedelta | None":
     if not m:
         return None
     n, unit = int(m.group(1)), m.group(2)
-    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: n})
+    if len(m.group(1)) > 12:  # past timedelta's range (and any span kefu waits for)
+        return None
+    try:
+        return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: n})
+    except OverflowError:
+        return None
 
 
 def parse_hhmm(value: str) -> time | None:
@@ -728,14 +816,14 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
             city=w.get("city", ""), closed=frozenset(_month_day(x) for x in w.get("closed", []))))
     for p in raw["warehouses.toml"].get("product_line", []):
         cfg.product_lines.append(ProductLine(
-            name=p["name"], name_en=p.get("name_en", p["name"]), sku=[re.compile(s) for s in p.get("sku", [])],
+            name=p["name"], name_en=p.get("name_en", p["name"]), sku=[compile_pattern(s) for s in p.get("sku", [])],
             keywords=list(p.get("keywords", [])), warehouses=list(p["warehouses"]), stock=p["stock"],
             ship=_windows(p.get("ship", {})), custom_made=p.get("custom_made", False)))
     for c in raw["carriers.toml"].get("carrier", []):
         cfg.carriers.append(Carrier(
             code=c["code"], name=c["name"], name_en=c.get("name_en", c["name"]), kind=c["kind"],
             country=c["country"], aliases=list(c.get("aliases", [])), kuaidi100=c.get("kuaidi100", ""),
-            patterns=[re.compile(s) for s in c.get("patterns", [])], needs_phone=c.get("needs_phone", False),
+            patterns=[compile_pattern(s) for s in c.get("patterns", [])], needs_phone=c.get("needs_phone", False),
             stale_after_hours=c.get("stale_after_hours", 48),
             transit={k: tuple(v) for k, v in c.get("transit", {}).items()},
             provider=c.get("provider", "kuaidi100"), seventeen_track=c.get("seventeen_track", 0)))

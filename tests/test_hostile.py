@@ -38,6 +38,11 @@ CORPUS = {
     "deep.json": b"[" * 100_000 + b"]" * 100_000,  # 100k-deep JSON: refused in one line, or that line's problem
     "deep.jsonl": b'{"order_id": "1"}\n' + b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b'\n{"order_id": "2"}\n',
     "deepitems.json": b'[{"order_id": "1", "items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
+    # numbers past Python's 4,300-digit limit of int(): that row's problem, as in CSV (issue 21)
+    "int5000.jsonl": ('{"order_id": "1", "paid": ' + "9" * 5000 + ', "quantity": ' + "9" * 5000 + "}\n"
+                      '{"order_id": ' + "9" * 5000 + ', "items": [{"sku": "A", "qty": ' + "9" * 5000 + "}]}\n"
+                      '{"order_id": "3", "paid": 1' + "0" * 5000 + ".5}\n").encode(),
+    "int5000.json": ('[{"order_id": "1", "paid": ' + "9" * 5000 + "}]").encode(),
 }
 COMMANDS = [["orders"], ["orders", "-f", "csv", "--fields", "order_id,created_at,paid,items"], ["audit"], ["route"],
             ["eta"], ["remind", "--dry-run"], ["notify", "shipped", "--dry-run"], ["notify", "accepted", "--dry-run"],
@@ -120,3 +125,137 @@ def test_no_cell_makes_a_command_fail_with_70(run, tmp_path, rows):
                     ["notify", "accepted", "--dry-run", "-f", "jsonl"]):
         r = run("--now", "2026-10-01 10:00", *command[:-2], path, *command[-2:])
         assert r.exit_code in (0, 1, 2), (command, r)
+
+
+# --------------------------------------------------------------------------- config bombs (issue 21)
+
+
+def _conf(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    d = tmp_path / "conf"
+    shutil.copytree(ROOT / "config", d)
+    return d
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_json_numbers_of_any_length_are_the_rows_problem(run, tmp_path):
+    import json
+
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(CORPUS["int5000.jsonl"])
+    for command in (["orders"], ["audit"], ["eta"], ["remind", "--dry-run"]):
+        r = run("--now", "2026-10-01 10:00", *command, path, "-f", "jsonl")
+        assert r.exit_code in (0, 1), (command, r)
+    r = run("orders", path, "-f", "jsonl")
+    first = json.loads(r.stdout.splitlines()[0])
+    assert first["paid"] is None and any(p["code"] == "out_of_range" and p["field"] == "paid" for p in first["problems"])
+
+
+@pytest.mark.parametrize("old,new,key,words", [
+    ('in_stock = { min = 7, max = 15, unit = "working_days" }, made_to_order = { min = 30, max = 45, unit = "calendar_days" } }\n\n[[warehouse]]\ncode = "NORTH"',
+     'in_stock = { min = 7, max = 100000000000, unit = "working_days" }, made_to_order = { min = 30, max = 45, unit = "calendar_days" } }\n\n[[warehouse]]\ncode = "NORTH"',
+     "warehouse SOUTH: ship", "<= 366"),
+    ('closed = ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"]',
+     "closed = [" + ", ".join(f'"{m:02d}-{d:02d}"' for m in range(1, 13) for d in range(1, 32)
+                               if (m, d) not in ((2, 30), (2, 31), (4, 31), (6, 31), (9, 31), (11, 31))) + "]",
+     "warehouse JAPAN: closed", "no working day"),
+])
+def test_config_check_catches_what_would_crash(run, tmp_path, old, new, key, words):
+    conf = _conf(tmp_path)
+    _edit(conf / "warehouses.toml", old, new)
+    r = run("--config-dir", conf, "config", "check")
+    assert r.exit_code == 2 and key in r.stderr and words in r.stderr, r
+
+
+def test_a_calendar_year_without_a_working_day_is_refused(run, tmp_path):
+    from datetime import date, timedelta
+
+    conf = _conf(tmp_path)
+    days = [date(2027, 1, 1) + timedelta(days=i) for i in range(365)]
+    off = ", ".join(d.isoformat() for d in days if d.weekday() < 5)
+    with open(conf / "shop.toml", "a", encoding="utf-8") as fh:
+        fh.write(f"\n[calendar.CN.2027]\noff = [{off}]\n")
+    r = run("--config-dir", conf, "config", "check")
+    assert r.exit_code == 2 and "calendar.CN.2027.off" in r.stderr and "no working day in 2027" in r.stderr, r
+
+
+def test_a_calendar_built_around_config_check_stops_with_one_line(tmp_path):
+    """The run-time guard under the check: a warehouse calendar with no working day ends the
+    search for one after a year with a ConfigError, not at the year 10000."""
+    from kefu_cli.errors import ConfigError
+    from kefu_cli.logistics.calendars import WorkCalendar
+    from datetime import date
+
+    closed = frozenset((m, d) for m in range(1, 13) for d in range(1, 32))
+    cal = WorkCalendar("CN", {2026: (frozenset(), frozenset()), 2027: (frozenset(), frozenset())}, closed)
+    with pytest.raises(ConfigError, match="no working day in the year after 2026-10-01"):
+        cal.add_working(date(2026, 10, 1), 3)
+
+
+@pytest.mark.parametrize("section,value", [
+    ("[audit]\noverdue_hours = inf", "audit.overdue_hours"),
+    ("[audit]\noverdue_hours = nan", "audit.overdue_hours"),
+    ("[transit_history]\nwindow_days = 100000000000", "transit_history.window_days"),
+    ("[transit_history]\nmin_samples = inf", "transit_history.min_samples"),
+])
+def test_config_numbers_are_finite_and_bounded(run, tmp_path, section, value):
+    conf = _conf(tmp_path)
+    text = (conf / "shop.toml").read_text(encoding="utf-8")
+    head, key = section.split("\n")
+    name = key.split(" = ")[0]
+    import re
+
+    text = re.sub(rf"(?m)^{name} = .*$", "", text)
+    if head in text:
+        text = text.replace(head, section, 1)
+    else:
+        text += "\n" + section + "\n"
+    (conf / "shop.toml").write_text(text, encoding="utf-8")
+    r = run("--config-dir", conf, "config", "check")
+    assert r.exit_code == 2 and value in r.stderr, r
+
+
+def test_a_catastrophic_pattern_cannot_hang_route(run, tmp_path):
+    """`^(a+)+$` takes minutes with Python's backtracking re on a 32-character SKU; with RE2 each
+    match is linear in the cell. CPU time is measured, not wall time (a busy machine)."""
+    import resource
+    import time
+
+    conf = _conf(tmp_path)
+    _edit(conf / "warehouses.toml", "sku = ['^DS.*5$']", "sku = ['^(a+)+$', '^(DS|DS.*)*5$']")
+    path = tmp_path / "o.csv"
+    rows = [GOOD.replace('="1"', f'="{n}"').replace("床垫,1,", f"床垫,1,").replace(",床垫,", f",床垫,")
+            for n in range(3)]
+    path.write_text(HEADER.replace("宝贝标题", "商家编码") + "".join(
+        r.replace(",床垫,", "," + sku + ",") for r, sku in zip(rows, ["a" * 32 + "!", "a" * 100_000 + "!", "DS" * 5000 + "x"])),
+        encoding="utf-8")
+    r = run("--config-dir", conf, "config", "check")
+    assert r.exit_code == 0, r
+    start = time.process_time()
+    r = run("--config-dir", conf, "--now", "2026-10-01 10:00", "route", path, "-f", "jsonl")
+    assert r.exit_code in (0, 1), r
+    assert time.process_time() - start < 20
+
+
+def test_a_pattern_re2_cannot_bound_is_a_config_error(run, tmp_path):
+    conf = _conf(tmp_path)
+    _edit(conf / "warehouses.toml", "sku = ['^DS.*5$']", "sku = ['^(a)\\1$', '(?=DS)D']")
+    r = run("--config-dir", conf, "config", "check")
+    assert r.exit_code == 2 and "product_line[4].sku" in r.stderr and "linear time" in r.stderr, r
+    assert "re2.cc" not in r.stderr  # RE2's own log stays quiet: the reason is in the one line
+
+
+@pytest.mark.parametrize("option", ["--rate", "--timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e400"])
+def test_float_options_refuse_nan_and_infinities(run, option, value):
+    for command in (["track", "x"], ["pull", "amazon_jp", "--since", "2026-09-01"]):
+        r = run(*command, option, value)
+        assert r.exit_code == 2 and f"Invalid value for '{option}'" in r.stderr, (command, r)

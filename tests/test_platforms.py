@@ -437,3 +437,205 @@ def test_amazon_places_as_the_report_writes_them(tmp_path, run):
     r = run("eta", path, "-f", "jsonl", "--now", NOW)
     assert r.exit_code in (0, 1) and all(json.loads(line)["province"] == "東京都"
                                          for line in r.stdout.splitlines()[:1]), r
+
+
+# --------------------------------------------------------------------------- Japan's exports as they really come
+
+
+def _rms_row(**cells):
+    from jp_exports import RMS_HEADERS
+
+    row = dict.fromkeys(RMS_HEADERS, "")
+    row.update(cells)
+    return [row[h] for h in RMS_HEADERS]
+
+
+def _excel_csv(path, headers, rows, encoding="cp932"):
+    """A CSV as Excel saves it: CRLF, quotes only where a cell needs them."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(headers)
+    w.writerows(rows)
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def test_rakuten_rms_download_resaved_by_excel(tmp_path, run):
+    """The 107-column 楽天ペイ受注 download (tests/jp_exports.py names where its columns come from),
+    cp932, opened and saved again in Excel: dates as M/D/YYYY H:MM, the leading zeros of the phone's
+    and postal code's parts gone, ステータス as the RMS code, the platform's delivery block in コメント."""
+    from jp_exports import RMS_HEADERS
+
+    common = dict(注文者姓="楽天", 注文者名="太郎", 送付先姓="山田", 送付先名="花子", 商品名="パイン材 チェスト",
+                  商品番号="DS0305", 単価="23600", 個数="1", 支払方法名="クレジットカード", 配送方法="宅配便")
+    rows = [
+        _rms_row(**common, 注文番号="123456-20231205-0000000001", ステータス="500", 注文日時="12/5/2023 20:24",
+                 商品合計金額="23600", 送料合計="0", 請求金額="23100", 合計金額="23600", ポイント利用額="500",
+                 クーポン利用総額="0", 送付先郵便番号1="590", 送付先郵便番号2="136", 送付先住所都道府県="大阪府",
+                 送付先住所郡市区="堺市南区", 送付先住所それ以降の住所="美木多上1-2-3", 送付先電話番号1="80",
+                 送付先電話番号2="1234", 送付先電話番号3="5678",
+                 コメント="[配送日時指定:]\n2023-12-17(日) 19:00-21:00"),
+        _rms_row(**common, 注文番号="123456-20231206-0000000002", ステータス="300", 注文日時="12/6/2023 9:05",
+                 商品合計金額="47200", 送料合計="0", 請求金額="47200", 合計金額="47200", ポイント利用額="0",
+                 クーポン利用総額="0", 送付先郵便番号1="160", 送付先郵便番号2="23", 送付先住所都道府県="東京都",
+                 送付先住所郡市区="新宿区", 送付先住所それ以降の住所="西新宿2-8-1", 送付先電話番号1="3",
+                 送付先電話番号2="1234", 送付先電話番号3="567", お届け時間帯="午前中",
+                 コメント="[配送日時指定:]\n2023-12-20(水)\n[メッセージカードの内容をご記入ください。:]\nご卒業おめでとう"),
+        _rms_row(**common, 注文番号="123456-20231206-0000000002", ステータス="300", 注文日時="12/6/2023 9:05"),
+        _rms_row(**common, 注文番号="123456-20231207-0000000003", ステータス="900", 注文日時="12/7/2023 11:00",
+                 商品合計金額="23600", 送料合計="0", 請求金額="23600", 合計金額="23600", 送付先郵便番号1="60",
+                 送付先郵便番号2="1", 送付先住所都道府県="北海道", 送付先住所郡市区="札幌市中央区",
+                 送付先住所それ以降の住所="北一条西2丁目", 送付先電話番号1="9", 送付先電話番号2="12", 送付先電話番号3="3",
+                 コメント="[配送日時指定:]\n来週のどこか、できれば雨の日以外の午後に、玄関前に置いてください。ありがとうございます。"),
+    ]
+    path = _excel_csv(tmp_path / "RakutenOrder.csv", RMS_HEADERS, rows)
+    recs, err = records(run, path)
+    assert "not read" not in err and "unknown" not in err  # every one of the 107 columns read or listed
+    shipped, waiting, cancelled = recs
+    assert [r["platform"] for r in recs] == ["rakuten"] * 3
+    assert [r["status"] for r in recs] == ["shipped", "paid", "closed"]  # 500, 300, 900
+    assert shipped["created_at"] == "2023-12-05T20:24:00+09:00" and waiting["created_at"] == "2023-12-06T09:05:00+09:00"
+    assert shipped["paid"] == "23100" and cancelled["paid"] is None  # a cancelled order's billed amount is not paid
+    # Excel's damage, repaired and said
+    assert (shipped["mobile"], shipped["phone"], shipped["postal_code"]) == ("080-1234-5678", None, "590-0136")
+    assert (waiting["phone"], waiting["postal_code"]) == ("03-1234-0567", "160-0023")
+    fixed = {(p["field"], p["code"], p["fixed"]) for p in shipped["problems"]}
+    assert fixed == {("phone", "excel_leading_zero", True), ("postal_code", "excel_leading_zero", True)}
+    assert any(p["column"] == "送付先電話番号1, 送付先電話番号2, 送付先電話番号3" and "80-1234-5678" in p["message"]
+               for p in shipped["problems"])
+    # 9-12-3 cannot be made a number: named with the fix, not guessed
+    lost = [p for p in cancelled["problems"] if p["code"] == "excel_leading_zero_lost"]
+    assert lost and lost[0]["fixed"] is False and "export again with the column as text" in lost[0]["message"]
+    assert cancelled["postal_code"] == "060-0001"
+    # the platform's delivery block: read as the wish, kept out of the buyer's message
+    assert (shipped["promised_date"], shipped["delivery_slot"], shipped["buyer_message"]) == ("2023-12-17", "19:00-21:00",
+                                                                                             None)
+    assert (waiting["promised_date"], waiting["delivery_slot"]) == ("2023-12-20", "午前中")  # お届け時間帯 column
+    assert waiting["buyer_message"] == "[メッセージカードの内容をご記入ください。:]\nご卒業おめでとう"
+    assert [i["qty"] for i in waiting["items"]] == [1, 1]
+    # a block kefu cannot read is the row's problem, with the column named
+    wish = [p for p in cancelled["problems"] if p["code"] == "unreadable_delivery_wish"]
+    assert wish and wish[0]["column"] == "コメント" and cancelled["promised_date"] is None
+    # audit: no BUYER_MESSAGE for the platform's own block; PHONE_INVALID says Excel is the likely cause
+    found = audit(run, path)
+    assert "BUYER_MESSAGE" not in codes(found["123456-20231205-0000000001"])
+    assert "BUYER_MESSAGE" in codes(found["123456-20231206-0000000002"])
+
+
+def test_phone_invalid_says_when_excel_is_the_likely_cause(tmp_path, run):
+    headers = ["order-id", "order-item-id", "purchase-date", "buyer-phone-number", "sku", "quantity-purchased",
+               "recipient-name", "ship-address-1", "ship-city", "ship-state", "ship-postal-code"]
+    rows = [["503-1", "1", "2026-11-28T10:15:00+09:00", "901234567", "A", "1", "佐藤", "神南1-2-3", "渋谷区", "東京都",
+             "150-0041"]]
+    path = write_csv(tmp_path / "unshipped.txt", rows, headers, delimiter="\t")
+    rec = audit(run, path)["503-1"]
+    message = next(f["message"] for f in rec["findings"] if f["code"] == "PHONE_INVALID")
+    assert "Excel may have dropped a leading 0" in message
+
+
+def _amazon_row(headers, **cells):
+    row = dict.fromkeys(headers, "")
+    row.update({k.replace("_", "-"): v for k, v in cells.items()})
+    return [row[h] for h in headers]
+
+
+def test_amazon_unshipped_report_japanese_layout(tmp_path, run):
+    """The unshipped-orders report in the Japanese marketplace's layout (tests/jp_exports.py): no
+    prices, no status, ship-city empty, ship-state romanised, promise-date the ship-by deadline,
+    the scheduled delivery window, ssa-carrier and a buyer-requested cancellation."""
+    from jp_exports import AMAZON_UNSHIPPED as H
+
+    base = dict(purchase_date="2026-11-28T10:15:00+09:00", payments_date="2026-11-28T10:16:02+09:00",
+                buyer_name="佐藤 花子", sku="DS1205", product_name="北欧 パイン材 シングルベッド", quantity_purchased="1",
+                quantity_to_ship="1", recipient_name="佐藤 花子", ship_country="JP", is_prime="false")
+    rows = [
+        _amazon_row(H, **base, order_id="503-1111111-1111111", order_item_id="1", buyer_phone_number="09012345678",
+                    promise_date="2026-12-01T23:59:59+09:00", ship_address_1="渋谷区神南1-2-3", ship_state="Tokyo-to",
+                    ship_postal_code="150-0041", scheduled_delivery_start_date="2026-12-05T14:00:00+09:00",
+                    scheduled_delivery_end_date="2026-12-05T16:00:00+09:00", ssa_carrier="郵便局",
+                    ssa_ship_method="ゆうパック", is_buyer_requested_cancellation="false"),
+        _amazon_row(H, **base, order_id="503-2222222-2222222", order_item_id="2", buyer_phone_number="045-123-4567",
+                    promise_date="2026-12-20T23:59:59+09:00", ship_address_1="横浜市西区みなとみらい2-2-1",
+                    ship_state="JP-14", ship_postal_code="220-0012", ssa_ship_method="宅急便",
+                    is_buyer_requested_cancellation="true", buyer_requested_cancel_reason="注文を間違えました"),
+    ]
+    path = write_csv(tmp_path / "unshipped.txt", rows, H, delimiter="\t")
+    recs, err = records(run, path)
+    assert err == ""  # every column read or listed, nothing expected missing
+    one, two = recs
+    assert [r["status"] for r in recs] == ["paid", "paid"] and one["paid"] is None  # no prices in this report
+    assert (one["province"], one["city"], two["province"], two["city"]) == ("東京都", "渋谷区", "神奈川県", "横浜市西区")
+    assert (one["mobile"], one["phone"], two["phone"]) == ("09012345678", None, "045-123-4567")
+    assert one["ship_deadline"] == "2026-12-01T23:59:59+09:00"
+    assert (one["promised_date"], one["delivery_slot"]) == ("2026-12-05", "14:00-16:00")
+    assert (one["carrier"], two["carrier"]) == ("郵便局", "宅急便")  # ssa-carrier, else ssa-ship-method
+    assert (one["after_sale"], two["after_sale"], two["close_reason"]) == ("none", "requested", "注文を間違えました")
+    found = audit(run, path)
+    assert "CANCEL_REQUESTED" in codes(found["503-2222222-2222222"])
+    assert found["503-2222222-2222222"]["flag"] == "blue"  # paid, not shipped, the buyer asks for the money back
+    assert "CANCEL_REQUESTED" not in codes(found["503-1111111-1111111"])
+
+
+def test_amazon_all_orders_report(tmp_path, run):
+    """The All Orders report: amazon-order-id, order-status, quantity, item-price as the line's total,
+    promotions (written negative) in the money equation, no buyer details."""
+    from jp_exports import AMAZON_ALL_ORDERS as H
+
+    base = dict(purchase_date="2026-11-28T10:15:00+09:00", last_updated_date="2026-11-29T10:15:00+09:00",
+                fulfillment_channel="Merchant", sales_channel="Amazon.co.jp", currency="JPY",
+                ship_city="", ship_state="Osaka-fu", ship_postal_code="530-0001", ship_country="JP")
+    rows = [
+        _amazon_row(H, **base, amazon_order_id="503-1", order_status="Shipped", sku="DS0115", product_name="ナイトテーブル",
+                    quantity="2", item_price="19600", shipping_price="1500", item_promotion_discount="-1000",
+                    ship_promotion_discount="-500"),
+        _amazon_row(H, **base, amazon_order_id="503-1", order_status="Shipped", sku="DS1205", product_name="ベッド",
+                    quantity="1", item_price="39800", shipping_price="0", item_promotion_discount="0",
+                    ship_promotion_discount="0"),
+        _amazon_row(H, **base, amazon_order_id="503-2", order_status="Pending", sku="DS1205", product_name="ベッド",
+                    quantity="1"),
+        _amazon_row(H, **base, amazon_order_id="503-3", order_status="Cancelled", sku="DS1205", product_name="ベッド",
+                    quantity="1", item_price="39800", shipping_price="0"),
+        _amazon_row(H, **base, amazon_order_id="503-4", order_status="Shipped - Delivered to Buyer", sku="DS1205",
+                    product_name="ベッド", quantity="1", item_price="39800", shipping_price="0"),
+    ]
+    path = write_csv(tmp_path / "all_orders.txt", rows, H, delimiter="\t")
+    recs, err = records(run, path)
+    assert "not read" not in err and "unknown" not in err
+    shipped, pending, cancelled, delivered = recs
+    assert [r["platform"] for r in recs] == ["amazon_jp"] * 4
+    assert [r["status"] for r in recs] == ["shipped", "unpaid", "closed", "completed"]
+    # unit prices from line totals, not doubled
+    assert [(i["sku"], i["qty"], i["price"]) for i in shipped["items"]] == [("DS0115", 2, "9800"), ("DS1205", 1, "39800")]
+    assert (shipped["goods_amount"], shipped["shipping_fee"], shipped["discount"], shipped["paid"]) == (
+        "59400", "1500", "1500", "59400")
+    assert pending["paid"] is None  # Pending: no price shown yet, nothing paid
+    assert cancelled["paid"] is None and delivered["paid"] == "39800"
+    assert shipped["province"] == "大阪府"
+    found = audit(run, path)
+    assert "AMOUNT_MISMATCH" not in codes(found["503-1"])
+
+
+def test_ship_deadline_in_audit_and_eta_explain(tmp_path, run):
+    """promise-date is Amazon's ship-by deadline: a ship window ending after it is a finding, and
+    eta --explain says where the window ends against it."""
+    from jp_exports import AMAZON_UNSHIPPED as H
+
+    base = dict(purchase_date="2026-11-28T10:15:00+09:00", payments_date="2026-11-28T10:16:02+09:00",
+                sku="DS1205", product_name="北欧 パイン材 シングルベッド", quantity_purchased="1", recipient_name="佐藤",
+                buyer_phone_number="09012345678", ship_address_1="渋谷区神南1-2-3", ship_state="Tokyo-to",
+                ship_postal_code="150-0041")
+    rows = [_amazon_row(H, **base, order_id="503-1", order_item_id="1", promise_date="2026-11-30T23:59:59+09:00"),
+            _amazon_row(H, **base, order_id="503-2", order_item_id="2", promise_date="2027-03-31T23:59:59+09:00")]
+    path = write_csv(tmp_path / "unshipped.txt", rows, H, delimiter="\t")
+    found = audit(run, path)
+    late = [f for f in found["503-1"]["findings"] if f["code"] == "SHIP_DEADLINE"]
+    assert late and "2026-11-30" in late[0]["message"]
+    assert "SHIP_DEADLINE" not in codes(found["503-2"])
+    r = run("eta", path, "--explain", "-f", "jsonl", "--now", NOW)
+    assert r.exit_code in (0, 1), r
+    steps = {json.loads(line)["order_id"]: json.loads(line)["steps"] for line in r.stdout.splitlines()}
+    assert any("ship-by deadline is 2026-11-30" in s and "after it" in s for s in steps["503-1"])
+    assert any("ship-by deadline is 2027-03-31" in s and "in time" in s for s in steps["503-2"])

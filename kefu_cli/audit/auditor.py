@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from kefu_cli.config import Config
-from kefu_cli.logistics.eta import Estimator, promise_unmeetable
+from kefu_cli.logistics.eta import Estimator, deadline_missed, promise_unmeetable
 from kefu_cli.logistics.plan import Planner
 from kefu_cli.audit.rules import BY_CODE, MONEY, RANK, RULES
 from kefu_cli.i18n import _, current_language
 from kefu_cli.orders.platforms import profiles, reconcile_for
+from kefu_cli.orders.values import LANDLINE_JP, MOBILE_JP, restore_phone_zeros
 from kefu_cli.orders.regions import CN_PROVINCES, jp_place, locate, postal_code, postal_place, strip_province
 from kefu_cli.logistics.routing import Router
 
@@ -36,8 +37,7 @@ AUDIT_FIELDS = ("order_id", "row", "verdict", "flag", "warehouses", "findings")
 
 _MOBILE_CN = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
 _LANDLINE_CN = re.compile(r"(?:\+?86)?0\d{2,3}\d{7,8}(?:\d{1,5})?")
-_MOBILE_JP = re.compile(r"(?:\+?81|0)[789]0\d{8}")
-_LANDLINE_JP = re.compile(r"(?:\+?81|0)[1-9]\d{8}")
+_MOBILE_JP, _LANDLINE_JP = MOBILE_JP, LANDLINE_JP  # one definition: orders/values.py
 # Hong Kong (852) and Macau (853): 8 digits; Taiwan (886): mobile 9 + 8 digits, landline 8-9 digits.
 # Only with the country code (852…, 00852…, +852…): a bare 8-digit number is a mainland landline
 # without its area code.
@@ -123,7 +123,7 @@ def columns_of(order_file) -> set[str]:
     return columns
 
 
-_OWN_TEXT = ("left_terms", "right_terms")  # kefu's own words (a platform's formula): never shortened
+_OWN_TEXT = ("left_terms", "right_terms", "hint")  # kefu's own words (a platform's formula): never shortened
 
 
 def finding(code: str, **values) -> dict:
@@ -156,7 +156,7 @@ def settle(findings: list[dict], status_skip: bool) -> tuple[str, str]:
         verdict = "skip"
     else:
         verdict = "pass"
-    if "REFUND_PARTIAL" in codes and "UNPAID" not in codes:
+    if ("REFUND_PARTIAL" in codes or "CANCEL_REQUESTED" in codes) and "UNPAID" not in codes:  # blue: paid, asks for money back
         flag = "blue"
     elif verdict in ("hold", "reject"):
         flag = "green"
@@ -279,7 +279,10 @@ class Auditor:
                         add(finding("PHONE_MASKED", value=next(v for s, v in states if s == "masked")))
                 elif "PHONE_INVALID" in active:
                     shown = ", ".join(v for s, v in states if v) or _("none given")
-                    add(finding("PHONE_INVALID", value=shown))
+                    # digits without the trunk 0 a Japanese number starts with: Excel read it as a number
+                    excel = any(v and restore_phone_zeros([v]) is not None for _s, v in states)
+                    add(finding("PHONE_INVALID", value=shown, hint=_(
+                        " (Excel may have dropped a leading 0: export again with the column as text)") if excel else ""))
         address = order["address"]
         key = (order["province"], order["city"])
         place = self._places.get(key) if key[0] is not None else None
@@ -312,6 +315,9 @@ class Auditor:
         memo = order["seller_memo"]
         if "SELLER_MEMO" in active and memo and not any(mark in memo for mark in self.settings.memo_ok_marks):
             add(finding("SELLER_MEMO", value=memo))
+        if "CANCEL_REQUESTED" in active and order["after_sale"] in ("requested", "refunding"):
+            # Amazon's is-buyer-requested-cancellation, a refund asked for before shipping (the blue flag's case)
+            add(finding("CANCEL_REQUESTED", value=order["after_sale"]))
         if "INVOICE_REQUESTED" in active and order["invoice"]:
             add(finding("INVOICE_REQUESTED", value=order["invoice"]))
         items = order["items"]
@@ -322,6 +328,7 @@ class Auditor:
                     add(finding("QUANTITY_INVALID", value=n))
         remote = False
         earliest = None
+        late = None  # (the latest ship window end, the deadline) when a shipment misses the deadline
         rec["warehouses"] = []
         if items and "items" in self.columns:
             plan = self.planner.plan(order, place)  # the plan eta, route and notify read
@@ -343,12 +350,20 @@ class Auditor:
                     add(finding("NO_ROUTE", value=_("line {lines}").format(lines=lines), warehouse=warehouse.code,
                                 country=warehouse.country, destination=place.country))
                     continue
-                if order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active:
+                promise = order["promised_date"] is not None and "PROMISE_UNMEETABLE" in active
+                deadline = order["ship_deadline"] if "SHIP_DEADLINE" in active else None
+                if promise or deadline is not None:
                     est = self.planner.window(order, plan, shipment)
-                    if est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
+                    if promise and est["arrive_from"] is not None and (earliest is None or est["arrive_from"] > earliest):
                         earliest = est["arrive_from"]
+                    if deadline is not None:
+                        day = self.planner.estimator.deadline_day(warehouse, deadline)
+                        if deadline_missed(est["ship_by"], day) and (late is None or est["ship_by"] > late[0]):
+                            late = (est["ship_by"], day)
         if remote and "REMOTE_AREA" in active:
             add(finding("REMOTE_AREA", value=place.province))
+        if late is not None:
+            add(finding("SHIP_DEADLINE", value=late[0], deadline=late[1]))
         if promise_unmeetable(order["promised_date"], earliest):
             add(finding("PROMISE_UNMEETABLE", value=order["promised_date"], arrive=earliest))
         if "AUDIT_OVERDUE" in active and status == "paid" and order["paid_at"] is not None \

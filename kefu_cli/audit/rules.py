@@ -23,7 +23,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("RECEIVER_MISSING", "error", ("receiver",), N_("no receiver name")),
-    Rule("PHONE_INVALID", "error", ("phone", "mobile"), N_("no valid mobile or landline: {value}")),
+    Rule("PHONE_INVALID", "error", ("phone", "mobile"), N_("no valid mobile or landline: {value}{hint}")),
     Rule("PHONE_MASKED", "info", ("phone", "mobile"), N_("the platform masked the phone number: {value}")),
     Rule("ADDRESS_INCOMPLETE", "error", ("address", "province"), N_("the address lacks {value}")),
     Rule("PROVINCE_MISMATCH", "warning", ("address",), N_("the address detail names {value}, not its province {province}")),
@@ -33,6 +33,8 @@ RULES: tuple[Rule, ...] = (
     Rule("SKU_UNROUTABLE", "error", ("items",), N_("line {value} matches no product line or warehouse")),
     Rule("SPLIT_SHIPMENT", "warning", ("items",), N_("the lines ship from different warehouses: {value}")),
     Rule("PROMISE_UNMEETABLE", "error", ("promised_date",), N_("promised {value}, but the earliest arrival is {arrive}")),
+    Rule("SHIP_DEADLINE", "warning", ("ship_deadline",), N_("the ship window ends {value}, after the platform's ship-by deadline {deadline}")),
+    Rule("CANCEL_REQUESTED", "error", ("after_sale",), N_("the buyer asked to cancel ({value}): settle it before shipping")),
     Rule("REMOTE_AREA", "info", ("address", "province"), N_("remote area: {value}")),
     Rule("MERGEABLE", "warning", ("receiver",), N_("can ship together with order {value} (same buyer, receiver, phone and address)")),
     Rule("DUPLICATE_ORDER", "error", ("order_id",), N_("the order number appears {value} times in the file")),

@@ -3,6 +3,8 @@ an order file with its warnings: one definition each."""
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from kefu_cli.i18n import N_, _
@@ -17,6 +19,19 @@ def output_options(f):
     f = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
                      help="Output format [default: table on a terminal, else tsv].")(f)
     return f
+
+
+class Number(click.FloatRange):
+    """Every float option: a number within its range, never NaN nor an infinity (`--rate nan`
+    would switch a provider's rate limit off, `--timeout inf` the timeout)."""
+
+    name = "number"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(_("{value} is not a finite number").format(value=value), param, ctx)
+        return number
 
 
 INPUT_FORMATS = ("csv", "tsv", "jsonl", "json", "xlsx")

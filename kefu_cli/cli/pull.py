@@ -7,7 +7,7 @@ import os
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import DESK, output_options, renderer_for, state_option
+from kefu_cli.cli.options import DESK, Number, output_options, renderer_for, state_option
 from kefu_cli.errors import ExitCode, UpstreamError, UsageError
 from kefu_cli.i18n import _
 
@@ -43,9 +43,9 @@ def _overlap(_ctx, _param, value):
 @click.option("--overlap", default="10m", show_default=True, metavar="DURATION", callback=_overlap,
               help="How far before the cursor each run reads again.")
 @click.option("--all", "everything", is_flag=True, help="Print every order of the window, even ones printed before.")
-@click.option("--rate", type=click.FloatRange(min=0.001), metavar="R",
+@click.option("--rate", type=Number(min=0.001, max=1000), metavar="R",
               help="Requests per second at most, for every operation [default: the platform's documented plan].")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=Number(min=0.1, max=3600), default=30.0, show_default=True, help="Seconds per request.")
 @state_option("pull")
 @output_options
 @pass_env

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kefu_cli.cli.options import DESK, input_options, open_orders, output_options, renderer_for, state_option
+from kefu_cli.cli.options import DESK, Number, input_options, open_orders, output_options, renderer_for, state_option
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -55,8 +55,8 @@ def _place(province, city) -> str | None:
 @click.option("--changed", is_flag=True, help="Print only waybills whose status changed since the last run (cron).")
 @click.option("--refresh", is_flag=True, help="Query even waybills queried in the last 30 minutes.")
 @click.option("--concurrency", type=click.IntRange(1, 200), default=8, show_default=True, help="Requests at once.")
-@click.option("--rate", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Requests per second at most.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--rate", type=Number(min=0.1, max=1000), default=10.0, show_default=True, help="Requests per second at most.")
+@click.option("--timeout", type=Number(min=0.1, max=3600), default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="warning", show_default=True,
               help="Exit 1 on exception/refused/returned (error) or also stale (warning).")
 @state_option("tracking")

@@ -113,10 +113,21 @@ class WorkCalendar:
             pass
         current = day
         count = 0
+        idle = 0
         while count < n:
             current += ONE_DAY
             if self.is_working(current):
                 count += 1
+                idle = 0
+            else:
+                idle += 1
+                if idle > 366:  # config check refuses such a calendar; one built around it stops here
+                    from kefu_cli.errors import ConfigError
+
+                    raise ConfigError(_("the {country} calendar has no working day in the year after {day}").format(
+                        country=self.country, day=current - ONE_DAY * idle),
+                        hint=_("check the warehouse's closed days and the shop.toml [calendar] off days "
+                               "(kefu config check)"))
         self._after[key] = current
         return current
 

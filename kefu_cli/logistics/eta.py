@@ -75,6 +75,12 @@ def promise_unmeetable(promised: date | None, arrive_from: date | None) -> bool:
     return promised is not None and arrive_from is not None and promised < arrive_from
 
 
+def deadline_missed(ship_by: date | None, deadline: date | None) -> bool:
+    """True when kefu's ship window ends after the platform's ship-by deadline (Amazon's
+    promise-date, 拼多多's 承诺发货时间): the day the platform starts penalising a late dispatch."""
+    return ship_by is not None and deadline is not None and ship_by > deadline
+
+
 class Estimator:
     def __init__(self, config: Config, now: datetime, calendars: Calendars | None = None, observed: dict | None = None):
         self.config = config
@@ -146,7 +152,8 @@ class Estimator:
     def estimate(self, *, order_id: str | None, warehouse: Warehouse | None, place: Place, stock: str | None,
                  paid_at: datetime | None, product_line: ProductLine | None = None, carrier: Carrier | None = None,
                  address: str | None = None, reason: str | None = None, explain: bool = False,
-                 shipped_at: datetime | None = None, tier: str | None = None, ship: ShipWindow | None = None) -> dict:
+                 shipped_at: datetime | None = None, tier: str | None = None, ship: ShipWindow | None = None,
+                 ship_deadline: datetime | None = None) -> dict:
         """`shipped_at`: the parcel is with the carrier (at the latest then), so only transit is
         left; basis `shipped`. Otherwise counted from payment (basis `paid_at`) or, unpaid, now.
         `tier`: `tier_of` already decided by the caller (the plan), else decided here. `ship`: a
@@ -189,6 +196,7 @@ class Estimator:
             win = self.window(warehouse, paid_at if paid_at is not None else self.now, ship, transit)
         rec.update(ship_from=win.ship_from, ship_by=win.ship_by, arrive_from=win.arrive_from,
                    arrive_by=win.arrive_by, calendar_note=win.note, reason=reason)
+
         if explain:
             steps.append(_("tier {tier} from {warehouse} ({province})").format(
                 tier=tier, warehouse=warehouse.code, province=warehouse.province))
@@ -198,7 +206,17 @@ class Estimator:
             if basis == "now":
                 steps.append(_("not paid: counted from now"))
             steps.extend(win.steps)
+            if ship_deadline is not None and shipped_at is None:
+                deadline = self.deadline_day(warehouse, ship_deadline)
+                text = (_("the platform's ship-by deadline is {deadline}: the ship window ends {end}, after it")
+                        if deadline_missed(win.ship_by, deadline) else
+                        _("the platform's ship-by deadline is {deadline}: the ship window ends {end}, in time"))
+                steps.append(text.format(deadline=deadline, end=win.ship_by))
         return self._explained(rec, steps, explain)
+
+    def deadline_day(self, warehouse: Warehouse, ship_deadline: datetime) -> date:
+        """A platform's ship-by deadline as a day where the warehouse is."""
+        return ship_deadline.astimezone(self._zone(warehouse)).date()
 
     @staticmethod
     def _explained(rec: dict, steps: list[str], explain: bool) -> dict:

@@ -96,7 +96,7 @@ class Planner:
             order_id=order["order_id"], warehouse=shipment.warehouse, place=plan.place, stock=shipment.stock,
             paid_at=order["paid_at"], product_line=shipment.product_line, carrier=plan.carrier,
             address=order["address"], reason=None if shipment.warehouse else "UNROUTABLE", explain=explain,
-            shipped_at=shipped_at, tier=shipment.tier)
+            shipped_at=shipped_at, tier=shipment.tier, ship_deadline=order.get("ship_deadline"))
 
 
 def order_window(windows: list[dict]) -> dict | None:

@@ -30,14 +30,20 @@ AFTER_SALE = ("none", "requested", "refunding", "refunded", "rejected", "closed"
 # fields a column may feed besides the record's own: item lines and Taobao's order summary
 ITEM_FIELDS = ("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price")
 # `district` is joined into the address (Pinduoduo's 省/市/区 columns)
-COLUMN_FIELDS = (*ORDER_FIELDS, "district", *ITEM_FIELDS, "summary_title", "summary_qty")
+# `ship_method` is the carrier when the carrier column is empty (Amazon's ssa-ship-method: ゆうパック);
+# `delivery_start`/`delivery_end` a scheduled delivery window, read into promised_date and delivery_slot
+COLUMN_FIELDS = (*ORDER_FIELDS, "district", "ship_method", "delivery_start", "delivery_end", *ITEM_FIELDS,
+                 "summary_title", "summary_qty")
 # fields several columns may feed together: text joined by a space (an address in parts), money
 # added up (points + coupons), a phone number's parts joined by "-"
 JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mobile", "postal_code",
             "item_title", *MONEY)
 KEYS = ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses",
-        "after_sale", "amounts", "defaults")
-AMOUNT_KEYS = ("reconcile", "paid_when", "per_item", "item_price", "derive")
+        "after_sale", "amounts", "defaults", "comment_blocks")
+# what a platform's own `[title:]` block in the buyer's message is: a delivery wish (date and slot)
+# read into promised_date and delivery_slot, or the platform's text kept out of the message
+BLOCK_KINDS = ("delivery", "drop")
+AMOUNT_KEYS = ("reconcile", "paid_when", "per_item", "item_price", "derive", "discount_sign")
 
 
 @dataclass(frozen=True)
@@ -126,8 +132,10 @@ class Profile:
     paid_when: tuple[str, ...] = ()  # paid is money paid only in these statuses (JD's 应付金额)
     per_item: tuple[str, ...] = ()  # amounts written per item row, added up over the order's rows
     item_price: str = "unit"  # "line": the export's item price is price × quantity (Amazon)
+    discount_sign: str = "positive"  # "either": a discount written as a negative amount is its size (Amazon)
     derive: dict[str, Formula] = field(default_factory=dict)  # a field computed when the file lacks it
     defaults: dict[str, str] = field(default_factory=dict)  # a field's value when the file has no column
+    comment_blocks: dict[str, str] = field(default_factory=dict)  # `[title:]` block in buyer_message -> kind
     kind: Kind = ORDERS
     words: dict[str, dict[str, str]] = field(default_factory=dict)  # vocabulary key -> word -> code
 
@@ -261,6 +269,16 @@ def _profile(name: str, data: dict, file: str, problems: list, kind: Kind = ORDE
                 bad(f"defaults.{k}", _("must be a field = text"))
             else:
                 p.defaults[k] = v
+    blocks = data.get("comment_blocks", {})
+    if not isinstance(blocks, dict):
+        bad("comment_blocks", _("must be a table of block title = kind"))
+        blocks = {}
+    for title, block_kind in blocks.items():
+        if block_kind not in BLOCK_KINDS:
+            bad(f"comment_blocks.{title}", _("{value} is not one of: {choices}").format(
+                value=block_kind, choices=", ".join(BLOCK_KINDS)))
+        else:
+            p.comment_blocks[title.strip()] = block_kind
     amounts = data.get("amounts", {})
     if not isinstance(amounts, dict):
         bad("amounts", _("must be a table"))
@@ -282,6 +300,10 @@ def _profile(name: str, data: dict, file: str, problems: list, kind: Kind = ORDE
         bad("amounts.item_price", _("must be unit or line"))
     else:
         p.item_price = amounts.get("item_price", "unit")
+    if amounts.get("discount_sign", "positive") not in ("positive", "either"):
+        bad("amounts.discount_sign", _("must be positive or either"))
+    else:
+        p.discount_sign = amounts.get("discount_sign", "positive")
     derive = amounts.get("derive", {})
     if isinstance(derive, dict):
         for k, text in derive.items():

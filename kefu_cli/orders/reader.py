@@ -35,7 +35,7 @@ from kefu_cli.i18n import N_, _
 from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import CASE_FIELDS, CASE_FLAGS, CASE_IDS, CASE_MONEY, CASE_TEXT, CASE_TIMES, ORDER_FIELDS
-from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, split_address_cached
+from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, postal_place, split_address_cached
 from kefu_cli.orders.values import (
     Bad,
     Fixed,
@@ -43,10 +43,14 @@ from kefu_cli.orders.values import (
     parse_date,
     parse_evidence,
     datetime_parser,
+    delivery_wish,
+    split_blocks,
     parse_flag,
     parse_money,
     parse_qty,
     parse_stock,
+    restore_phone_zeros,
+    restore_postal_zeros,
     unwrap_excel,
     word_parser,
 )
@@ -206,6 +210,9 @@ PROBLEM_TEXT = {
     "excel_mangled": N_("{value} was mangled by Excel into scientific notation; export again with the number as text"),
     "missing_cells": N_("the row has {value} cells, fewer than the header's; the missing ones are empty"),
     "extra_cells": N_("the row has {value} cells, more than the header's; the extra ones are ignored"),
+    "excel_leading_zero": N_("{value}: the leading zero Excel dropped is restored"),
+    "excel_leading_zero_lost": N_("{value} looks like a Japanese number that lost its leading 0 to Excel; export again with the column as text"),
+    "unreadable_delivery_wish": N_("{value}: the delivery wish in the platform's block is neither a date nor a time slot"),
     "undecodable_bytes": N_("bytes that are not valid {value} were replaced with U+FFFD"),
     "unreadable_row": N_("the row could not be read: {value}"),
     "joined_lines": N_("lines {value} were read as one row: an unbalanced quote (\") may have joined them; check those lines"),
@@ -239,9 +246,9 @@ def _short(value) -> str:
 
 _WRAPPED = ("order_id", "phone", "mobile", "waybill")
 _TEXT = ("platform", "buyer", "close_reason", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
-         "buyer_message", "seller_memo", "carrier", "invoice")
+         "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
 _MONEY = platforms.MONEY
-_TIMES = ("created_at", "paid_at")
+_TIMES = ("created_at", "paid_at", "ship_deadline")
 _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "promised_date": parse_date}
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
 # a platform's privacy number: the buyer's real number hidden behind a virtual one and its extension
@@ -299,7 +306,17 @@ class RowConverter:
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
         self.privacy = "mobile" in idx
+        self.ship_method = idx.get("ship_method")
+        self.window = [(n, idx[n], headers[idx[n]].strip()) for n in ("delivery_start", "delivery_end") if n in idx]
+        self.window_parse = datetime_parser(tz)
+        self.signed_discounts = profile is not None and profile.discount_sign == "either"
+        self.blocks = profile.comment_blocks if profile is not None and "buyer_message" in idx else {}
+        self.message_col = ", ".join(headers[i].strip() for i in ([idx["buyer_message"]] if "buyer_message" in idx
+                                                                  else joins.get("buyer_message", [])))
         self.phone_moves = "phone" in idx or "phone" in joins
+        # the columns of Japanese numbers whose leading zeros Excel drops (orders/values.restore_*_zeros)
+        self.zero_cols = [(n, joins.get(n) or [idx[n]], restore_postal_zeros if n == "postal_code" else restore_phone_zeros,
+                           _JOIN_WITH[n]) for n in ("phone", "mobile", "postal_code") if n in idx or n in joins]
         # a Japanese platform's export: its numbers are Japanese whatever the address says
         self.japan = profile is not None and profile.timezone == "Asia/Tokyo"
         self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
@@ -335,6 +352,16 @@ class RowConverter:
             rec[name] = v
         if self.joined:
             self._join(rec, row, line, problems)
+        if self.ship_method is not None and rec["carrier"] is None:
+            rec["carrier"] = row[self.ship_method].strip() or None
+        if self.window:
+            self._window(rec, row, line, problems)
+        if self.signed_discounts and rec["discount"] is not None and rec["discount"] < 0:
+            rec["discount"] = -rec["discount"]  # Amazon writes a promotion as -500 or 500: its size
+        if self.blocks:
+            message = rec["buyer_message"]
+            if message is not None and "[" in message:
+                self._blocks(rec, message, line, problems)
         order_id = rec["order_id"]
         if order_id is None:
             problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
@@ -355,6 +382,8 @@ class RowConverter:
                 row[self.district].strip() if self.district is not None else None)
         else:  # a province column: a prefecture in its canonical name, the city from the address lines
             rec["province"], rec["city"] = place_columns(rec["address"], rec["province"], rec["city"])
+        if self.zero_cols and (self.japan or rec["province"] in _JP_SET):
+            self._excel_zeros(rec, row, line, problems)
         if self.phone_moves and rec["mobile"] is None:
             phone = rec["phone"]
             # a Japanese mobile (070/080/090) in the phone column is the receiver's mobile
@@ -370,6 +399,67 @@ class RowConverter:
         if self.settles and not self.item_rows:
             self.settle(rec)
         return rec
+
+    def _window(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
+        """A scheduled delivery window (Amazon.co.jp's scheduled-delivery-start-date/-end-date): its
+        day is the promised date and its hours the delivery slot (a column that has them wins)."""
+        ends = {}
+        for name, i, header in self.window:
+            v = self.window_parse(row[i].strip())
+            if v.__class__ in _ODD:
+                v = self._odd(v, line, header, name, row[i], problems)
+            ends[name] = v
+        start, end = ends.get("delivery_start"), ends.get("delivery_end")
+        if start is None:
+            return
+        start = start.astimezone(self.tz)  # the day and hours where the buyer is (the platform's zone)
+        end = end.astimezone(self.tz) if end is not None else None
+        if rec["promised_date"] is None:
+            rec["promised_date"] = start.date()
+        if rec["delivery_slot"] is None and end is not None and end.date() == start.date():
+            rec["delivery_slot"] = f"{start:%H:%M}-{end:%H:%M}"
+
+    def _excel_zeros(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
+        """Leading zeros Excel dropped from a Japanese number (a phone part 80 for 080, a postal-code
+        part 136 for 0136): restored where that is unambiguous (a fixed problem), named with the
+        fix where it is not."""
+        for name, cells, restore, sep in self.zero_cols:
+            parts = [_read_wrapped(row[i]) or "" for i in cells]
+            if not any(parts):
+                continue
+            found = restore(parts)
+            if found is None:
+                continue
+            header = ", ".join(headers for _i, headers in ((i, self.plan.headers[i].strip()) for i in cells))
+            if name == "postal_code" and found.__class__ is not Bad:
+                # restored only when Japan Post knows the code, in the order's prefecture
+                known = postal_place("".join(found).replace("-", ""))
+                if known is None or (rec["province"] in _JP_SET and known[0] != rec["province"]):
+                    found = Bad("excel_leading_zero_lost", sep.join(p for p in parts if p))
+            if found.__class__ is Bad:
+                problems.append(problem(line, header, name, found.code, found.raw))
+                continue
+            rec[name] = sep.join(p for p in found if p)
+            problems.append(problem(line, header, name, "excel_leading_zero", sep.join(p for p in parts if p),
+                                    fixed=True))
+
+    def _blocks(self, rec: dict, message: str, line: int, problems: list[dict]) -> None:
+        """The platform's own `[title:]` blocks out of the buyer's message (Rakuten's コメント): a
+        delivery wish read into promised_date and delivery_slot (a column that has them wins)."""
+        rec["buyer_message"], found = split_blocks(message, self.blocks)
+        for kind, title, content in found:
+            if kind != "delivery":
+                continue
+            wish = delivery_wish(content)
+            if wish.__class__ is Bad:
+                problems.append(problem(line, self.message_col, "delivery_slot", "unreadable_delivery_wish",
+                                        f"[{title}:] {content}"))
+                continue
+            day, slot = wish
+            if day is not None and rec["promised_date"] is None:
+                rec["promised_date"] = day
+            if slot is not None and rec["delivery_slot"] is None:
+                rec["delivery_slot"] = slot
 
     def _join(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
         for name, cells, money, sep in self.joined:
@@ -822,7 +912,7 @@ class OrderFile:
 
         if self.format == "json":
             try:
-                data = json.load(self._text, parse_float=Decimal)
+                data = json.load(self._text, parse_float=Decimal, parse_int=str)
             except json.JSONDecodeError as exc:
                 raise InputError(_("{file}: not valid JSON (line {line}): {error}").format(
                     file=self.name, line=exc.lineno, error=exc.msg)) from None
@@ -849,7 +939,7 @@ class OrderFile:
         if first is None:
             raise InputError(_("{file}: the file is empty").format(file=self.name))
         try:
-            obj = json.loads(first[1], parse_float=Decimal)
+            obj = json.loads(first[1], parse_float=Decimal, parse_int=str)
         except (json.JSONDecodeError, RecursionError):
             obj = None
         headers = list(obj) if isinstance(obj, dict) else ["order_id"]
@@ -918,7 +1008,7 @@ class OrderFile:
         for n, entry in entries:
             if isinstance(entry, str):
                 try:
-                    entry = json.loads(entry, parse_float=Decimal)
+                    entry = json.loads(entry, parse_float=Decimal, parse_int=str)
                 except json.JSONDecodeError as exc:
                     yield self._bad_json(n, f"{exc.msg} (column {exc.colno})")
                     continue

@@ -9,7 +9,7 @@ CANONICAL_COLUMNS = (
     "order_id", "platform", "buyer", "status", "created_at", "paid_at", "total", "goods_amount",
     "shipping_fee", "discount", "platform_discount", "paid", "refund", "after_sale", "close_reason",
     "receiver", "phone", "mobile", "mobile_ext", "postal_code", "address", "province", "city",
-    "buyer_message", "seller_memo", "flag", "promised_date", "consulted", "stock", "waybill", "carrier",
+    "buyer_message", "seller_memo", "flag", "promised_date", "delivery_slot", "ship_deadline", "consulted", "stock", "waybill", "carrier",
     "invoice", "items",
 )
 # the fields a row's cells fill (items come from item rows, a summary or an items file)

@@ -112,6 +112,15 @@ def _parse_money_slow(text: str):
 
 # --------------------------------------------------------------------------- timestamps
 
+# Excel's own way of writing a date-time cell to CSV in a US locale: 12/5/2023 20:24 (month first)
+_US_DT_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$")
+
+
+class _Groups(tuple):
+    def groups(self):
+        return self
+
+
 _DT_RE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[ T]+(\d{1,2})[:時时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?)?秒?)?\s*$"
@@ -199,6 +208,11 @@ def _parse_datetime_slow(text: str, tz: tzinfo):
         except ValueError:
             pass
     m = _DT_RE.match(s)
+    if m is None:
+        m = _US_DT_RE.match(s)
+        if m:  # Excel's M/D/YYYY H:MM (a CSV re-saved by Excel in a US locale): reorder to Y, M, D
+            mo_, d_, y_, *rest = m.groups()
+            m = _Groups((y_, mo_, d_, *rest))
     if m:
         y, mo, d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
         try:
@@ -354,3 +368,113 @@ def unwrap_excel(text: str) -> str:
     if text[:1] == "'":
         return text[1:]
     return text
+
+
+# --------------------------------------------------------------------------- a platform's blocks in a message
+
+# Rakuten writes the answers of its order form into コメント as `[title:]answer` blocks, its own
+# delivery wish among them: `[配送日時指定:]\n2023-12-17(日) 19:00-21:00` (RMS getOrder `remarks`:
+# "形式は「[注文フォームタイトル:]ユーザー入力内容」")
+_BLOCK = re.compile(r"\[([^\[\]\r\n]{1,80}?)[:：]\]")
+_WISH_DATE = re.compile(r"\s*(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s*(?:[(（][^)）]{1,4}[)）])?\s*")
+_NO_WISH = ("", "指定なし", "なし", "希望なし", "指定しない")
+
+
+def split_blocks(text: str, kinds: dict[str, str]) -> tuple[str | None, list[tuple[str, str, str]]]:
+    """(the message without the blocks `kinds` names, [(kind, title, content)] of those blocks).
+    A block whose title `kinds` does not name is the buyer's own answer and stays in the message."""
+    marks = list(_BLOCK.finditer(text))
+    if not marks:
+        return text, []
+    kept = [text[:marks[0].start()]]
+    found = []
+    for n, m in enumerate(marks):
+        end = marks[n + 1].start() if n + 1 < len(marks) else len(text)
+        title = m.group(1).strip()
+        kind = kinds.get(title)
+        if kind is None:
+            kept.append(text[m.start():end])
+        else:
+            found.append((kind, title, text[m.end():end].strip()))
+    rest = "".join(kept).strip()
+    return rest or None, found
+
+
+def delivery_wish(text: str):
+    """(date | None, slot | None) of a delivery wish as a platform writes it (2023-12-17(日) 19:00-21:00,
+    午前中, 指定なし); Bad when it names neither a date nor a slot kefu can read."""
+    s = text.strip().translate(FULLWIDTH)
+    if s in _NO_WISH:
+        return None, None
+    day = None
+    m = _WISH_DATE.match(s)
+    if m:
+        try:
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return Bad("not_a_date", text)
+        s = s[m.end():]
+    slot = " ".join(s.split()) or None
+    if slot in _NO_WISH:
+        slot = None
+    if slot is not None and len(slot) > 40:
+        return Bad("not_a_date", text)
+    return day, slot
+
+
+# --------------------------------------------------------------------------- numbers Excel dropped a zero from
+
+# Japanese numbers as digits only (+81 or the trunk 0): mobile 070/080/090 + 8 digits, landline 10 digits
+MOBILE_JP = re.compile(r"(?:\+?81|0)[789]0\d{8}")
+LANDLINE_JP = re.compile(r"(?:\+?81|0)(?![5789]0)[1-9]\d{8}")  # 050/070/080/090 have 11 digits
+_MOBILE_CN = re.compile(r"1[3-9]\d{9}")
+_SEPARATORS = re.compile(r"[\s\-‐－ー−()（）]")
+
+
+def jp_number_valid(digits: str) -> bool:
+    return bool(MOBILE_JP.fullmatch(digits) or LANDLINE_JP.fullmatch(digits))
+
+
+def restore_phone_zeros(parts: list[str]):
+    """A Japanese phone number written in parts (Rakuten's 送付先電話番号1-3) or in one cell, after
+    Excel read it as a number: `80`, `1234`, `5678` → 080-1234-5678 (every domestic number starts
+    with its trunk 0; the last part has 4 digits). The repaired parts when that makes a valid
+    number, None when nothing was lost, Bad("excel_leading_zero_lost") when a zero is missing and
+    restoring it does not make a number (the fix is to export again with the column as text)."""
+    if len(parts) == 1:
+        cell = parts[0]
+        digits = _SEPARATORS.sub("", cell)
+        if not digits.isdigit() or digits[0] == "0" or cell.startswith("+") or len(digits) < 8:
+            return None
+        if (digits.startswith("81") and jp_number_valid(digits)) or _MOBILE_CN.fullmatch(digits):
+            return None  # with its country code, or a Chinese mobile: nothing was lost
+        return ["0" + cell] if jp_number_valid("0" + digits) else Bad("excel_leading_zero_lost", cell)
+    if not all(p.isdigit() for p in parts if p) or not parts[0]:
+        return None
+    fixed = list(parts)
+    if fixed[0][0] != "0":
+        fixed[0] = "0" + fixed[0]
+    if len(fixed) == 3 and fixed[2] and len(fixed[2]) < 4:
+        fixed[2] = fixed[2].zfill(4)
+    if fixed == parts:
+        return None
+    return fixed if jp_number_valid("".join(fixed)) else Bad("excel_leading_zero_lost", "-".join(p for p in parts if p))
+
+
+def restore_postal_zeros(parts: list[str]):
+    """A Japanese postal code (7 digits: 3 + 4) in parts (送付先郵便番号1, 2) or one cell after Excel
+    read it as a number: `590`, `136` → 590-0136; `600001` → 0600001. The repaired parts, or None
+    when nothing was lost (or the cell is not digits)."""
+    if len(parts) == 2:
+        a, b = parts
+        if not (a.isdigit() and b.isdigit()) or (len(a) >= 3 and len(b) >= 4):
+            return None
+        return [a.zfill(3), b.zfill(4)] if len(a) <= 3 and len(b) <= 4 else None
+    cell = parts[0]
+    if cell.isdigit() and 4 <= len(cell) < 7:
+        return [cell.zfill(7)]
+    if "-" in cell:
+        a, _sep, b = cell.partition("-")
+        found = restore_postal_zeros([a.strip(), b.strip()])
+        return ["-".join(found)] if found else None
+    return None
