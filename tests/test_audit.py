@@ -218,7 +218,7 @@ def test_summary_fail_on_and_only_problems(run):
     lines = r.stdout.splitlines()
     assert lines[0] == "kind\tname\tcount" and "verdict\tpass\t1" in lines and "code\tAUDIT_OVERDUE\t4" in lines
     # Taobao's export has no promised date: said once under the summary, not warned on every run
-    assert "kefu: not run: the taobao export has no column for PROMISE_UNMEETABLE (promised_date)" in r.stderr
+    assert "kefu: not run: the taobao export has no column for PROMISE_UNMEETABLE (promised_date)," in r.stderr
     assert "skipped PROMISE_UNMEETABLE" not in run(*args, "-f", "tsv").stderr
 
 
@@ -230,7 +230,7 @@ def test_summary_fail_on_and_only_problems(run):
 def test_rules_a_platform_can_never_run_are_listed_once_not_warned(run, name, platform, never):
     args = ["--now", "2026-12-01 12:00", "audit", EXAMPLES / name, "-f", "tsv"]
     quiet = run(*args).stderr
-    assert "skipped" not in quiet.replace("skipped BUYER_MESSAGE", "").replace("skipped SELLER_MEMO", "")
+    assert not [rule for rule in never if f"skipped {rule.split()[0]}:" in quiet]
     said = [line for line in run(*args, "--summary").stderr.splitlines() if line.startswith("kefu: not run:")]
     assert len(said) == 1 and said[0].startswith(f"kefu: not run: the {platform} export has no column for ")
     assert all(rule in said[0] for rule in never)
