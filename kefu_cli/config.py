@@ -509,7 +509,9 @@ TRANSIT_HISTORY = {"calibrate": (False, check_bool), "min_samples": (False, _pos
                    "window_days": (False, _positive(36_600))}
 PROVIDER = {"endpoint": (False, lambda v: None if isinstance(v, str) and re.match(r"https?://\S+$", v)
                          else _("{value} is not an http(s) URL").format(value=_show(v)))}
-PULL = {"endpoint": PROVIDER["endpoint"], "token_endpoint": PROVIDER["endpoint"], "marketplace_ids": (False, _str_list)}
+PULL = {"endpoint": PROVIDER["endpoint"], "token_endpoint": PROVIDER["endpoint"], "marketplace_ids": (False, _str_list),
+        "lookback_days": (False, lambda v: None if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 729
+                          else _("{value} is not a number of days from 0 to 729").format(value=_show(v)))}
 REMIND = {
     "stages": (False, lambda v: None if isinstance(v, list) and v else _("must be an array of tables")),
     "close_after": (False, _duration),
@@ -737,7 +739,8 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     _check_table(shop.get("carriers", {}), {"prefer": (False, _str_list)}, shop_file, "carriers", problems)
     pull = shop.get("pull", {})  # kefu pull: endpoints and marketplaces; credentials only in the environment
     _check_table(pull, {"amazon_jp": (False, _is_table), "rakuten": (False, _is_table)}, shop_file, "pull", problems)
-    for name, keys in (("amazon_jp", ("endpoint", "token_endpoint", "marketplace_ids")), ("rakuten", ("endpoint",))):
+    for name, keys in (("amazon_jp", ("endpoint", "token_endpoint", "marketplace_ids")),
+                       ("rakuten", ("endpoint", "lookback_days"))):
         if isinstance(pull, dict) and isinstance(pull.get(name), dict):
             _check_table(pull[name], {k: PULL[k] for k in keys}, shop_file, f"pull.{name}", problems)
 

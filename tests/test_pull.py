@@ -309,3 +309,125 @@ def test_the_sandbox_entry_is_answered_as_the_model_has_it(spapi):
     refused = httpx.get(f"{server.origin()}/orders/2026-01-01/orders", params=late,
                         headers={"x-amz-access-token": token["access_token"]})
     assert refused.status_code == 400 and "2 minutes" in refused.json()["errors"][0]["message"]
+
+
+# --------------------------------------------------------------------------- Rakuten RMS
+
+from rms_server import LICENSE, SECRET, RmsServer, rms_order  # noqa: E402
+
+JST = timezone(timedelta(hours=9))
+
+
+@pytest.fixture
+def rms(monkeypatch):
+    servers = []
+
+    def start(orders, **kw):
+        server = RmsServer(orders, **kw).start()
+        servers.append(server)
+        for k, v in server.env().items():
+            monkeypatch.setenv(k, v)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+# order 3 of rms_order as RMS's order CSV writes it (注文データダウンロード, cp932, one row per item)
+RMS_CSV_HEADERS = ["注文番号", "ステータス", "注文日時", "商品合計金額", "送料合計", "請求金額", "合計金額", "ポイント利用額",
+                   "クーポン利用総額", "送付先郵便番号1", "送付先郵便番号2", "送付先住所都道府県", "送付先住所郡市区",
+                   "送付先住所それ以降の住所", "送付先姓", "送付先名", "送付先電話番号1", "送付先電話番号2", "送付先電話番号3",
+                   "商品名", "商品番号", "単価", "個数", "お届け日指定", "お荷物伝票番号", "配送会社", "コメント", "ひとことメモ",
+                   "決済方法"]
+RMS_CSV_ORDER = ["123456-20261120-00000003", "発送済", "2026-11-20 10:03:00", "87000", "0", "86500", "87000", "500",
+                 "0", "163", "8001", "東京都", "新宿区", "西新宿2-8-1", "山田", "花子", "090", "1234", "0003"]
+RMS_CSV_ROWS = [RMS_CSV_ORDER + ["北欧 パイン材 シングルベッド", "DS1205", "39800", "1", "2026-12-12", "425792094324",
+                                 "ヤマト運輸", "[配送日時指定:]\n12月12日(土)", "", "クレジットカード"],
+                RMS_CSV_ORDER + ["パイン材 チェスト 3段", "DS0305", "23600", "2", "2026-12-12", "425792094324",
+                                 "ヤマト運輸", "[配送日時指定:]\n12月12日(土)", "", "クレジットカード"]]
+
+
+def rms_orders(n, start=datetime(2026, 11, 20, 1, 0, tzinfo=timezone.utc), **kw):
+    return [rms_order(i, start + timedelta(minutes=i), **kw) for i in range(1, n + 1)]
+
+
+def test_a_rakuten_order_pulled_and_the_same_order_in_rms_csv_give_the_same_record(rms, run, tmp_path):
+    import csv
+
+    rms([rms_order(3, datetime(2026, 11, 20, 1, 3, tzinfo=timezone.utc), progress=500, shipping="425792094324")])
+    pulled = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20", "-f", "jsonl")
+    assert pulled.exit_code == 0, pulled
+    export = tmp_path / "rakuten.csv"
+    with open(export, "w", encoding="cp932", newline="") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL).writerows([RMS_CSV_HEADERS, *RMS_CSV_ROWS])
+    exported = run("orders", export, "-f", "jsonl")
+    assert exported.exit_code == 0, exported
+    assert [comparable(r) for r in lines(pulled.stdout)] == [comparable(r) for r in lines(exported.stdout)]
+    (record,) = lines(pulled.stdout)
+    assert (record["status"], record["paid"], record["waybill"], record["mobile"]) == (
+        "shipped", "86500", "425792094324", "090-1234-0003")
+    assert [i["qty"] for i in record["items"]] == [1, 2]
+
+
+def test_rakuten_prints_each_order_once_and_a_changed_one_again(rms, run):
+    orders = rms_orders(250)
+    server = rms(orders)
+    first = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20", "-f", "jsonl")
+    assert first.exit_code == 0, first
+    assert [r["order_id"] for r in lines(first.stdout)] == [o["orderNumber"] for o in orders]
+    assert [len(g) for g in server.gets] == [100, 100, 50]  # getOrder takes 100 numbers at most
+    assert server.searches[0]["dateType"] == 1 and server.searches[0]["endDatetime"] == "2026-11-21T00:00:00+0900"
+    assert run("--now", "2026-11-21T00:05+09:00", "pull", "rakuten", "-f", "jsonl").stdout == ""
+    # an open order that changed (shipped, with its waybill) is seen by the lookback and printed again
+    server.change(orders[4]["orderNumber"], orderProgress=500, PackageModelList=[dict(
+        orders[4]["PackageModelList"][0], ShippingModelList=[{"shippingNumber": "425792094324",
+                                                              "deliveryCompany": "1001",
+                                                              "deliveryCompanyName": "ヤマト運輸"}])])
+    again = run("--now", "2026-11-21T00:10+09:00", "pull", "rakuten", "-f", "jsonl")
+    assert [(r["order_id"], r["status"], r["waybill"]) for r in lines(again.stdout)] == [
+        (orders[4]["orderNumber"], "shipped", "425792094324")]
+    assert server.searches[-1]["orderProgressList"] == [100, 200, 300, 400, 500, 600, 800]
+
+
+def test_rakuten_windows_are_63_days_at_most(rms, run):
+    server = rms(rms_orders(3, start=datetime(2026, 8, 1, tzinfo=timezone.utc)))
+    r = run("--now", NOW, "pull", "rakuten", "--since", "2026-08-01T00:00+09:00", "-f", "jsonl")
+    assert r.exit_code == 0 and len(lines(r.stdout)) == 3, r
+    spans = [(s["startDatetime"], s["endDatetime"]) for s in server.searches if "orderProgressList" not in s]
+    assert spans == [("2026-08-01T00:00:00+0900", "2026-10-03T00:00:00+0900"),
+                     ("2026-10-03T00:00:00+0900", "2026-11-21T00:00:00+0900")]
+
+
+def test_an_unsettled_amount_is_empty_with_a_problem_not_minus_9999(rms, run):
+    rms([rms_order(1, T0, unsettled=True)])
+    r = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20", "-f", "jsonl")
+    (record,) = lines(r.stdout)
+    assert (record["shipping_fee"], record["total"], record["paid"]) == (None, None, None)
+    assert {p["code"] for p in record["problems"]} == {"unsettled_amount"}
+    assert {p["column"] for p in record["problems"]} == {"送料合計", "合計金額", "請求金額"}
+
+
+def test_an_expired_license_key_is_exit_3_with_the_fix_and_what_came_before_printed(rms, run):
+    orders = rms_orders(150)
+    server = rms(orders)
+    server.faults = [None, None]  # searchOrder (the window), searchOrder (the lookback)
+    import threading
+
+    def expire():  # the key expires after the first getOrder
+        while not server.gets:
+            time.sleep(0.01)
+        server.license = "SL123456_the-new-key"
+
+    threading.Thread(target=expire, daemon=True).start()
+    r = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20", "-f", "jsonl", "--rate", "5")
+    assert r.exit_code == 3, r
+    assert "ES01-01" in r.stderr and "licenseKey" in r.stderr and LICENSE not in r.stderr and SECRET not in r.stderr
+    assert len(lines(r.stdout)) == 100 and cursor("rakuten")[0] is None
+
+
+def test_rms_credentials_are_checked_before_any_request(rms, run, monkeypatch):
+    server = rms([])
+    monkeypatch.delenv("KEFU_RMS_LICENSE_KEY")
+    r = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20")
+    assert r.exit_code == 2 and "KEFU_RMS_LICENSE_KEY" in r.stderr and server.searches == []

@@ -217,6 +217,7 @@ PROBLEM_TEXT = {
     "unreadable_row": N_("the row could not be read: {value}"),
     "joined_lines": N_("lines {value} were read as one row: an unbalanced quote (\") may have joined them; check those lines"),
     "not_an_object": N_("the line is not a JSON object: {value}"),
+    "unsettled_amount": N_("{value}: the platform has not settled this amount yet; read as empty"),
     "fullwidth_digits": N_("{value}: full-width digits read as ASCII"),
     "thousands_separator": N_("{value}: thousands separators removed"),
     "excel_wrapper": N_("{value}: Excel's =\"…\" wrapper removed"),

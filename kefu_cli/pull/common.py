@@ -124,6 +124,16 @@ def _object(raw: bytes) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
+def record_hash(record: dict) -> str:
+    """A record's version when the platform gives none (RMS): a hash of its canonical fields."""
+    import hashlib
+
+    import orjson
+
+    data = {k: v for k, v in record.items() if k not in ("row", "problems")}
+    return hashlib.sha256(orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+
+
 _DONE = object()
 
 

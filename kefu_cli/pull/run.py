@@ -14,7 +14,6 @@ and leaves the cursor, so the next run reads the window again and prints only wh
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
@@ -39,14 +38,6 @@ def module_of(platform: str):
         return rakuten
     raise UsageError(_("kefu pull cannot read {value}").format(value=platform),
                      hint=_("use one of: {choices}").format(choices=", ".join(PLATFORMS)))
-
-
-def record_hash(record: dict) -> str:
-    """A record's version when the platform gives none: a hash of its canonical fields."""
-    import orjson
-
-    data = {k: v for k, v in record.items() if k not in ("row", "problems")}
-    return hashlib.sha256(orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
 class Pull:
