@@ -299,3 +299,34 @@ def test_report_has_the_after_sales_section(run, tmp_path):
     deadlines = section.split("Platform deadlines in the next 24 hours")[1].split("Late replacements")[0]
     assert "2345678901234562" in deadlines and "2345678901234561" not in deadlines  # 20:00 today; 11-22 is later
     assert "SH20261110-003" in section.split("Late replacements")[1]
+
+
+def test_replacement_notice_once_per_ticket_with_kefus_dates(run, tmp_path):
+    reg = write_csv(tmp_path / "reg.csv", [
+        ["SH1", "3391204456781230001", "2026-11-20 10:00", "补发", "配件", "侧板破损", "是", "是", "2026-11-20 11:00"],
+        ["SH2", "3391204456781230003", "2026-11-20 10:00", "补发", "板件", "", "", "", "2026-11-20 11:00"],
+        ["SH3", "3391204456781230004", "2026-11-20 10:00", "补发", "", "", "", "", "2026-11-20 11:00"],
+        ["SH6", "3391204456781230002", "2026-11-20 10:00", "补发", "", "", "", "", "2026-11-20 11:00"],
+        ["SH4", "3391204456781230005", "2026-11-20 10:00", "补发", "配件", "", "", "", ""],
+        ["SH5", "9999", "2026-11-20 10:00", "补发", "配件", "", "", "", "2026-11-20 11:00"]], headers=REGISTER)
+    args = ("--now", "2026-11-20 15:30", "notify", "replacement", EXAMPLES / "taobao_orders.csv", "--items",
+            EXAMPLES / "taobao_items.csv", "--register", reg, "-f", "json")
+    first = run(*args)
+    assert first.exit_code == 0, first
+    sent = {m["order_id"]: m for m in json.loads(first.stdout)}
+    # SH6 has no 配件类型, but its line DS1505 is of the 松木 product line (^DS.*5$), itself a part type
+    assert set(sent) == {"3391204456781230001", "3391204456781230003", "3391204456781230002"}
+    assert "松木" in sent["3391204456781230002"]["text"]
+    window = json.loads(run("--now", "2026-11-20 15:30", "aftersales", "--register", reg, "--orders",
+                            EXAMPLES / "taobao_orders.csv", "--items", EXAMPLES / "taobao_items.csv", "-f", "json",
+                            "--fields", "ticket_id,ship_from,ship_by,arrive_from,arrive_by").stdout)
+    sh1 = next(w for w in window if w["ticket_id"] == "SH1")
+    assert sh1["ship_from"] == "2026-11-23" and sh1["ship_by"] == "2026-11-25"  # day 0 11-20 + 3..5 calendar days
+    text = sent["3391204456781230001"]["text"]
+    assert all(sh1[k] in text for k in ("ship_from", "ship_by", "arrive_from", "arrive_by")) and "配件" in text
+    assert sent["3391204456781230003"]["lang"] == "ja"  # a Japanese address
+    # no part type, not approved, no order in the file: held back and counted, never guessed
+    assert "no_order 1" in first.stderr and "no_part_type 1" in first.stderr and "not_approved 1" in first.stderr
+    again = run(*args)
+    assert json.loads(again.stdout) == [] and "already_sent 3" in again.stderr  # at most once per ticket
+    assert run("notify", "replacement", EXAMPLES / "taobao_orders.csv").exit_code == 2  # needs --register

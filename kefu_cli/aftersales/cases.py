@@ -63,6 +63,7 @@ class Desk:
                 self.signed[order_id] = day
         self.today = now.astimezone(self.tz).date()
         self.skipped: set[str] = set()  # rules a missing column switched off, for stderr
+        self._due: dict = {}
 
     # ------------------------------------------------------------------ join
 
@@ -99,6 +100,7 @@ class Desk:
 
         rec = dict.fromkeys(AS_FIELDS)
         steps: list[str] = []
+        ex = self.explain  # the steps are written only when asked for
         findings: list[dict] = []
         s, now, tz = self.s, self.now, self.tz
 
@@ -130,22 +132,22 @@ class Desk:
         rec["received_at"] = received
         state, due = "unknown", None
         if received is None:
-            steps.append(_("no 登记时间 and no request time: the same-day deadline is unknown"))
+            if ex: steps.append(_("no 登记时间 and no request time: the same-day deadline is unknown"))
         else:
-            due, promo, sla_steps = sla_due(received, s, self.cal, tz)
-            steps.extend(sla_steps)
+            due, promo, sla_steps = self._sla_due(received)
+            if ex: steps.extend(sla_steps)
             handled = rec["approved_at"] or closed_at
             if promo is not None:
                 state = "paused"
             elif handled is not None:
                 state = "met" if handled <= due else "late"
-                steps.append(_("handled {when}: {state}").format(when=handled.isoformat(), state=state))
+                if ex: steps.append(_("handled {when}: {state}").format(when=handled.isoformat(), state=state))
                 if state == "late":
                     add("AS_SLA_LATE", approved=handled, due=due)
             elif not is_open:
-                steps.append(_("closed without a time: the same-day rule cannot be checked"))
+                if ex: steps.append(_("closed without a time: the same-day rule cannot be checked"))
             elif ticket is None and status not in (None, "requested"):
-                steps.append(_("the platform says {status}: the shop has acted, but when is not in the export").format(
+                if ex: steps.append(_("the platform says {status}: the shop has acted, but when is not in the export").format(
                     status=status))
             elif now > due:
                 state = "overdue"
@@ -160,12 +162,12 @@ class Desk:
         # -- the platform's own clocks [PLATFORM]: from the export, else the shop's timeouts
         deadline = c.get("platform_deadline")
         if deadline is not None:
-            steps.append(_("platform deadline {when} (the export's 超时时间)").format(when=deadline.isoformat()))
+            if ex: steps.append(_("platform deadline {when} (the export's 超时时间)").format(when=deadline.isoformat()))
         else:
             timeout = s.platform_timeouts.get(rec["platform"] or "", {}).get(status or "")
             if timeout is not None and c.get("requested_at") is not None:
                 deadline = c["requested_at"] + timeout
-                steps.append(_("platform deadline {when}: request + {timeout} (shop.toml [aftersales.platform_timeouts])").format(
+                if ex: steps.append(_("platform deadline {when}: request + {timeout} (shop.toml [aftersales.platform_timeouts])").format(
                     when=deadline.isoformat(), timeout=timeout))
         rec["platform_deadline"] = deadline
         if deadline is not None and is_open:
@@ -181,8 +183,9 @@ class Desk:
                 add("AS_EVIDENCE_DEADLINE", deadline=evidence_deadline, hours=f"{hours:.1f}")
 
         # -- the order: its lines' product lines, its route
-        plan = self.planner.plan(order) if order is not None else None
-        lines = [r.product_line for r in plan.routes if r.product_line is not None] if plan else []
+        line_of = self.planner.router.product_line
+        lines = [pl for pl in (line_of(it.get("sku"), it.get("title"))[0] for it in order["items"] or ())
+                 if pl is not None] if order is not None else []
         sku = pick("sku")
         if sku and not lines:
             line, _why = self.planner.router.product_line(sku, pick("item_title"))
@@ -197,12 +200,12 @@ class Desk:
         if part is None and replacement:
             part = next((pl.name for pl in lines if pl.name in s.lead), None)
             if part is not None:
-                steps.append(_("part type {part} from the product line").format(part=part))
+                if ex: steps.append(_("part type {part} from the product line").format(part=part))
             else:
                 words = " ".join(x for x in (text, pick("item_title")) if x)
                 part = next((p for p, keys in s.part_keywords.items() if any(k in words for k in keys)), None)
                 if part is not None:
-                    steps.append(_("part type {part} from [aftersales.part_keywords]").format(part=part))
+                    if ex: steps.append(_("part type {part} from [aftersales.part_keywords]").format(part=part))
         if replacement and part not in s.lead:
             add("AS_PART_UNKNOWN", value=part or "—")
             part = None
@@ -211,12 +214,13 @@ class Desk:
             lo, hi, unit = s.lead[part]
             rec["lead"] = f"{lo}-{hi} {unit}"
             if rec["approved_at"] is not None:
+                plan = self.planner.plan(order) if order is not None else None  # the route: only for a window
                 self._window(rec, plan, order, ShipWindow(lo, hi, unit), steps)
                 reshipped = t.get("reshipped_at")
                 if is_open and reshipped is None and s.counts_to == "ship" and rec["ship_by"] and self.today > rec["ship_by"]:
                     add("AS_REPLACEMENT_LATE", approved=rec["approved_at"], ship_by=rec["ship_by"])
             else:
-                steps.append(_("not approved yet: the replacement window starts at approval"))
+                if ex: steps.append(_("not approved yet: the replacement window starts at approval"))
 
         # -- delivery: the order's signing (the return and warranty windows start there)
         signed = self.signed.get(rec["order_id"]) if rec["order_id"] else None
@@ -228,12 +232,12 @@ class Desk:
             if rec["order_id"] and is_open:
                 add("AS_NO_DELIVERY")
         else:
-            steps.append(_("signed for {day} (the delivery history)").format(day=signed))
+            if ex: steps.append(_("signed for {day} (the delivery history)").format(day=signed))
             if jp:  # Japan: 特定商取引法 8 days, or the shop's/platform's terms [LAW]/[PLATFORM]
                 terms = s.return_terms.get(rec["platform"], "statutory")
                 until, basis = return_until(signed, terms)
                 rec["return_until"] = until
-                steps.append(_("return window ({basis}): until {until}").format(basis=basis, until=until or "—"))
+                if ex: steps.append(_("return window ({basis}): until {until}").format(basis=basis, until=until or "—"))
                 if kind in RETURNS and until is not None and asked is not None and asked > until:
                     add("AS_RETURN_WINDOW_EXPIRED", asked=asked, until=until, basis=basis)
             else:  # China: 7 days from the day after signing [LAW]
@@ -250,7 +254,7 @@ class Desk:
                     rec["no_reason"] = "eligible" if asked <= until else "expired"
                     if kind in RETURNS and asked > until:
                         add("AS_NO_REASON_EXPIRED", asked=asked, until=until)
-                steps.append(_("7-day no-reason: day 1 is {first}, until {until} 23:59:59: {state}").format(
+                if ex: steps.append(_("7-day no-reason: day 1 is {first}, until {until} 23:59:59: {state}").format(
                     first=signed + timedelta(days=1), until=until, state=rec["no_reason"]))
             warranty_until = plus_year(signed)  # 三包 [SHOP]: one year from delivery
             rec["warranty_until"] = warranty_until
@@ -273,7 +277,7 @@ class Desk:
         rec["returned_on"] = returned_on
         if returned_on is not None:
             rec["refund_due"] = returned_on + timedelta(days=7)
-            steps.append(_("the return arrived {day}: refund due {due}").format(day=returned_on, due=rec["refund_due"]))
+            if ex: steps.append(_("the return arrived {day}: refund due {due}").format(day=returned_on, due=rec["refund_due"]))
             late = (self.today - returned_on).days
             if is_open and late > 7:
                 add("AS_REFUND_DUE", returned=returned_on, due=rec["refund_due"], days=late - 7)
@@ -300,6 +304,18 @@ class Desk:
         if self.explain:
             rec["steps"] = steps
         return rec
+
+    def _sla_due(self, received: datetime):
+        """clocks.sla_due; without --explain its answer depends only on the local day and the side of
+        the cutoff, so it is kept per (day, before cutoff): a batch asks few distinct ones."""
+        if self.explain:
+            return sla_due(received, self.s, self.cal, self.tz)
+        local = received.astimezone(self.tz)
+        key = (local.date(), local.time() < self.s.cutoff)
+        hit = self._due.get(key)
+        if hit is None:
+            hit = self._due[key] = sla_due(received, self.s, self.cal, self.tz)
+        return hit
 
     def _window(self, rec, plan, order, lead: ShipWindow, steps) -> None:
         shipment = plan.shipments[0] if plan and plan.shipments else None
@@ -358,6 +374,31 @@ def replacement_window(config: Config, s: Settings, estimator, approved_at: date
     else:
         out["ship_from"], out["ship_by"], out["arrive_from"], out["arrive_by"] = window
     return out
+
+
+def replacement_notice(rec: dict, order: dict | None, composer) -> tuple[dict | None, str | None]:
+    """The buyer's notice of an approved ticket's replacement (messaging's `replacement` template),
+    its dates only from the window computed here: (message, None), (None, reason held back) or
+    (None, None) when the ticket is no replacement or is closed."""
+    if rec["ticket_id"] is None or not rec["open"] or (rec["type"] not in REPLACEMENTS and rec["part_type"] is None):
+        return None, None
+    if rec["part_type"] is None:
+        return None, "no_part_type"
+    if rec["approved_at"] is None:
+        return None, "not_approved"
+    if order is None:
+        return None, "no_order"
+    if rec["arrive_from"] is None:
+        return None, "no_address"
+    if rec["ship_from"] is None:  # [aftersales.lead] counts_to = "arrival": no ship dates to tell
+        return None, "no_ship_dates"
+    if rec["ship_by"] < composer.now.astimezone(composer.tz).date():  # dates in the past tell the buyer nothing
+        return None, "window_passed"
+    day = date.isoformat
+    msg = composer.message(order, "replacement", "replacement", part=rec["part_type"], ticket=rec["ticket_id"],
+                           ship_from=day(rec["ship_from"]), ship_by=day(rec["ship_by"]),
+                           arrive_from=day(rec["arrive_from"]), arrive_by=day(rec["arrive_by"]))
+    return msg, None
 
 
 def summary(records: list[dict]) -> tuple[dict[str, int], dict[str, int]]:

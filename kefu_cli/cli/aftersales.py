@@ -83,10 +83,11 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
 
 
 def desk_records(env, settings, paths, register_path, orders_path, items_path, encoding, input_format, state_path,
-                 explain=False) -> tuple[list[dict], int | None]:
+                 explain=False, orders_out: dict | None = None) -> tuple[list[dict], int | None]:
     """(every case evaluated at --now, the paid orders of --orders or None): the exports and the
     register read through the order reader, the orders the cases name, the delivery history,
-    the estimator — for `kefu aftersales`, `kefu stats aftersales` and `kefu report`."""
+    the estimator — for `kefu aftersales`, `kefu stats aftersales`, `kefu report` and `kefu notify
+    replacement` (`orders_out` receives the orders the cases name, for the buyer's contact)."""
     from kefu_cli.aftersales.cases import Desk
     from kefu_cli.logistics.plan import Planner
     from kefu_cli.logistics.routing import Router
@@ -98,7 +99,7 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
             (tickets if rec["platform"] is None and rec["ticket_id"] else cases).append(rec)
     if register_path:
         tickets.extend(_read(env, register_path, encoding, input_format, "register"))
-    orders, paid = {}, None
+    orders, paid = ({} if orders_out is None else orders_out), None
     if orders_path:
         wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
         paid = 0

@@ -26,12 +26,14 @@ class _Printer:
         self.warned: dict[str, list[str]] = {}  # a message's warning -> the orders printed with it
         self.out.write(self.renderer.begin())
 
-    def send(self, msg: dict, state, kind: str, contacts: list[str], day: str) -> bool:
+    def send(self, msg: dict, state, kind: str, contacts: list[str], day: str, key: str | None = None) -> bool:
+        """`key`: what the ledger records the message under (the order, or an after-sales ticket)."""
         from kefu_cli.state import interrupts_deferred
 
         data = self.renderer.render([msg])
+        key = key or msg["order_id"] or ""
         with interrupts_deferred():  # recorded and printed, or neither
-            if state is not None and not state.claim(msg["order_id"] or "", kind, self.env.now.isoformat(),
+            if state is not None and not state.claim(key, kind, self.env.now.isoformat(),
                                                      contacts, day, msg.get("template")):
                 return False
             try:
@@ -39,10 +41,10 @@ class _Printer:
                 self.out.flush()
             except BaseException:  # the reader went away or the disk is full: not delivered
                 if state is not None:
-                    state.release(msg["order_id"] or "", kind)
+                    state.release(key, kind)
                 raise
             if state is not None:  # written and flushed whole: now it counts as sent
-                state.confirm(msg["order_id"] or "", kind)
+                state.confirm(key, kind)
         self.count += 1
         if msg["warning"]:  # counted, one line at the end: a cron log is not one line per order
             self.warned.setdefault(msg["warning"], []).append(msg["order_id"] or "")
@@ -184,21 +186,32 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
 
 
 @click.command()
-@click.argument("kind", type=click.Choice(["accepted", "shipped", "delay"]))
+@click.argument("kind", type=click.Choice(["accepted", "shipped", "delay", "replacement"]))
 @click.argument("path", metavar="FILE")
+@click.option("--register", "register_path", metavar="FILE",
+              help="replacement: the desk's ticket register (售后单号, 配件类型, 审核时间 …).")
+@click.option("--aftersales", "aftersales_paths", metavar="FILE", multiple=True,
+              help="replacement: the platforms' refund/return exports the tickets belong to (repeatable).")
 @message_options
 @pass_env
-def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, input_format, fmt, fields, no_headers):
+def notify(env, kind, path, register_path, aftersales_paths, state_path, dry_run, resend, items_path, encoding,
+           input_format, fmt, fields, no_headers):
     """Print order notices: accepted (paid, not shipped), shipped (with carrier, waybill and arrival
-    window) or delay (made to order), once per order and kind.
+    window), delay (made to order), once per order and kind; or replacement (an approved after-sales
+    ticket's replacement: when it ships and arrives), once per ticket.
 
     An order that lacks what its message needs (a shipped order without a waybill) is reported on
-    stderr as skipped, with the reason.
+    stderr as skipped, with the reason. A replacement notice needs --register; FILE is the order
+    export (phone, receiver, address); a ticket held back is counted by reason.
 
     \b
     Example:
       kefu --now "2026-10-05 12:00" notify shipped examples/taobao_orders.csv --dry-run -f jsonl
+      kefu --now "2026-11-20 15:30" notify replacement examples/taobao_orders.csv --items examples/taobao_items.csv --register examples/aftersales_register.csv --dry-run
     """
+    if kind == "replacement":
+        return _replacement(env, path, register_path, aftersales_paths, state_path, dry_run, resend, items_path,
+                            encoding, input_format, fmt, fields, no_headers)
     from kefu_cli.logistics.plan import Planner, order_window
     from kefu_cli.messaging.notices import Composer, notice
     from kefu_cli.logistics.routing import Router
@@ -240,6 +253,60 @@ def notify(env, kind, path, state_path, dry_run, resend, items_path, encoding, i
             orders=_first([o for os_ in skipped.values() for o in os_])))
     if held:
         env.info(_("{count} due notices held back: already_sent {count}").format(count=held))
+    return ExitCode.OK
+
+
+def _replacement(env, path, register_path, aftersales_paths, state_path, dry_run, resend, items_path, encoding,
+                 input_format, fmt, fields, no_headers):
+    """`notify replacement`: one notice per approved ticket whose replacement window kefu computed
+    (aftersales/cases.Desk, the window of `kefu aftersales`), through the same ledger: claimed by
+    ticket, printed, confirmed; held back (no_part_type, not_approved, no_order, no_address,
+    no_ship_dates, window_passed, quiet_hours, already_sent) and counted on stderr."""
+    from collections import Counter
+
+    from kefu_cli.aftersales.cases import replacement_notice
+    from kefu_cli.aftersales.rules import Settings
+    from kefu_cli.cli.aftersales import desk_records
+    from kefu_cli.errors import UsageError
+    from kefu_cli.messaging.notices import Composer, RemindSettings, in_quiet_hours
+
+    if not register_path:
+        raise UsageError(_("notify replacement needs --register FILE (the ticket register)"))
+    cfg = env.config
+    now = env.now
+    orders: dict = {}
+    records, _paid = desk_records(env, Settings.from_config(cfg), aftersales_paths, register_path, path, items_path,
+                                  encoding, input_format, state_path, orders_out=orders)
+    composer = Composer(cfg, now)
+    quiet = in_quiet_hours(now.astimezone(cfg.tzinfo()), RemindSettings.from_config(cfg).quiet)
+    day = now.astimezone(cfg.tzinfo()).date().isoformat()
+    ledger_kind = "notify:replacement"
+    held: Counter = Counter()
+    printer = _Printer(env, fmt, fields, no_headers)
+    state = open_state(state_path, create=not dry_run)
+    try:
+        _unconfirmed(env, state, ledger_kind, resend, dry_run)
+        for rec in records:
+            msg, reason = replacement_notice(rec, orders.get(rec["order_id"]), composer)
+            if msg is None and reason is None:
+                continue  # not a replacement, or closed: not this notice's business
+            if reason is None:
+                reason = ("quiet_hours" if quiet
+                          else "already_sent" if state is not None and state.sent(rec["ticket_id"], ledger_kind)
+                          else None)
+            if reason is not None:
+                held[reason] += 1
+                if dry_run and msg is not None:
+                    printer.show(dict(msg, held=reason))
+                continue
+            printer.send(msg, None if dry_run else state, ledger_kind, [], day, key=rec["ticket_id"])
+        printer.close()
+    finally:
+        if state is not None:
+            state.close()
+    if held:
+        env.info(_("{count} due notices held back: {reasons}").format(
+            count=sum(held.values()), reasons=", ".join(f"{r} {n}" for r, n in sorted(held.items()))))
     return ExitCode.OK
 
 

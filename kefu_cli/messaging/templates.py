@@ -18,13 +18,13 @@ from string import Template
 from kefu_cli.i18n import _
 
 PLACEHOLDERS = ("buyer", "receiver", "shop", "order_id", "items", "amount", "carrier", "waybill", "ship_from",
-                "ship_by", "arrive_from", "arrive_by", "close_at", "staff")
-TEMPLATE_NAMES = ("remind_consulted", "remind_silent", "accepted", "shipped", "delay")
+                "ship_by", "arrive_from", "arrive_by", "close_at", "staff", "part", "ticket")
+TEMPLATE_NAMES = ("remind_consulted", "remind_silent", "accepted", "shipped", "delay", "replacement")
 LANGUAGES = ("zh", "ja")
 SAMPLE = {"buyer": "王小明", "receiver": "王小明", "shop": "木森家居", "order_id": "3391204456781230001",
           "items": "北欧实木床×1", "amount": "1299.00", "carrier": "德邦物流", "waybill": "DPK202611220001",
           "ship_from": "2026-12-02", "ship_by": "2026-12-14", "arrive_from": "2026-12-05", "arrive_by": "2026-12-21",
-          "close_at": "2026-11-25 10:00", "staff": "客服小美"}
+          "close_at": "2026-11-25 10:00", "staff": "客服小美", "part": "板件", "ticket": "SH20261120-001"}
 
 
 def placeholder_problems(text: str) -> list[tuple[int, str]]:
