@@ -122,7 +122,7 @@ async def fetch(client, host: str, method: str, url, *, limit: int = MAX_ANSWER,
                 if encoding in ("gzip", "deflate") else None
             body = bytearray()
             received = 0
-            async for chunk in response.aiter_raw(16384):
+            async for chunk in response.aiter_raw(65536):
                 received += len(chunk)
                 if received > limit:
                     raise too_big

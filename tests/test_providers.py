@@ -342,3 +342,81 @@ def test_traceback_after_the_command_is_no_usage_error_and_keeps_the_exit_code(r
     assert r.exit_code == 2 and "Traceback" in r.stderr and "no such file" in r.stderr.splitlines()[-1]
     r = run("orders", "--no-such-option", "--traceback")
     assert r.exit_code == 2 and "Traceback" not in r.stderr
+
+
+# --------------------------------------------------------------------------- answers as they really come (issue 22)
+
+
+def _k100_run(server, queries):
+    return run_batch(Kuaidi100(CUSTOMER, KEY, server.url), queries, rate=None)
+
+
+def test_kuaidi100_older_failure_and_events_without_status_codes():
+    """The older failure shape (status 201, no result/returnCode) is the waybill's not_found, never
+    in_transit; an answer without resultv2's fields gets each event's status from its context's
+    words or the documented state (tests/k100_server.py names both shapes' sources)."""
+    server = K100Server().start()
+    try:
+        old, bare = _k100_run(server, [q("88881234567890", "中通"), q("77771234567890", "中通")])
+    finally:
+        server.stop()
+    assert old["status"] == "not_found" and "单号不存在" in old["status_text"] and old["raw_code"] == "500"
+    assert bare["status"] == "out_for_delivery"  # the newest event says 派件; state 5
+    assert [e["status"] for e in bare["events"]] == ["out_for_delivery", "in_transit", "picked_up"]
+    assert all(e["raw_status"] is None for e in bare["events"])  # nothing claimed the provider did not say
+
+
+@pytest.mark.parametrize("body,expect", [
+    ({"status": "201", "message": "快递公司参数异常：单号不存在或者已经过期", "data": []}, "not_found"),
+    ({"status": "0", "message": "物流单暂无结果", "data": []}, "not_found"),
+    ({"status": "400", "message": "找不到对应公司"}, "rejected"),
+    ({"status": "2", "message": "接口出现异常"}, "retry"),
+    ({"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}, "not_found"),
+    ({"message": "ok", "status": "200", "state": "99", "data": [{"time": "2026-11-21 08:10:00", "context": "?"}]},
+     "exception"),
+])
+def test_every_kuaidi100_status_is_an_error_or_not_found_never_in_transit(body, expect):
+    k = Kuaidi100(CUSTOMER, KEY, K100_URL)
+    with respx.mock as router:
+        router.post(K100_URL).mock(return_value=httpx.Response(200, json=body))
+        result = run_batch(k, [q("73512345678901", "中通")], rate=None)[0]
+    if expect in ("not_found", "exception"):
+        assert result["status"] == expect
+    else:
+        # a 2 is retried, and once the retries are spent the provider could not answer
+        assert result["error_kind"] == ("unreachable" if expect == "retry" else "answer"), result
+    assert result.get("status") != "in_transit"
+
+
+def test_japanese_shared_format_is_left_to_17track_detection(servers, run, tmp_path):
+    """12 digits with the mod-7 check digit fit Yamato, Sagawa and Japan Post: without a carrier
+    column or --carrier, 17TRACK's detection tells (the shop's `prefer` list is not a guess for
+    them); the order file's carrier column is always taken."""
+    config = cfg()
+    config.carrier_preference = ("YAMATO",)
+    query = q(YAMATO, config=config)
+    assert query.carrier is None and query.com is None and query.provider == "17track"
+    assert {c.code for c in query.candidates} == {"YAMATO", "SAGAWA", "JAPANPOST"}
+    assert q(YAMATO, "郵便局", config=config).carrier.code == "JAPANPOST"  # a named carrier wins
+
+
+def test_17track_detects_and_a_carrier_mismatch_is_said(env):
+    from kefu_cli.tracking.cache import results_detected
+
+    japan_post = "123456789024"  # 12345678902 mod 7 = 4
+    server = SeventeenServer(registered={YAMATO, japan_post}, carriers={YAMATO: 100040, japan_post: 10021}).start()
+    try:
+        config = cfg()
+        detected = q(japan_post, config=config)
+        asked_yamato = q(YAMATO, "YAMATO", config=config)
+        auto, mismatch = run_batch(SeventeenTrack(TOKEN, server.url), [detected, asked_yamato], rate=None)
+    finally:
+        server.stop()
+    # asked without a carrier: 17TRACK's key names Japan Post, among the candidates
+    assert results_detected(detected, auto) is auto and detected.carrier.code == "JAPANPOST"
+    # asked as Yamato, answered as Sagawa (100040): said, not taken
+    assert "error" in mismatch and "100040" in mismatch["error"] and "100062" in mismatch["error"]
+    # a detection 17TRACK could not make names the candidates
+    undecided = q(japan_post, config=config)
+    out = results_detected(undecided, {"status": "not_found", "events": [], "carrier_key": 0})
+    assert "error" in out and "ヤマト運輸" in out["error"] and "pass --carrier" in out["error"]

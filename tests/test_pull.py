@@ -431,3 +431,38 @@ def test_rms_credentials_are_checked_before_any_request(rms, run, monkeypatch):
     monkeypatch.delenv("KEFU_RMS_LICENSE_KEY")
     r = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20")
     assert r.exit_code == 2 and "KEFU_RMS_LICENSE_KEY" in r.stderr and server.searches == []
+
+
+# --------------------------------------------------------------------------- the README's examples
+
+
+def test_the_readme_examples_are_what_the_imitations_give(monkeypatch, tmp_path):
+    """README's `kefu pull` block, run against the imitations seeded with its orders."""
+    import re
+    import shlex
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## `kefu pull`"):]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
+    spapi_orders = [jp_order(1, T0, tracking="123456789012", status="SHIPPED"),
+                    jp_order(2, T0 + timedelta(minutes=5), postal="530-0001", state="大阪府", city="大阪市北区",
+                             line1="梅田3-1-3", phone="06-6345-6789"),
+                    jp_order(3, T0 + timedelta(minutes=9), status="PENDING", items=1)]
+    rms_orders_ = [rms_order(3, T0 + timedelta(minutes=3), progress=500, shipping="425792094324"),
+                   rms_order(4, T0 + timedelta(minutes=4), unsettled=True)]
+    amazon, rakuten = SpApiServer(spapi_orders).start(), RmsServer(rms_orders_).start()
+    try:
+        env = dict(os.environ, **amazon.env(), **rakuten.env(), KEFU_STATE=str(tmp_path / "s.db"), LANG="C.UTF-8")
+        commands = re.split(r"^\$ ", block, flags=re.M)[1:]
+        assert len(commands) == 3
+        for chunk in commands:
+            command, *expected = chunk.rstrip("\n").split("\n")
+            shell = re.sub(r"^kefu\b", f"{shlex.quote(sys.executable)} -m kefu_cli", command)
+            proc = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, env=env, timeout=120)
+            assert proc.stdout.splitlines() == [x for x in expected if not x.startswith("kefu: ")], proc.stderr
+            assert [x for x in expected if x.startswith("kefu: ")] == proc.stderr.splitlines(), proc.stderr
+    finally:
+        amazon.stop()
+        rakuten.stop()

@@ -55,7 +55,8 @@ def _place(province, city) -> str | None:
 @click.option("--changed", is_flag=True, help="Print only waybills whose status changed since the last run (cron).")
 @click.option("--refresh", is_flag=True, help="Query even waybills queried in the last 30 minutes.")
 @click.option("--concurrency", type=click.IntRange(1, 200), default=8, show_default=True, help="Requests at once.")
-@click.option("--rate", type=Number(min=0.1, max=1000), default=10.0, show_default=True, help="Requests per second at most.")
+@click.option("--rate", type=Number(min=0.1, max=1000), default=None,
+              help="Requests per second at most (default: each provider's own, 快递100 10, 17TRACK 3).")
 @click.option("--timeout", type=Number(min=0.1, max=3600), default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="warning", show_default=True,
               help="Exit 1 on exception/refused/returned (error) or also stale (warning).")
@@ -135,7 +136,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     state = State(resolve(state_path))
     try:
         outcome = run_track(cfg, providers, queries, state, env.now, refresh=refresh, concurrency=concurrency,
-                            rate=rate, timeout=timeout, progress=progress)
+                            rate=rate or 10.0, rate_given=rate is not None, timeout=timeout, progress=progress)
     finally:
         state.close()
         if show:

@@ -152,57 +152,40 @@ def version(order: dict, _record: dict) -> str:
 
 
 def order_id(order: dict) -> str | None:
-    value = order.get("orderId")
-    return value if isinstance(value, str) and value else None
+    return _text(order.get("orderId")) or None
 
 
 def rows(order: dict, tz) -> list[list[str]]:
     """The order as its order-report rows, one per item (cells in HEADERS order). A value of an
     unexpected type is left as its text: the profile's parsers report what they cannot read."""
     address = _get(order, "recipient", "deliveryAddress")
-    address = address if isinstance(address, dict) else {}
+    address = address if address.__class__ is dict else {}
     package = next((p for p in _list(order.get("packages")) if isinstance(p, dict) and p.get("trackingNumber")), {})
-    common = {
-        "order-id": order.get("orderId"),
-        "order-status": STATUS_WORDS.get(_get(order, "fulfillment", "fulfillmentStatus"),
-                                         _get(order, "fulfillment", "fulfillmentStatus")),
-        "purchase-date": _local(order.get("createdTime"), tz),
-        "last-updated-date": _local(order.get("lastUpdatedTime"), tz),
-        "buyer-name": _get(order, "buyer", "buyerName"),
-        "recipient-name": address.get("name"),
-        "ship-phone-number": address.get("phone"),
-        "ship-postal-code": address.get("postalCode"),
-        "ship-state": address.get("stateOrRegion"),
-        "ship-city": address.get("city"),
-        "ship-address-1": address.get("addressLine1"),
-        "ship-address-2": address.get("addressLine2"),
-        "ship-address-3": address.get("addressLine3"),
-        "ship-country": address.get("countryCode"),
-        "tracking-number": package.get("trackingNumber"),
-        "carrier": package.get("carrier"),
-    }
+    status = _get(order, "fulfillment", "fulfillmentStatus")
+    get = address.get
+    head = [_text(order.get("orderId"))]
+    tail = [_text(STATUS_WORDS.get(status, status) if status.__class__ is str else status),
+            _local(order.get("createdTime"), tz), _local(order.get("lastUpdatedTime"), tz),
+            _text(_get(order, "buyer", "buyerName")), _text(get("name")), _text(get("phone")),
+            _text(get("postalCode")), _text(get("stateOrRegion")), _text(get("city")), _text(get("addressLine1")),
+            _text(get("addressLine2")), _text(get("addressLine3")), _text(get("countryCode"))]
+    parcel = [_text(package.get("trackingNumber")), _text(package.get("carrier"))]
     out = []
     for item in _list(order.get("orderItems")) or [{}]:
-        item = item if isinstance(item, dict) else {}
-        product = item.get("product") if isinstance(item.get("product"), dict) else {}
+        item = item if item.__class__ is dict else {}
+        product = item.get("product")
+        product = product if product.__class__ is dict else {}
         parts = {b.get("type"): _get(b, "subtotal", "amount") for b in _list(_get(item, "proceeds", "breakdowns"))
-                 if isinstance(b, dict)}
+                 if b.__class__ is dict}
         qty = item.get("quantityOrdered")
         line = parts.get("ITEM")
         if line is None:  # the line's price as the report writes it: unit price × quantity
             line = _times(_get(product, "price", "unitPrice", "amount"), qty)
-        cells = dict(common, **{
-            "order-item-id": item.get("orderItemId"),
-            "sku": product.get("sellerSku"),
-            "product-name": product.get("title"),
-            "quantity-purchased": qty,
-            "item-price": line,
-            "shipping-price": parts.get("SHIPPING"),
-            # the report writes promotions as positive amounts taken off; the model does not say
-            # the sign of a DISCOUNT subtotal, so its size is taken
-            "item-promotion-discount": _size(parts.get("DISCOUNT")),
-        })
-        out.append([_text(cells.get(h)) for h in HEADERS])
+        # the report writes promotions as positive amounts taken off; the model does not say the
+        # sign of a DISCOUNT subtotal, so its size is taken
+        out.append(head + [_text(item.get("orderItemId"))] + tail + [
+            _text(product.get("sellerSku")), _text(product.get("title")), _text(qty), _text(line),
+            _text(parts.get("SHIPPING")), _text(_size(parts.get("DISCOUNT")))] + parcel)
     return out
 
 
@@ -217,18 +200,21 @@ def _list(value) -> list:
 
 
 def _text(value) -> str:
-    if value is None or isinstance(value, (dict, list)):
+    cls = value.__class__
+    if cls is str:
+        return value
+    if value is None or cls is dict or cls is list:
         return ""
-    if isinstance(value, bool):
+    if cls is bool:
         return "1" if value else "0"
     return str(value)
 
 
-def _local(value, tz) -> str | None:
+def _local(value, tz) -> str:
     """An API time (UTC, `Z`) in the profile's zone, as the report writes it
     (2026-11-28T10:15:00+09:00); a time that is no time is passed on for the profile to report."""
-    if not isinstance(value, str):
-        return value
+    if value.__class__ is not str:
+        return _text(value)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -1,6 +1,6 @@
 """What every platform `kefu pull` reads shares: its credentials from the environment (a shop's
 suffixed variables), one request asked with retries under a rate limit per operation, and the
-thread that fetches the next page while the records of the last one are converted and printed.
+way the next page is asked for while the records of the last one are converted and printed.
 
 The HTTP itself is kefu's one stack (kefu_cli/http.py: httpx from the environment, answers read
 bounded, RateLimit, retry_delay), as tracking uses it.
@@ -9,10 +9,7 @@ bounded, RateLimit, retry_delay), as tracking uses it.
 from __future__ import annotations
 
 import asyncio
-import json
-import queue
 import re
-import threading
 from typing import Iterator
 
 from kefu_cli.errors import UpstreamError, UsageError
@@ -117,9 +114,11 @@ class Api:
 
 
 def _object(raw: bytes) -> dict | None:
+    import orjson
+
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
+        body = orjson.loads(raw)
+    except (orjson.JSONDecodeError, RecursionError):
         return None
     return body if isinstance(body, dict) else None
 
@@ -134,50 +133,37 @@ def record_hash(record: dict) -> str:
     return hashlib.sha256(orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
-_DONE = object()
-
-
-def prefetched(pages, concurrency: int, timeout: float, ahead: int = 2) -> Iterator:
-    """The items of the async generator `pages(http)`, fetched in a thread of their own up to
-    `ahead` pages before they are taken: the next answer is on its way while this one is
-    converted and printed. An error of the fetching side is raised here, after every page
-    fetched before it. Closing the iterator (| head -1, an exception) stops the thread."""
-    handoff: queue.Queue = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    async def produce():
-        async with client(concurrency, timeout) as http:
-            async for page in pages(http):
-                if not put(page):
-                    return
-
-    def main():
-        try:
-            asyncio.run(produce())
-        except BaseException as exc:  # handed to the consumer, raised there
-            put(exc)
-        else:
-            put(_DONE)
-
-    thread = threading.Thread(target=main, name="kefu-pull", daemon=True)
-    thread.start()
+def prefetched(pages, concurrency: int, timeout: float) -> Iterator:
+    """The items of the async generator `pages(http)`, each next one asked for before this one is
+    handed out: the next request is on its way (its answer waits in the socket) while this page
+    is converted and printed. One event loop in this thread, run only while kefu waits for an
+    answer — no second thread contending for the interpreter with the conversion. An error of
+    the fetching side is raised here, after every page fetched before it. Closing the iterator
+    (| head -1, an exception) cancels the request in flight and closes the client."""
+    http = client(concurrency, timeout)
+    loop = asyncio.new_event_loop()
+    stream = pages(http)
+    ahead = None
     try:
+        ahead = loop.create_task(stream.__anext__())
         while True:
-            item = handoff.get()
-            if item is _DONE:
+            try:
+                page = loop.run_until_complete(ahead)
+            except StopAsyncIteration:
+                ahead = None
                 return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+            ahead = loop.create_task(stream.__anext__())
+            loop.run_until_complete(asyncio.sleep(0.001))  # let the next request leave
+            yield page
     finally:
-        stop.set()
-        thread.join(timeout + 1)
+        if ahead is not None and not ahead.done():
+            ahead.cancel()
+            try:
+                loop.run_until_complete(ahead)
+            except BaseException:
+                pass
+        try:
+            loop.run_until_complete(stream.aclose())
+            loop.run_until_complete(http.aclose())
+        finally:
+            loop.close()

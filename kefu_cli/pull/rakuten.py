@@ -161,8 +161,7 @@ def source(config, environ, shop: str | None, rate, timeout) -> Rms:
 
 
 def order_id(order: dict) -> str | None:
-    value = order.get("orderNumber")
-    return value if isinstance(value, str) and value else None
+    return _text(order.get("orderNumber")) or None
 
 
 def version(_order: dict, record: dict) -> str:

@@ -104,15 +104,18 @@ class Pull:
         order; orders printed before in the same version are left out (unless `everything`)."""
         after, before = self.window
         module, rows, tz = self.module, self.rows, self.rows.tz
+        annotate = getattr(module, "annotate", None)
         this_run: dict[str, str] = {}
         for page in prefetched(lambda http: self.api.orders(http, after, before), 1, self.timeout):
             self.fetched += len(page)
+            # one record per order: an order's rows are grouped, so two answers of one order on
+            # a page (it changed while being paged) are kept as the last one
+            page = list({module.order_id(raw) or id(raw): raw for raw in page}.values())
+            records = list(rows.records([row for raw in page for row in module.rows(raw, tz)]))
             pairs = []
-            for raw in page:
-                records = list(rows.records(module.rows(raw, tz)))
-                record = records[0]
-                if hasattr(module, "annotate"):
-                    module.annotate(raw, record)
+            for raw, record in zip(page, records):
+                if annotate is not None:
+                    annotate(raw, record)
                 pairs.append((module.order_id(raw), module.version(raw, record), record))
             ids = [o for o, _v, _r in pairs if o is not None]
             before_now = self.state.pulled_versions(self.platform, self.shop, ids) if not self.everything else {}

@@ -38,6 +38,12 @@ def build_query(config: Config, index, waybill: str, carrier_name: str | None, p
                 value=carrier_name))
     else:
         candidates = detect(config, waybill)
+        best = [c.carrier for c in candidates if candidates and c.rank == candidates[0].rank]
+        if len(best) > 1 and all(c.provider == "17track" and c.seventeen_track for c in best):
+            # Yamato, Sagawa and Japan Post share 12 digits and their check digit: a preference would
+            # be wrong a third of the time, so 17TRACK's own detection tells, among these candidates
+            return Query(waybill, None, None, phone_digits(phone), provider="17track", origin=origin,
+                         destination=destination, route=route, candidates=tuple(best))
         carrier = unique(candidates, config.carrier_preference)
         if carrier is None:
             if not candidates:
@@ -72,9 +78,11 @@ class Outcome:
 
 
 def track(config: Config, providers: dict, queries: list[Query], state, now: datetime, *, refresh: bool = False,
-          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda done, total: None) -> Outcome:
+          concurrency: int = 8, rate: float | None = 10.0, timeout: float = 10.0, progress=lambda done, total: None,
+          rate_given: bool = True) -> Outcome:
     """Every query answered (this run, the cache, or an error), through the provider of its
-    carrier: `providers` maps a provider name to its client. One batch per provider, in turn."""
+    carrier: `providers` maps a provider name to its client. One batch per provider, in turn, each
+    at `rate` requests a second, or (`rate_given` false) at its own default (17TRACK's 3 a second)."""
     tz = config.tzinfo()
     clock = now.timestamp()
     askable = [q for q in queries if q.error is None]
@@ -93,7 +101,8 @@ def track(config: Config, providers: dict, queries: list[Query], state, now: dat
             def step(n, _total, base=done):
                 progress(base + n, len(to_ask))
 
-            answered = run_batch(provider, [to_ask[k] for k in mine_now], concurrency=concurrency, rate=rate,
+            pace = rate if rate_given else getattr(provider, "rate", rate)
+            answered = run_batch(provider, [to_ask[k] for k in mine_now], concurrency=concurrency, rate=pace,
                                  timeout=timeout, progress=step)
             for k, result in zip(mine_now, answered):
                 results[k] = result
@@ -104,6 +113,8 @@ def track(config: Config, providers: dict, queries: list[Query], state, now: dat
     stored = []
     fresh: dict[str, dict] = {}  # waybill -> record built from this run's answer
     for q, result in zip(to_ask, results):
+        if q.carrier is None and "error" not in result:
+            result = results_detected(q, result)
         answers[q.waybill] = result
         if "error" in result:
             failed_claims.append(q.waybill)
@@ -144,6 +155,20 @@ def track(config: Config, providers: dict, queries: list[Query], state, now: dat
         if rec["status"] is not None and rec["status"] != prev_status:
             out.changed.append(rec)
     return out
+
+
+def results_detected(q: Query, result: dict) -> dict:
+    """An answer to a query without a carrier (17TRACK detected it): the query takes the carrier
+    the answer names when it is one of the candidates; else the waybill's error names them."""
+    key = result.get("carrier_key")
+    found = next((c for c in q.candidates if key is not None and str(c.seventeen_track) == str(key)), None)
+    if found is None:
+        names = ", ".join(c.name for c in q.candidates)
+        return {"error": _("17TRACK could not tell the carrier ({key}); the number fits {names} — pass --carrier or "
+                           "fill the order file's carrier column").format(key=key or "-", names=names),
+                "error_kind": "answer", "raw_code": None if key is None else str(key), "fix": None}
+    q.carrier, q.com = found, found.seventeen_track
+    return result
 
 
 def _timed(events: list[dict], tz) -> list[tuple]:
@@ -239,6 +264,9 @@ def _record(q: Query, result: dict, tz, now: datetime) -> dict:
 
 def _cached(q: Query, data: dict, tz, now: datetime) -> dict:
     """The record of a stored answer (the state file's tracking.record, parsed)."""
+    if q.carrier is None:  # a query 17TRACK's detection answered before: the carrier it told then
+        q.carrier = next((c for c in q.candidates if c.code == data.get("carrier")), None) or (
+            q.candidates[0] if q.candidates else None)
     result = {"status": data["status"], "status_text": data.get("status_text"), "raw_state": data.get("raw_state"),
               "raw_code": data.get("raw_code"), "events": data.get("events", [])}
     return _record(q, result, tz, now)

@@ -49,6 +49,13 @@ K100_NAMES = {
     "清关异常": "13", "拒签": "14",
 }
 K100_ENDPOINT = "https://poll.kuaidi100.com/poll/query.do"
+# the older answer's `status` when it is not "200": 201 the number is unknown or expired, 0 no result
+# yet (both the waybill's not_found); 2 the interface failed (retried); the rest are returnCodes
+_OLD_STATUS = {"201": "500", "0": "500", "2": "502"}
+# a context's words -> 快递100 state, for an event that has neither statusCode nor status
+_CONTEXT_WORDS = (("拒收", "203"), ("拒签", "14"), ("退签", "4"), ("退回", "6"), ("已签收", "3"), ("签收", "3"),
+                  ("代收", "304"), ("派件", "5"), ("派送", "5"), ("揽收", "1"), ("揽件", "1"), ("已收件", "1"),
+                  ("清关", "8"))
 _ACCOUNT_WORDS = ("customer", "授权", "key", "余额", "套餐", "次数", "账号", "账户", "权限", "欠费")
 
 
@@ -59,7 +66,7 @@ def normalise_state(state) -> str:
         return K100_STATES[s]
     if len(s) == 3 and s.startswith("2"):
         return "exception"  # 2xx: a problem kind not listed yet
-    return "in_transit"
+    return "exception"  # a state 快递100 has not documented: looked at, never read as in transit
 
 
 class Kuaidi100:
@@ -68,6 +75,7 @@ class Kuaidi100:
 
     name = "kuaidi100"
     batch_size = 1
+    rate = 10.0  # requests a second by default (no documented per-second limit); --rate overrides
     CUSTOMER_VAR, KEY_VAR, ENDPOINT_VAR = "KEFU_KUAIDI100_CUSTOMER", "KEFU_KUAIDI100_KEY", "KEFU_KUAIDI100_ENDPOINT"
 
     def __init__(self, customer: str, key: str, endpoint: str = K100_ENDPOINT):
@@ -104,6 +112,10 @@ class Kuaidi100:
         body = json_object(self.host, raw)
         if body.get("result") is False or "returnCode" in body:
             return self._failure(str(body.get("returnCode", "")), str(body.get("message", ""))[:200])
+        status = str(body.get("status", "200")).strip()
+        if status != "200":
+            # the older answer: no result/returnCode, its `status` says why (201 单号不存在或者已经过期)
+            return self._failure(_OLD_STATUS.get(status, status), str(body.get("message", ""))[:200])
         try:
             return self._answer(body)
         except (TypeError, ValueError, AttributeError, KeyError):  # a field of the wrong kind: this waybill's
@@ -121,7 +133,7 @@ class Kuaidi100:
             raise ProviderError("account", _("快递100 refused the account ({code}): {text}").format(code=code, text=text),
                                 code, _("top up the 快递100 account or renew its key, and check {customer}").format(
                                     customer=self.CUSTOMER_VAR))
-        if code == "500":
+        if code == "500":  # no result yet, or (the older answer's 201) the number is unknown or expired
             return {"status": "not_found", "status_text": text, "raw_state": None, "raw_code": code, "events": []}
         if code == "408":
             raise ProviderError("answer", _("phone check failed (408): pass the receiver's phone, last 4 digits"), code)
@@ -137,13 +149,21 @@ class Kuaidi100:
             name = str(e.get("status") or "").strip() or None
             if code is None and name is not None:  # resultv2=1 answers: a name, or an older number
                 code = name if name.isdigit() else K100_NAMES.get(name)
+            derived = None
+            if code is None:  # neither: the context's words, else the documented state (the newest
+                # event is where the parcel is; an older one was in transit, 0 在途, since it moved on)
+                context = str(e.get("context") or "")
+                derived = next((c for word, c in _CONTEXT_WORDS if word in context), None)
+                if derived is None:
+                    state = str(body.get("state") or "").strip()
+                    derived = (state or None) if not events else "0"
             events.append({"time": e.get("ftime") or e.get("time"), "context": e.get("context"),
                            "location": e.get("location") or e.get("areaName"),
-                           "status": normalise_state(code) if code else None,
+                           "status": normalise_state(code or derived) if (code or derived) else None,
                            "status_name": name if name and not name.isdigit() else None, "raw_status": code,
                            "area": e.get("areaName"), "area_code": e.get("areaCode")})
         state = body.get("state")
-        latest = events[0]["raw_status"] if events else None
+        latest = (events[0]["raw_status"] or None) if events else None
         # the latest event's sub-state is the more exact one (203 拒收 under 2 疑难)
         status = normalise_state(latest or state) if (latest or state not in (None, "")) else (
             "in_transit" if events else "not_found")

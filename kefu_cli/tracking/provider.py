@@ -44,6 +44,8 @@ class Query:
     origin: str | None = None  # "省市" the parcel leaves from, when kefu knows the warehouse's city
     destination: str | None = None  # "省市" of the receiver, when the order says
     route: tuple | None = None  # (order_id, warehouse, country, province, city) from an order's plan: its history row
+    # carrier None, com None: the carriers the number's format fits, the provider to tell which (17TRACK auto-detection)
+    candidates: tuple = ()
 
 
 def receiver_phone(order: dict) -> str | None:

@@ -52,6 +52,7 @@ def status_of(status: str | None, sub_status: str | None = None) -> str:
 class SeventeenTrack:
     name = "17track"
     batch_size = 40
+    rate = 3.0  # requests a second one key may make (17TRACK's documented limit); --rate overrides
     TOKEN_VAR, ENDPOINT_VAR = "KEFU_17TRACK_TOKEN", "KEFU_17TRACK_ENDPOINT"
 
     def __init__(self, token: str, endpoint: str = ENDPOINT):
@@ -101,15 +102,26 @@ class SeventeenTrack:
 
     async def query_many(self, client, queries) -> list:
         """One result or ProviderError per query, in order."""
-        payload = [{"number": q.waybill, "carrier": q.com} for q in queries]
+        # a number without a carrier key is left to 17TRACK's auto-detection (v2.2: `carrier` optional)
+        payload = [{"number": q.waybill, "carrier": q.com} if q.com else {"number": q.waybill} for q in queries]
+        asked = {q.waybill: q.com for q in queries}
         data = await self._post(client, "gettrackinfo", payload)
         out: dict[str, object] = {}
         for item in _list(data.get("accepted")):
             if isinstance(item, dict) and isinstance(item.get("number"), str):
+                number, key = item["number"], item.get("carrier")
+                want = asked.get(number)
+                if want and key not in (None, "") and str(key) != str(want):
+                    # the answer is another carrier's parcel: said, never taken as the one asked
+                    out[number] = ProviderError("answer", _(
+                        "17TRACK answered for carrier {got}, not the {asked} asked: the number may be another "
+                        "carrier's — check the order's carrier").format(got=key, asked=want), str(key))
+                    continue
                 try:
-                    out[item["number"]] = self._answer(item.get("track_info"))
+                    out[number] = self._answer(item.get("track_info"))
+                    out[number]["carrier_key"] = key
                 except (TypeError, ValueError, AttributeError, KeyError):  # this number's answer is malformed
-                    out[item["number"]] = malformed(self.host, "answer")
+                    out[number] = malformed(self.host, "answer")
         unregistered = []
         for item in _list(data.get("rejected")):
             if not isinstance(item, dict) or not isinstance(item.get("number"), str):

@@ -20,6 +20,12 @@ statusCode, areaCenter, areaPinYin), a real trajectory answer kept in public cod
 {"result":false,"returnCode":"500","message":"查询无结果，请隔段时间再查"},
 {"result":false,"returnCode":"400","message":"不支持此快递公司"},
 {"result":false,"returnCode":"601","message":"查询次数已达上限"}.
+Older shapes, also answered: numbers starting 8888 get the older failure without result/returnCode,
+{"status":"201","message":"快递公司参数异常：单号不存在或者已经过期","data":[]} (the real answer
+issue 22 quotes); numbers starting 7777 get an answer without resultv2's fields, each event only
+{time, ftime, context} (the documented base answer: `data[]` of time, ftime, context; location,
+areaCode, areaName and status come with resultv2 — shared docs/tracking.md, from the official
+real-time query documentation).
 """
 
 from __future__ import annotations
@@ -114,6 +120,18 @@ class K100Server(LoopbackServer):
                                    ensure_ascii=False).encode()
         if param.get("com") in ("shunfeng", "shunfengkuaiyun") and not param.get("phone"):
             return 200, json.dumps({"result": False, "returnCode": "408", "message": "手机号码校验失败"}).encode()
+        if num.startswith("8888"):
+            return 200, json.dumps({"status": "201", "message": "快递公司参数异常：单号不存在或者已经过期", "data": []},
+                                   ensure_ascii=False).encode()
+        if num.startswith("7777"):
+            return 200, json.dumps({"message": "ok", "nu": num, "ischeck": "0", "com": param.get("com"),
+                                    "status": "200", "state": "5", "condition": "F00", "data": [
+                                        {"time": "2026-11-21 08:10:00", "ftime": "2026-11-21 08:10:00",
+                                         "context": "【北京市】快件已到达【朝阳营业部】，快递员正在派件"},
+                                        {"time": "2026-11-20 22:00:00", "ftime": "2026-11-20 22:00:00",
+                                         "context": "【北京市】快件已到达【北京转运中心】"},
+                                        {"time": "2026-11-20 09:00:00", "ftime": "2026-11-20 09:00:00",
+                                         "context": "【佛山市】快件已揽收"}]}, ensure_ascii=False).encode()
         if num.startswith("9999"):
             return 200, json.dumps({"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}).encode()
         return 200, self._body(num, param.get("com"), self.states.get(num, "1002"))

@@ -16,7 +16,12 @@ Shapes, and where they come from:
   (-18010002 "Access token is invalid." for a wrong token, -18019908 "Quota is not enough for
   use."); per number, -18019902 "The tracking number '…' does not register, please register
   first", -18019901 already registered (17TRACK's error table as copied in public code);
-  registering returns no events yet: a number answers with events from the next query on.
+  registering returns no events yet: a number answers with events from the next query on;
+- the carrier: a number asked without `carrier` is detected by 17TRACK (v2.2 documentation of
+  register/gettrackinfo: `carrier` is optional, "automatic carrier detection" when it is left
+  out) and the answer's `carrier` is the key it found (0 when it found none); a number whose
+  carrier 17TRACK knows to be another answers with that carrier's key, not the one asked (the
+  mismatch issue 22 reports from a real answer). `carriers` sets a number's real carrier.
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ PROVIDERS = {100062: ("Yamato", "JP"), 100040: ("Sagawa", "JP"), 10021: ("Japan 
 
 class SeventeenServer(LoopbackServer):
     def __init__(self, delay: float = 0.0, registered: set | None = None, statuses: dict | None = None,
-                 quota: int | None = None):
+                 quota: int | None = None, carriers: dict | None = None):
         super().__init__()
+        self.carriers = carriers or {}  # number -> the carrier key 17TRACK detects for it
         self.delay = delay
         self.registered = set(registered or ())  # numbers registered before this run
         self.statuses = statuses or {}  # number -> (status, sub_status)
@@ -78,7 +84,8 @@ class SeventeenServer(LoopbackServer):
     def _register(self, items):
         accepted, rejected = [], []
         for item in items:
-            number, carrier = item.get("number"), item.get("carrier")
+            number = item.get("number")
+            carrier = self.carriers.get(number, item.get("carrier")) or 0
             with self.lock:
                 if number in self.registered:
                     rejected.append({"number": number, "error": {"code": -18019901, "message": (
@@ -96,7 +103,8 @@ class SeventeenServer(LoopbackServer):
     def _info(self, items):
         accepted, rejected = [], []
         for item in items:
-            number, carrier = item.get("number"), item.get("carrier")
+            number = item.get("number")
+            carrier = self.carriers.get(number, item.get("carrier")) or 0
             with self.lock:
                 self.numbers[number] += 1
                 known = number in self.registered

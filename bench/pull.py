@@ -1,0 +1,146 @@
+"""`kefu pull` against local imitations of SP-API and RMS answering in 50 ms.
+
+Usage: python bench/pull.py [--orders 10000] [--repeat 2]
+Floors (issue 26): with --rate high enough that the 50 ms answers set the pace, wall time <= 1.15x
+the ideal (requests one after another × 50 ms: the pages depend on each other); kefu's CPU per
+order <= 2x its CPU per order reading the same orders from the platform's export (`kefu orders`
+on the order report / the RMS CSV, in the same run). CPU is the kefu process's own (user +
+system), start-up included on both sides; the imitation runs in this process and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from common import COLUMNS, kefu_command, table  # noqa: E402
+from rms_server import RmsServer, rms_order  # noqa: E402
+from spapi_server import SpApiServer, jp_order  # noqa: E402
+
+NOW = "2026-11-21T00:00+09:00"
+START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+DELAY = 0.05
+
+
+def _kefu(args: list[str], env: dict, stdin=None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds of kefu, the process) of one run."""
+    start, before = time.perf_counter(), os.times()
+    proc = subprocess.run([*kefu_command(), *args], capture_output=True, env=env, timeout=900, input=stdin)
+    wall, after = time.perf_counter() - start, os.times()
+    cpu = after.children_user - before.children_user + after.children_system - before.children_system
+    return wall, cpu, proc
+
+
+def _env(tmp: str, server_env: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}  # loopback only
+    env.update(server_env, KEFU_STATE=os.path.join(tmp, "state.db"))
+    return env
+
+
+def amazon(n: int, repeat: int) -> list[tuple]:
+    from kefu_cli.pull import amazon as mapping
+
+    orders = [jp_order(i, START + timedelta(seconds=i * 60), tracking=f"{i:012d}" if i % 2 else None)
+              for i in range(1, n + 1)]
+    server = SpApiServer(orders, delay=DELAY, rate=10_000, burst=10_000).start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            # the same orders as Amazon's order report (one row per item), for the export baseline
+            report = Path(tmp) / "report.txt"
+            from zoneinfo import ZoneInfo
+
+            with open(report, "w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh, delimiter="\t", lineterminator="\n")
+                w.writerow(mapping.HEADERS)
+                for order in orders:
+                    w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
+            best = None
+            for _ in range(repeat):
+                state = Path(tmp) / "state.db"
+                if state.exists():
+                    state.unlink()
+                requests = len(server.searches) + server.token_requests
+                wall, cpu, proc = _kefu(["-q", "--now", NOW, "pull", "amazon_jp", "--since", "2026-11-01",
+                                         "--rate", "1000", "-f", "jsonl"], _env(tmp, server.env()))
+                asked = len(server.searches) + server.token_requests - requests
+                printed = proc.stdout.count(b"\n")
+                if best is None or wall < best[0]:
+                    best = (wall, cpu, proc.returncode, printed, asked)
+            base = min((_kefu(["-q", "orders", str(report), "-f", "jsonl"], _env(tmp, {}))[:2] for _ in range(repeat)),
+                       key=lambda r: r[1])
+    finally:
+        server.stop()
+    wall, cpu, rc, printed, asked = best
+    ideal = asked * DELAY
+    return [("pull amazon_jp, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
+             f"{printed}/{n} orders, {asked} requests, exit {rc}"),
+            ("pull amazon_jp CPU per order", f"orders on the report {base[1] / n * 1000:.3f} ms",
+             f"{cpu / n * 1000:.3f} ms", f"{cpu / base[1]:.2f}x", "-", "kefu's CPU, start-up included")]
+
+
+def rakuten(n: int, repeat: int) -> list[tuple]:
+    from zoneinfo import ZoneInfo
+
+    from kefu_cli.pull import rakuten as mapping
+
+    orders = [rms_order(i, START + timedelta(seconds=i * 60), progress=300 if i % 3 else 500,
+                        shipping=f"{i:012d}" if i % 3 == 0 else None) for i in range(1, n + 1)]
+    server = RmsServer(orders, delay=DELAY).start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            export = Path(tmp) / "rakuten.csv"
+            with open(export, "w", encoding="cp932", newline="") as fh:
+                w = csv.writer(fh, quoting=csv.QUOTE_ALL)
+                w.writerow(mapping.HEADERS)
+                for order in orders:
+                    w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
+            best = None
+            for _ in range(repeat):
+                state = Path(tmp) / "state.db"
+                if state.exists():
+                    state.unlink()
+                requests = len(server.searches) + len(server.gets)
+                wall, cpu, proc = _kefu(["-q", "--now", NOW, "pull", "rakuten", "--since", "2026-11-01T00:00+09:00",
+                                         "--rate", "1000", "-f", "jsonl"], _env(tmp, server.env()))
+                asked = len(server.searches) + len(server.gets) - requests
+                printed = proc.stdout.count(b"\n")
+                if best is None or wall < best[0]:
+                    best = (wall, cpu, proc.returncode, printed, asked)
+            base = min((_kefu(["-q", "orders", str(export), "-f", "jsonl"], _env(tmp, {}))[:2] for _ in range(repeat)),
+                       key=lambda r: r[1])
+    finally:
+        server.stop()
+    wall, cpu, rc, printed, asked = best
+    ideal = asked * DELAY
+    return [("pull rakuten, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
+             f"{printed}/{n} orders, {asked} requests, exit {rc}"),
+            ("pull rakuten CPU per order", f"orders on the CSV {base[1] / n * 1000:.3f} ms",
+             f"{cpu / n * 1000:.3f} ms", f"{cpu / base[1]:.2f}x", "-", "kefu's CPU, start-up included")]
+
+
+def measure(n: int = 10_000, repeat: int = 2) -> list[tuple]:
+    return amazon(n, repeat) + rakuten(n, repeat)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--orders", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    print(f"{args.orders} orders, local imitations answering in {DELAY * 1000:.0f} ms, --rate 1000, best of {args.repeat}")
+    print(table(measure(args.orders, args.repeat), COLUMNS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
