@@ -297,8 +297,9 @@ def test_the_newcomers_imitation_starts_in_the_background_and_points_kefu_at_its
     try:
         assert pairs["KEFU_KUAIDI100_ENDPOINT"].startswith("http://127.0.0.1:")
         env.update(pairs, KEFU_STATE=str(tmp_path / "s.db"))
-        r = run_track(["73512345678901", "123456789013", "--phone", "5678"], env)
-        recs = {x["waybill"]: x for x in map(json.loads, r.stdout.splitlines())}
-        assert recs["73512345678901"]["status"] == "in_transit" and recs["123456789013"]["status"] == "pending"
+        r = run_track(["73512345678901", "--phone", "5678"], env)
+        assert json.loads(r.stdout)["status"] == "in_transit" and r.returncode == 0
+        r = run_track(["123456789013", "--carrier", "YAMATO"], env)  # 17TRACK: registered first
+        assert json.loads(r.stdout)["status"] == "pending"
     finally:
         os.kill(int(pairs["KEFU_IMITATION_PID"]), signal.SIGTERM)
