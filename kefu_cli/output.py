@@ -1,11 +1,16 @@
 """The one output layer: records (dicts) to table, csv, tsv, json or jsonl bytes.
 
 - table: aligned for people (Chinese and Japanese text is double width); held in memory.
-- csv: RFC 4180, safe to open in Excel: a cell that starts with = + - @ or a tab/CR is
-  prefixed with ' so Excel shows it as text instead of running it (plain numbers like -5.00
-  are left alone).
-- tsv: one line per record; backslash, tab, newline and CR inside a value are written as
-  \\\\, \\t, \\n and \\r, so `cut` and `awk` see one record per line.
+- csv: RFC 4180; tsv: one line per record, backslash, tab, newline and CR inside a value
+  written as \\\\, \\t, \\n and \\r, so `cut` and `awk` see one record per line.
+- csv and tsv are safe to open in Excel (OWASP's rule for CSV injection, the same for both):
+  a cell that starts with = + - @ or a tab/CR is prefixed with ' so Excel shows it as text
+  instead of running it (plain numbers like -5.00 are left alone). The ' is the cell's, added
+  here and nowhere else (records and json/jsonl keep the value as it is), and kefu reading the
+  file drops it again; `raw=True` (`--raw`) writes cells as they are, for a program.
+- table, csv and tsv carry no control character a terminal would act on: C0 and C1 characters
+  (an ESC in an order id or a provider's text) are written as \\x1b; csv keeps the CR and LF
+  of its quoted cells, table and tsv have none.
 - json: an array (`[]` when empty), streamed record by record.
 - jsonl: one object per line, streamed.
 Nested values (items, problems, findings) are JSON in json/jsonl and compact text elsewhere.
@@ -118,17 +123,41 @@ COMPACT: dict[str, Callable[[list], str]] = {
     "steps": _messages,
 }
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's CSV-injection characters: a cell starting with one of them is a formula to Excel
+FORMULA_START = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 def excel_safe(cell: str) -> str:
-    if cell and cell[0] in _DANGEROUS and not _PLAIN_NUMBER.fullmatch(cell):
+    if cell and cell[0] in FORMULA_START and not _PLAIN_NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
 
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+# C0 and C1 control characters and DEL, but tab, LF and CR (each format handles those itself):
+# an ESC in an order id or a tracking text must not reach a terminal (ESC]0;… retitles it,
+# ESC[2J clears it). Searched once per batch of output, not per cell.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(m: re.Match) -> str:
+    c = m.group()
+    return _NAMED.get(c) or f"\\x{ord(c):02x}"
+
+
+def without_controls(body: str) -> str:
+    """Control characters other than tab, LF and CR written as \\xNN."""
+    return _CONTROLS.sub(_escaped, body) if _CONTROLS.search(body) else body
+
+
+def visible(line: str) -> str:
+    """One line for a terminal or a log (every stderr line, file names included): each control
+    character escaped, a newline as \\n, so no text can forge a line of its own."""
+    return _LINE_CONTROLS.sub(_escaped, line) if _LINE_CONTROLS.search(line) else line
 
 
 # --------------------------------------------------------------------------- renderers
@@ -139,9 +168,10 @@ class Renderer:
 
     streaming = True
 
-    def __init__(self, fields: list[str], headers: bool = True):
+    def __init__(self, fields: list[str], headers: bool = True, raw: bool = False):
         self.fields = fields
         self.headers = headers
+        self.safe = (lambda c: c) if raw else excel_safe
 
     def begin(self) -> bytes:
         return b""
@@ -195,8 +225,9 @@ class JsonRenderer(JsonlRenderer):
 class CsvRenderer(Renderer):
     def _line(self, cells: list[str]) -> str:
         out = []
+        safe = self.safe
         for c in cells:
-            c = excel_safe(c)
+            c = safe(c)
             if c and (c[0] == " " or any(ch in c for ch in ',"\r\n')):
                 c = '"' + c.replace('"', '""') + '"'
             out.append(c)
@@ -208,7 +239,7 @@ class CsvRenderer(Renderer):
     def render(self, records):
         fields = self.fields
         line = self._line
-        return "".join(line([text(r.get(f), f) for f in fields]) for r in records).encode()
+        return without_controls("".join(line([text(r.get(f), f) for f in fields]) for r in records)).encode()
 
 
 class TsvRenderer(Renderer):
@@ -218,14 +249,16 @@ class TsvRenderer(Renderer):
     def render(self, records):
         fields = self.fields
         esc = _TSV_ESCAPES
-        return "".join("\t".join(text(r.get(f), f).translate(esc) for f in fields) + "\n" for r in records).encode()
+        safe = self.safe
+        return without_controls("".join("\t".join(safe(text(r.get(f), f)).translate(esc) for f in fields) + "\n"
+                                        for r in records)).encode()
 
 
 class TableRenderer(Renderer):
     streaming = False
 
-    def __init__(self, fields, headers=True):
-        super().__init__(fields, headers)
+    def __init__(self, fields, headers=True, raw=False):
+        super().__init__(fields, headers, raw)
         self.rows: list[list[str]] = []
         self.width: int | None = None  # fit() a terminal: columns beyond it are left out
         self.on_cut: Callable[[list[str]], None] | None = None
@@ -244,7 +277,8 @@ class TableRenderer(Renderer):
             return fields, rows
         # (the left-out fields are told to on_cut, [] when all fit)
         # as tabulate measures: a header takes its width plus 2 (its MIN_PADDING)
-        widths = [max([wcswidth(h) + 2 if self.headers else 0] + [wcswidth(r[i]) for r in rows])
+        # measured as shown: a control character is written as \xNN (without_controls)
+        widths = [max([wcswidth(h) + 2 if self.headers else 0] + [wcswidth(without_controls(r[i])) for r in rows])
                   for i, h in enumerate(fields)]
         used, keep, clip = -2, 0, None
         for i, w in enumerate(widths):
@@ -276,7 +310,7 @@ class TableRenderer(Renderer):
         fields, rows = self._fitted()
         table = tabulate(rows, headers=fields if self.headers else (), tablefmt="simple",
                          disable_numparse=True)
-        return (table + "\n").encode() if table else b""
+        return (without_controls(table) + "\n").encode() if table else b""
 
 
 def _clip(s: str, width: int) -> str:
@@ -300,7 +334,8 @@ def _one_line(s: str) -> str:
     return s if len(s) <= 80 else s[:79] + "…"
 
 
-def make_renderer(fmt: str, fields: list[str], headers: bool = True, select: bool = False) -> Renderer:
+def make_renderer(fmt: str, fields: list[str], headers: bool = True, select: bool = False,
+                  raw: bool = False) -> Renderer:
     global Decimal
     from decimal import Decimal
 
@@ -309,9 +344,9 @@ def make_renderer(fmt: str, fields: list[str], headers: bool = True, select: boo
     if fmt == "json":
         return JsonRenderer(fields, headers, select)
     if fmt == "csv":
-        return CsvRenderer(fields, headers)
+        return CsvRenderer(fields, headers, raw)
     if fmt == "tsv":
-        return TsvRenderer(fields, headers)
+        return TsvRenderer(fields, headers, raw)
     if fmt == "table":
         return TableRenderer(fields, headers)
     raise UsageError(_("unknown format {value}").format(value=fmt),

@@ -416,8 +416,8 @@ class State:
 
     def claim_pull(self, platform: str, shop: str, now: float, claim_ttl: float = 3600.0) -> tuple[bool, str | None, int | None]:
         """Claim the pull of (platform, shop) for this process, in one transaction: (claimed, the
-        cursor, the pid holding it when not claimed). A claim whose process is gone, or older than
-        `claim_ttl` seconds, is taken over."""
+        cursor, the pid holding it when not claimed). A claim whose process is gone, or not renewed
+        for `claim_ttl` seconds (each page printed renews it), is taken over."""
         with self._immediate() as cur:
             row = cur.execute("SELECT cursor, claim_pid, claimed_at FROM pull_cursors WHERE platform = ? AND shop = ?",
                               (platform, shop)).fetchone()
@@ -449,11 +449,12 @@ class State:
                                     f"AND order_id IN ({marks})", (platform, shop, *chunk)))
         return found
 
-    def record_pulled(self, platform: str, shop: str, versions: list[tuple[str, str]]) -> None:
-        """(order_id, version) of orders whose lines were written and flushed."""
-        if not versions:
-            return
+    def record_pulled(self, platform: str, shop: str, versions: list[tuple[str, str]], at: float) -> None:
+        """(order_id, version) of orders whose lines were written and flushed; the claim renewed
+        (`at`): a long run that goes on printing keeps it however long it takes."""
         now = _utc_now()
         with self._immediate() as cur:
             cur.executemany("INSERT OR REPLACE INTO pull_seen (platform, shop, order_id, version, seen_at) "
                             "VALUES (?, ?, ?, ?, ?)", [(platform, shop, o, v, now) for o, v in versions])
+            cur.execute("UPDATE pull_cursors SET claimed_at = ? WHERE platform = ? AND shop = ? AND claim_pid = ?",
+                        (at, platform, shop, os.getpid()))

@@ -70,3 +70,19 @@ AMAZON_ALL_ORDERS = [
     "ship-postal-code", "ship-country", "promotion-ids", "is-business-order", "purchase-order-number",
     "price-designation",
 ]
+
+# Yahoo!ショッピング's order download, its two files, as a public shop tool reads them
+# (readOrderInfoCSV and readOrderItemInfoCSV, by position, Shift_JIS); the field names are those the
+# order API uses (OrderId, ShipPrefecture, ShipInvoiceNumber1 …)
+YAHOO_ORDER = [
+    "OrderId", "ShopNameAndOrderId", "OrderTime", "ShipNameKana", "ShipName", "ShipZipCode", "ShipAddressFull",
+    "ShipPrefecture", "ShipCity", "ShipAddress1", "ShipAddress2", "ShipPhoneNumber", "ShipMethodName",
+    "ShipCompanyCode", "ShipInvoiceNumber1", "ShipInvoiceNumber2", "ShipDate", "BillMailAddress", "ShipCharge",
+    "Total", "Referer", "PayMethodName", "CombinedPayMethodName", "ShipStatus", "PayStatus", "DeviceType",
+]
+YAHOO_ITEMS = [
+    "OrderId", "Quantity", "ItemId", "SubCode", "Title", "ItemOptionName", "ItemOptionValue", "ItemOptionPrice",
+    "SubCodeOption", "InscriptionName", "InscriptionValue", "UnitPrice", "PriceType", "UnitGetPoint", "LineSubTotal",
+    "LineGetPoint", "PointFspCode", "CouponId", "CouponDiscount", "OriginalPrice", "IsGetPointFix", "GetPointType",
+    "LineGetPointChargedToStore", "LeadTimeStart", "LeadTimeEnd", "LeadTimeText", "GetPointFixDate", "LineId",
+]

@@ -1,6 +1,8 @@
 """Hostile files through every command: no traceback, no internal error, a documented exit code.
 (The corpus is generated here; issue 7 extends it.)"""
 
+import re
+
 import pytest
 
 HEADER = "订单编号,买家会员名,总金额,买家实际支付金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间,宝贝标题,宝贝总数量,退款金额,买家留言\n"
@@ -259,3 +261,97 @@ def test_float_options_refuse_nan_and_infinities(run, option, value):
     for command in (["track", "x"], ["pull", "amazon_jp", "--since", "2026-09-01"]):
         r = run(*command, option, value)
         assert r.exit_code == 2 and f"Invalid value for '{option}'" in r.stderr, (command, r)
+
+
+# --------------------------------------------------------------------------- output that cannot attack its reader (issue 21)
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\x00\x7f"
+RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+
+
+def _escape_file(tmp_path):
+    path = tmp_path / "esc.csv"
+    row = GOOD.replace('="1"', '="1' + ESCAPES.replace("\x00", "") + '"').replace("张三", "张" + ESCAPES + "三")
+    path.write_bytes((HEADER + row).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv"])
+@pytest.mark.parametrize("command", [["orders"], ["audit"], ["eta"]])
+def test_no_control_character_reaches_a_terminal(run, tmp_path, fmt, command):
+    r = run("--now", "2026-10-01 10:00", *command, _escape_file(tmp_path), "-f", fmt)
+    assert r.exit_code in (0, 1), r
+    body = r.stdout_bytes
+    if fmt == "csv":
+        body = body.replace(b"\r\n", b"\n")
+    assert not RAW_CONTROL.search(body), body[:500]
+    assert b"\\x1b]0;owned\\x07" in body
+    assert not RAW_CONTROL.search(r.stderr.encode()), r.stderr
+
+
+def test_a_file_name_cannot_forge_a_line(run, tmp_path):
+    name = tmp_path / "bad\nkefu: error: forged.csv"
+    r = run("orders", name)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("kefu: error:"), r
+    assert "bad\\nkefu: error: forged.csv" in r.stderr
+    name.write_bytes((HEADER + GOOD).encode("utf-8"))
+    (tmp_path / "esc\x1b[2J.csv").write_bytes(b"\x00\x01" * 10)
+    for path in (name, tmp_path / "esc\x1b[2J.csv"):
+        r = run("orders", path, "-f", "jsonl")
+        assert not RAW_CONTROL.search(r.stderr.encode()) and all(
+            line.startswith("kefu: ") for line in r.stderr.splitlines()), r.stderr
+
+
+FORMULAS = {"buyer": "=HYPERLINK(\"http://x\",\"点\")", "receiver": "+81 李娜", "address": "@SUM(1+1)广东省 深圳市 南山区 科技园路1号",
+            "memo": "-2+3"}
+
+
+def _formula_file(tmp_path):
+    row = GOOD.replace(",张三,", ',"' + FORMULAS["buyer"].replace('"', '""') + '",').replace(
+        ",李娜,", "," + FORMULAS["receiver"] + ",").replace("广东省 深圳市 南山区 科技园路1号", FORMULAS["address"])
+    path = tmp_path / "formula.csv"
+    path.write_bytes((HEADER + row).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_formula_protection_is_the_same_for_csv_and_tsv_and_reads_back(run, tmp_path, fmt):
+    import csv
+    import io
+    import json
+
+    src = _formula_file(tmp_path)
+    fields = "order_id,buyer,receiver,address,paid"
+    r = run("orders", src, "-f", fmt, "--fields", fields)
+    assert r.exit_code in (0, 1), r
+    rows = list(csv.reader(io.StringIO(r.stdout, newline=""), delimiter="," if fmt == "csv" else "\t"))
+    cells = dict(zip(rows[0], rows[1]))
+    assert cells["buyer"] == "'" + FORMULAS["buyer"] and cells["receiver"] == "'" + FORMULAS["receiver"]
+    assert cells["address"].startswith("'@SUM") and cells["paid"] == "1299.00"
+    back = tmp_path / f"back.{fmt}"
+    back.write_text(r.stdout, encoding="utf-8")
+    again = run("orders", back, "-f", "jsonl")
+    original = json.loads(run("orders", src, "-f", "jsonl").stdout)
+    rec = json.loads(again.stdout)
+    assert rec["buyer"] == original["buyer"] == FORMULAS["buyer"]
+    assert rec["receiver"] == original["receiver"] and rec["address"] == original["address"]
+    raw = run("orders", src, "-f", fmt, "--fields", fields, "--raw")
+    rows = list(csv.reader(io.StringIO(raw.stdout, newline=""), delimiter="," if fmt == "csv" else "\t"))
+    assert dict(zip(rows[0], rows[1]))["buyer"] == FORMULAS["buyer"]
+
+
+def test_protection_is_the_cells_not_the_messages(run, tmp_path):
+    """The ' is added where a csv/tsv cell is written, never to the message text itself: json and
+    jsonl carry the SMS text exactly as it will be sent."""
+    import json
+
+    src = _formula_file(tmp_path)
+    src.write_bytes(src.read_bytes().replace("买家已付款，等待卖家发货".encode(), "等待买家付款".encode()).replace(
+        b"2026-09-29 21:15:40", b""))
+    r = run("--now", "2026-09-30 12:00", "remind", src, "--dry-run", "-f", "jsonl")
+    (rec,) = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rec["buyer"] == FORMULAS["buyer"] and rec["text"] and "'" not in rec["text"], r
+    r = run("--now", "2026-09-30 12:00", "remind", src, "--dry-run", "-f", "tsv")
+    header, row = r.stdout.splitlines()
+    cells = dict(zip(header.split("\t"), row.split("\t")))
+    assert cells["buyer"] == "'" + FORMULAS["buyer"] and cells["text"] == rec["text"]

@@ -128,7 +128,7 @@ def test_taobao_is_still_taobao(run):
 # --------------------------------------------------------------------------- statuses and amounts
 
 
-@pytest.mark.parametrize("platform", ["taobao", "jd", "pinduoduo", "douyin", "amazon_jp", "rakuten"])
+@pytest.mark.parametrize("platform", ["taobao", "jd", "pinduoduo", "douyin", "amazon_jp", "rakuten", "qoo10", "yahoo"])
 def test_every_status_word_of_a_profile_reads(platform):
     """Each word a profile lists reads to its code through the file's own vocabulary, the way
     the platform writes it (full-width commas, brackets and case as exported)."""
@@ -273,7 +273,8 @@ def test_explain_shows_each_header(run):
     assert rows[0] == ["column", "header", "field", "source", "note"]
     by_header = {row[1]: row for row in rows[1:]}
     assert by_header["用户实付金额(元)"][2:4] == ["paid", "pinduoduo"]
-    assert by_header["承诺发货时间"][2:] == ["", "pinduoduo", "unused"]
+    assert by_header["发货时间"][2:] == ["", "pinduoduo", "unused"]
+    assert by_header["承诺发货时间"][2:4] == ["ship_deadline", "pinduoduo"]  # the platform's ship-by deadline
     assert by_header["商品规格"][2:] == ["item_title", "pinduoduo", "joined"]
     assert "recognised as pinduoduo" in r.stderr
 
@@ -639,3 +640,79 @@ def test_ship_deadline_in_audit_and_eta_explain(tmp_path, run):
     steps = {json.loads(line)["order_id"]: json.loads(line)["steps"] for line in r.stdout.splitlines()}
     assert any("ship-by deadline is 2026-11-30" in s and "after it" in s for s in steps["503-1"])
     assert any("ship-by deadline is 2027-03-31" in s and "in time" in s for s in steps["503-2"])
+
+
+def test_pinduoduo_ship_by_deadline_is_checked(run):
+    """拼多多's 承诺发货时间 is its ship-by deadline: a ship window that ends after it is a finding."""
+    recs, _err = records(run, EXAMPLES / "pinduoduo_orders.csv")
+    assert recs[0]["ship_deadline"] == "2026-12-01T21:15:40+08:00"
+    found = audit(run, EXAMPLES / "pinduoduo_orders.csv")
+    first = found[recs[0]["order_id"]]
+    late = next(f for f in first["findings"] if f["code"] == "SHIP_DEADLINE")
+    assert "2026-12-01" in late["message"] and first["verdict"] == "hold"
+
+
+def test_qoo10_order_csv(tmp_path, run):
+    """Qoo10's 44-column order CSV (tests/jp_exports.py): 配送状態, 送り状番号, 配送会社, 発送予定日 (the
+    ship-by date), お届け希望日, 購入者決済金額 read; recognised as qoo10, every column read or listed."""
+    from jp_exports import QOO10_HEADERS as H
+
+    def row(**cells):
+        r = dict.fromkeys(H, "")
+        r.update(cells)
+        return [r[h] for h in H]
+
+    rows = [row(配送状態="配送要請", 注文番号="512345678", カート番号="81234567", 注文日="2026/11/28 10:15:00",
+                入金日="2026/11/28 10:16:00", お届け希望日="2026/12/05", 発送予定日="2026/12/01", 商品番号="998877",
+                商品名="北欧 パイン材 シングルベッド", 数量="1", 受取人名="佐藤 花子", 受取人携帯電話番号="090-1234-5678",
+                住所="東京都渋谷区神南1-2-3", 郵便番号="150-0041", 国家="JP", 通貨="JPY", 購入者決済金額="39800",
+                販売価格="39800", 割引額="0", 注文金額の合計="39800", 購入者名="佐藤 花子", 配送要請事項="置き配希望",
+                販売者商品コード="DS1205"),
+            row(配送状態="配送中", 注文番号="512345679", 配送会社="ヤマト運輸", 送り状番号="1234-5678-9013",
+                注文日="2026/11/27 09:00:00", 商品名="ナイトテーブル", 数量="2", 受取人名="田中", 受取人電話番号="0661234567",
+                住所="大阪府大阪市北区梅田3-1-3", 郵便番号="530-0001", 購入者決済金額="19600", 販売価格="9800",
+                販売者商品コード="DS0115")]
+    path = _excel_csv(tmp_path / "qoo10.csv", H, rows)
+    recs, err = records(run, path)
+    assert "unknown" not in err and "not read" not in err
+    one, two = recs
+    assert [r["platform"] for r in recs] == ["qoo10", "qoo10"]
+    assert (one["status"], two["status"]) == ("paid", "shipped")
+    assert (one["paid"], one["total"], one["buyer_message"]) == ("39800", "39800", "置き配希望")
+    assert one["ship_deadline"] == "2026-12-01T00:00:00+09:00" and one["promised_date"] == "2026-12-05"
+    assert (one["province"], one["city"], one["mobile"]) == ("東京都", "渋谷区", "090-1234-5678")
+    assert (two["carrier"], two["waybill"]) == ("ヤマト運輸", "1234-5678-9013")
+    assert two["items"] == [{"sku": "DS0115", "title": "ナイトテーブル", "qty": 2, "price": "9800"}]
+
+
+def test_yahoo_shopping_order_and_item_files(tmp_path, run):
+    """Yahoo!ショッピング's order download: the order file and its item file (--items), Shift_JIS."""
+    from jp_exports import YAHOO_ITEMS, YAHOO_ORDER
+
+    def row(headers, **cells):
+        r = dict.fromkeys(headers, "")
+        r.update(cells)
+        return [r[h] for h in headers]
+
+    orders = [row(YAHOO_ORDER, OrderId="store-10000001", OrderTime="2026/11/28 10:15:00", ShipNameKana="サトウ ハナコ", ShipName="佐藤 花子",
+                  ShipZipCode="1500041", ShipPrefecture="東京都", ShipCity="渋谷区", ShipAddress1="神南1-2-3",
+                  ShipPhoneNumber="09012345678", ShipMethodName="宅急便", ShipCharge="0", Total="39800", ShipStatus="1",
+                  PayStatus="1"),
+              row(YAHOO_ORDER, OrderId="store-10000002", OrderTime="2026/11/27 09:00:00", ShipNameKana="タナカ イチロウ", ShipName="田中 一郎",
+                  ShipZipCode="5300001", ShipPrefecture="大阪府", ShipCity="大阪市北区", ShipAddress1="梅田3-1-3",
+                  ShipPhoneNumber="0661234567", ShipMethodName="宅急便", ShipInvoiceNumber1="123456789013",
+                  ShipCharge="1500", Total="21100", ShipStatus="3", PayStatus="1")]
+    items = [row(YAHOO_ITEMS, OrderId="store-10000001", Quantity="1", ItemId="ds1205", Title="シングルベッド",
+                 UnitPrice="39800", LineId="1"),
+             row(YAHOO_ITEMS, OrderId="store-10000002", Quantity="2", ItemId="ds0115", Title="ナイトテーブル",
+                 UnitPrice="9800", LineId="1")]
+    order_path = _excel_csv(tmp_path / "order.csv", YAHOO_ORDER, orders)
+    item_path = _excel_csv(tmp_path / "item.csv", YAHOO_ITEMS, items)
+    recs, err = records(run, order_path, "--items", item_path)
+    assert "unknown" not in err and "not read" not in err
+    one, two = recs
+    assert [r["platform"] for r in recs] == ["yahoo", "yahoo"]
+    assert (one["status"], two["status"]) == ("paid", "shipped")
+    assert (one["mobile"], one["postal_code"], one["carrier"]) == ("09012345678", "1500041", "宅急便")
+    assert (two["paid"], two["shipping_fee"], two["waybill"]) == ("21100", "1500", "123456789013")
+    assert two["items"] == [{"sku": "ds0115", "title": "ナイトテーブル", "qty": 2, "price": "9800"}]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import (estimator_for, fit_terminal, input_options, open_orders, output_options, report_stats,
-                                  state_option)
+from kefu_cli.cli.options import (estimator_for, fit_terminal, input_options, open_orders, output_options, raw_cells,
+                                  report_stats, state_option)
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -53,7 +53,7 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
     all_fields = summary_fields if summary_only else list(AUDIT_FIELDS)
     selected = parse_fields(fields, all_fields)
     fmt = fmt or default_format(env.stdout)
-    renderer = make_renderer(fmt, selected or all_fields, not no_headers, select=bool(selected))
+    renderer = make_renderer(fmt, selected or all_fields, not no_headers, select=bool(selected), raw=raw_cells())
     if not selected and default_format(env.stdout) == "table":
         fit_terminal(env, renderer, len(all_fields))
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kefu_cli.cli.options import output_options, renderer_for
-from kefu_cli.cli.context import pass_env, report_error
+from kefu_cli.cli.context import pass_env, report_error, say
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
 
@@ -46,13 +46,13 @@ def check(env):
     for p in problems:
         report_error(str(p))
     if problems:
-        click.echo(_("kefu: problems in the configuration: {count}").format(count=len(problems)), err=True)
+        say(_("kefu: problems in the configuration: {count}").format(count=len(problems)))
         return ExitCode.USAGE
     if not env.quiet:
         # a file kefu ships is named as such, not by where pip happened to put it
         files = [p if directory is not None and Path(p).parent == directory
                  else _("{file} (packaged)").format(file=Path(p).name) for p in paths.values()]
-        click.echo(_("kefu: configuration is valid: {files}").format(files=", ".join(files)), err=True)
+        say(_("kefu: configuration is valid: {files}").format(files=", ".join(files)))
     return ExitCode.OK
 
 

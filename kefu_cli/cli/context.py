@@ -66,7 +66,7 @@ class Env:
 
     def warn(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"kefu: {_('warning')}: {message}", err=True)
+            say(f"kefu: {_('warning')}: {message}")
 
     def fallback(self, message: str, hint: str | None = None, once: object = None) -> None:
         """A run going on without something the user asked for (a missing state file): a warning
@@ -83,11 +83,19 @@ class Env:
     def note(self, message: str) -> None:
         """A hint for the person at the terminal (not a warning): silenced by -q."""
         if not self.quiet:
-            click.echo(f"kefu: {message}", err=True)
+            say(f"kefu: {message}")
 
     def info(self, message: str) -> None:
         """Something the user asked to see on stderr (a summary): shown even with -q."""
-        click.echo(f"kefu: {message}", err=True)
+        say(f"kefu: {message}")
+
+
+def say(line: str) -> None:
+    """One line on stderr, every control character in it escaped (output.visible): a file named
+    `bad\nkefu: error: forged.csv` or an ESC in a cell cannot forge a line or drive the terminal."""
+    from kefu_cli.output import visible
+
+    click.echo(visible(line), err=True)
 
 
 def config_checks() -> tuple:
@@ -104,7 +112,7 @@ def report_error(message: str, hint: str | None = None) -> None:
     line = f"kefu: {_('error')}: {message}"
     if hint:
         line += f" — {hint}"
-    click.echo(line, err=True)
+    say(line)
 
 
 def pass_env(f):

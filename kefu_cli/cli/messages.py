@@ -8,7 +8,7 @@ import click
 
 from kefu_cli.cli.options import (DESK, dry_run_option, estimator_for, input_options, open_orders, open_state,
                                   output_options, renderer_for, report_stats, state_option)
-from kefu_cli.cli.context import pass_env, report_error
+from kefu_cli.cli.context import pass_env, report_error, say
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
 
@@ -338,5 +338,5 @@ def lint(env):
     if problems:
         return ExitCode.USAGE
     if not env.quiet:
-        click.echo(_("kefu: templates follow the house rules: {file}").format(file=paths["messages.toml"]), err=True)
+        say(_("kefu: templates follow the house rules: {file}").format(file=paths["messages.toml"]))
     return ExitCode.OK

@@ -14,6 +14,9 @@ def output_options(f):
     """--format, --fields, --no-headers: the output flags of every command that prints records."""
     from kefu_cli.output import FORMATS
 
+    f = click.option("--raw", is_flag=True, expose_value=False, callback=_remember,
+                     help="Write csv and tsv cells as they are, without the ' that keeps Excel from running "
+                          "a cell starting with = + - @ as a formula (for a program, not a spreadsheet).")(f)
     f = click.option("--no-headers", is_flag=True, help="Leave out the header row (table, csv, tsv).")(f)
     f = click.option("--fields", metavar="A,B,C", help="Only these fields, in this order.")(f)
     f = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS),
@@ -64,7 +67,7 @@ def input_options(f=None, *, jobs: bool = True):
 def _remember(ctx, param, value):
     """--platform, --sheet and --max-cells reach open_orders through the context: every command that reads an
     order file takes them without repeating them in its signature."""
-    if value is not None:
+    if value is not None and value is not False:
         ctx.meta[f"kefu.{param.name}"] = value
     return value
 
@@ -292,7 +295,8 @@ def renderer_for(env, fmt, fields, no_headers, available, desk=None):
     shown = selected or list(available)
     if terminal and (fmt or "table") == "table" and not selected and desk:
         shown = [f for f in desk if f in available]
-    renderer = make_renderer(fmt or default_format(env.stdout), shown, not no_headers, select=bool(selected))
+    renderer = make_renderer(fmt or default_format(env.stdout), shown, not no_headers, select=bool(selected),
+                             raw=raw_cells())
     if terminal and not selected:
         fit_terminal(env, renderer, len(list(available)))
     return renderer
@@ -315,6 +319,11 @@ def fit_terminal(env, renderer, total: int) -> None:
                 shown=shown, total=total, width=width))
 
     renderer.fit(width, told)
+
+
+def raw_cells() -> bool:
+    """--raw: csv and tsv cells without formula protection."""
+    return bool(click.get_current_context().meta.get("kefu.raw"))
 
 
 def run_order_file(env, path, items_path, encoding, input_format, renderer, transform=None, merge=None,

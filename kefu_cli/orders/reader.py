@@ -36,6 +36,7 @@ from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import CASE_FIELDS, CASE_FLAGS, CASE_IDS, CASE_MONEY, CASE_TEXT, CASE_TIMES, ORDER_FIELDS
 from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, postal_place, split_address_cached
+from kefu_cli.output import FORMULA_START as _FORMULA_START
 from kefu_cli.orders.values import (
     Bad,
     Fixed,
@@ -345,7 +346,10 @@ class RowConverter:
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
         for name, i, _h in self.text:
-            rec[name] = row[i].strip() or None
+            v = row[i].strip()
+            if v and v[0] == "'" and v[1:2] in _FORMULA_START:
+                v = v[1:]  # the ' kefu's own csv/tsv (output.excel_safe) put before a formula-like cell
+            rec[name] = v or None
         for name, i, header, parse in self.parsed:
             v = parse(row[i])
             if v.__class__ in _ODD:  # Bad or Fixed: a problem for the record
@@ -583,7 +587,10 @@ class CaseConverter(RowConverter):
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
         for name, i, _h in self.text:
-            rec[name] = row[i].strip() or None
+            v = row[i].strip()
+            if v and v[0] == "'" and v[1:2] in _FORMULA_START:
+                v = v[1:]  # the ' kefu's own csv/tsv (output.excel_safe) put before a formula-like cell
+            rec[name] = v or None
         for name, i, header, parse in self.parsed:
             v = parse(row[i])
             if v.__class__ in _ODD:

@@ -133,6 +133,14 @@ def record_hash(record: dict) -> str:
     return hashlib.sha256(orjson.dumps(data, default=str, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
+def _signals_to_main_thread() -> None:
+    import signal
+
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is not None:
+        block(signal.SIG_BLOCK, {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)})
+
+
 def prefetched(pages, concurrency: int, timeout: float) -> Iterator:
     """The items of the async generator `pages(http)`, each next one asked for before this one is
     handed out: the next request is on its way (its answer waits in the socket) while this page
@@ -140,8 +148,13 @@ def prefetched(pages, concurrency: int, timeout: float) -> Iterator:
     answer — no second thread contending for the interpreter with the conversion. An error of
     the fetching side is raised here, after every page fetched before it. Closing the iterator
     (| head -1, an exception) cancels the request in flight and closes the client."""
+    from concurrent.futures import ThreadPoolExecutor
+
     http = client(concurrency, timeout)
     loop = asyncio.new_event_loop()
+    # asyncio resolves host names in its executor's threads: they must not take SIGTERM/SIGINT/
+    # SIGHUP, or the signal lands there while the main thread defers it (a page half printed)
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=2, initializer=_signals_to_main_thread))
     stream = pages(http)
     ahead = None
     try:
@@ -165,5 +178,6 @@ def prefetched(pages, concurrency: int, timeout: float) -> Iterator:
         try:
             loop.run_until_complete(stream.aclose())
             loop.run_until_complete(http.aclose())
+            loop.run_until_complete(loop.shutdown_default_executor())
         finally:
             loop.close()

@@ -132,7 +132,7 @@ class Pull:
     def printed(self, versions: list[tuple[str, str]], count: int) -> None:
         """These records' lines were written and flushed."""
         self.printed_count += count
-        self.state.record_pulled(self.platform, self.shop, versions)
+        self.state.record_pulled(self.platform, self.shop, versions, time.time())
 
     def finish(self) -> str:
         """Everything fetched was printed: the cursor moves to the window's end (never back)."""
