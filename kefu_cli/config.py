@@ -742,7 +742,13 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     for name, keys in (("amazon_jp", ("endpoint", "token_endpoint", "marketplace_ids")),
                        ("rakuten", ("endpoint", "lookback_days"))):
         if isinstance(pull, dict) and isinstance(pull.get(name), dict):
-            _check_table(pull[name], {k: PULL[k] for k in keys}, shop_file, f"pull.{name}", problems)
+            table = pull[name]
+            for key in [k for k in table if isinstance(k, str) and k not in keys and set(
+                    re.split(r"[_\W]+", k.lower())) & {"secret", "token", "key", "license", "licensekey", "refresh"}]:
+                problems.append(Problem(shop_file, f"pull.{name}.{key}", _(
+                    "credentials do not belong in config files; remove it and set the environment variable instead")))
+                table = {k: v for k, v in table.items() if k != key}
+            _check_table(table, {k: PULL[k] for k in keys}, shop_file, f"pull.{name}", problems)
 
     remind = shop.get("remind", {})
     _check_table(remind, REMIND, shop_file, "remind", problems)

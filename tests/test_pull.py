@@ -489,3 +489,36 @@ def test_sigterm_mid_run_keeps_what_was_printed_and_the_cursor(spapi, tmp_path):
     rest = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert rest.returncode == 0
     assert [r["order_id"] for r in printed + lines(rest.stdout)] == [o["orderId"] for o in orders]
+
+
+def test_shop_toml_pull_section_is_checked_and_refuses_credentials(tmp_path, run, spapi, monkeypatch):
+    from kefu_cli.cli.context import config_checks
+    from kefu_cli.config import check_config
+
+    confdir = tmp_path / "conf"
+    confdir.mkdir()
+    (confdir / "shop.toml").write_text(
+        '[pull.amazon_jp]\nendpoint = "ftp://x"\nclient_secret = "amzn1.oa2-cs.v1.abc"\nmarketplace_ids = ["A1VC38T7YXB528"]\n'
+        '[pull.rakuten]\nlookback_days = 800\nlicense_key = "SL1"\n', encoding="utf-8")
+    problems, _ = check_config(confdir, config_checks())
+    found = {p.key: p.message for p in problems}
+    assert "is not an http(s) URL" in found["pull.amazon_jp.endpoint"]
+    assert "environment variable" in found["pull.amazon_jp.client_secret"]
+    assert "environment variable" in found["pull.rakuten.license_key"]
+    assert "0 to 729" in found["pull.rakuten.lookback_days"]
+    assert "abc" not in " ".join(str(p) for p in problems)
+    # the endpoint in shop.toml is used when no variable overrides it
+    server = spapi([jp_order(1, T0)])
+    (confdir / "shop.toml").write_text(f'[pull.amazon_jp]\nendpoint = "{server.origin()}"\n', encoding="utf-8")
+    monkeypatch.setenv("KEFU_SPAPI_ENDPOINT", "")
+    r = run("--config-dir", confdir, "--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl")
+    assert r.exit_code == 0 and len(lines(r.stdout)) == 1, r
+
+
+def test_bad_times_and_shop_names_are_usage_errors(spapi, run):
+    spapi([])
+    assert run("--now", NOW, "pull", "amazon_jp", "--since", "yesterday-ish").exit_code == 2
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "--shop", "../x")
+    assert r.exit_code == 2 and "--shop" in r.stderr
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-22")
+    assert r.exit_code == 2 and "window is empty" in r.stderr

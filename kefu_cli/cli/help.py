@@ -69,9 +69,9 @@ def wrap_wide(text: str, width: int) -> list[str]:
                     line.pop()
             while line and line[-1] in _NO_LINE_END:
                 carry.insert(0, line.pop())
-            if not line and wcswidth("".join(carry) + token) > width:
-                # everything would move along and still not fit: break here after all
-                line, carry = carry, []
+            if carry and wcswidth("".join(carry) + token) > width:
+                # what would move along does not fit on the next line either: break here after all
+                line, carry = line + carry, []
             if line:
                 lines.append("".join(line))
             line = carry + [token]

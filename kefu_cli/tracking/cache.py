@@ -164,8 +164,8 @@ def results_detected(q: Query, result: dict) -> dict:
     found = next((c for c in q.candidates if key is not None and str(c.seventeen_track) == str(key)), None)
     if found is None:
         names = ", ".join(c.name for c in q.candidates)
-        return {"error": _("17TRACK could not tell the carrier ({key}); the number fits {names} — pass --carrier or "
-                           "fill the order file's carrier column").format(key=key or "-", names=names),
+        return {"error": _("17TRACK could not tell the carrier (key {key}); the number fits {names} — pass --carrier or "
+                           "fill the order file's carrier column").format(key="-" if key is None else key, names=names),
                 "error_kind": "answer", "raw_code": None if key is None else str(key), "fix": None}
     q.carrier, q.com = found, found.seventeen_track
     return result

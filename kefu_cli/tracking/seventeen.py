@@ -146,7 +146,7 @@ class SeventeenTrack:
                    "raw_state": None, "raw_code": None, "events": []}
         for item in _list(data.get("accepted")):
             if isinstance(item, dict) and isinstance(item.get("number"), str):
-                out[item["number"]] = dict(pending)
+                out[item["number"]] = dict(pending, carrier_key=item.get("carrier"))
         for item in _list(data.get("rejected")):
             if isinstance(item, dict) and isinstance(item.get("number"), str):
                 error = item.get("error") if isinstance(item.get("error"), dict) else {}
