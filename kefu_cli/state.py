@@ -157,13 +157,41 @@ def default_path(environ=os.environ) -> Path:
 
 
 def state_path(explicit: str | None, environ=os.environ) -> Path:
+    """--state, else KEFU_STATE, else the default. An empty one is a usage error, not the default:
+    a cron line whose variable came out empty must not write to another ledger."""
+    if explicit == "" or (explicit is None and environ.get("KEFU_STATE") == ""):
+        from kefu_cli.errors import UsageError
+
+        raise UsageError(_("--state is empty") if explicit == "" else _("KEFU_STATE is set but empty"),
+                         hint=_("give the state file's path, or unset KEFU_STATE for the default"))
     return Path(explicit or environ.get("KEFU_STATE") or default_path(environ))
 
 
 class State:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, reading: bool = False):
+        """The state file at `path`. A path that exists and is not a regular file (/dev/null, a
+        directory, a FIFO) is refused before SQLite opens it. `reading`: a run that only reads
+        it (report, stats, eta, --dry-run) opens a file it may not write read-only; a run that
+        writes is told the file must be writable."""
         self.path = path
         try:
+            mode = path.stat().st_mode
+        except OSError:
+            mode = None
+        import stat
+
+        if mode is not None and not stat.S_ISREG(mode):
+            raise ConfigError(_("state file {path} is not a regular file").format(path=path),
+                              hint=_("pass a file's path with --state or KEFU_STATE"))
+        try:
+            if reading and mode is not None and not os.access(path, os.W_OK):
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                          timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                if self.db.execute("PRAGMA user_version").fetchone()[0] < MIGRATIONS[-1][0]:
+                    raise ConfigError(_("state file {path} is read-only and older than this kefu").format(path=path),
+                                      hint=_("run a writing command once with the file writable"))
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

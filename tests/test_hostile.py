@@ -355,3 +355,83 @@ def test_protection_is_the_cells_not_the_messages(run, tmp_path):
     header, row = r.stdout.splitlines()
     cells = dict(zip(header.split("\t"), row.split("\t")))
     assert cells["buyer"] == "'" + FORMULAS["buyer"] and cells["text"] == rec["text"]
+
+
+# --------------------------------------------------------------------------- report and the state file (issue 21)
+
+
+def test_report_refuses_to_write_over_a_file_it_reads(run, tmp_path):
+    from conftest import EXAMPLES
+
+    export = tmp_path / "orders.csv"
+    export.write_bytes((EXAMPLES / "taobao_orders.csv").read_bytes())
+    items = tmp_path / "items.csv"
+    items.write_bytes((EXAMPLES / "taobao_items.csv").read_bytes())
+    before = export.read_bytes(), items.read_bytes()
+    for target in (export, items):
+        r = run("report", export, "--items", items, "-o", target)
+        assert r.exit_code == 2 and "is a file the report reads" in r.stderr and r.stderr.count("\n") == 1, r
+    assert (export.read_bytes(), items.read_bytes()) == before
+    state = tmp_path / "state" / "state.db"
+    run("--now", "2026-09-30 12:00", "remind", export, "--state", state)
+    if state.exists():
+        r = run("report", export, "--state", state, "-o", state)
+        assert r.exit_code == 2 and "is a file the report reads" in r.stderr, r
+    r = run("report", export, "-o", tmp_path / "day.html")
+    assert r.exit_code == 0 and (tmp_path / "day.html").read_bytes().startswith(b"<!DOCTYPE html>"), r
+
+
+@pytest.mark.parametrize("how", ["env", "option"])
+def test_an_empty_state_path_is_a_usage_error(run, monkeypatch, how):
+    if how == "env":
+        monkeypatch.setenv("KEFU_STATE", "")
+        r = run("stats", "transit")
+    else:
+        r = run("stats", "transit", "--state", "")
+    assert r.exit_code == 2 and "empty" in r.stderr and r.stderr.count("\n") == 1, r
+
+
+@pytest.mark.parametrize("path", ["/dev/null", "dir", "fifo"])
+def test_a_state_path_that_is_no_regular_file_is_refused_before_sqlite(run, tmp_path, path):
+    import os
+
+    if path == "dir":
+        path = tmp_path / "d"
+        path.mkdir()
+    elif path == "fifo":
+        path = tmp_path / "f"
+        os.mkfifo(path)
+    for command in (["stats", "transit"], ["remind", "-", "--state"]):
+        args = ["stats", "transit", "--state", path] if command[0] == "stats" else [
+            "--now", "2026-09-30 12:00", "remind", "-", "--state", path]
+        r = run(*args, input=(HEADER + GOOD).encode())
+        assert r.exit_code == 2 and "is not a regular file" in r.stderr, r
+    assert not os.path.exists("/dev/null-journal")
+
+
+def test_reading_commands_open_a_read_only_state_file_read_only(run, tmp_path, monkeypatch):
+    """The suite runs as root, for whom every file is writable: the file's read-only answer
+    (os.access) is what kefu asks, so that answer is what the test sets."""
+    import os
+
+    from conftest import EXAMPLES
+    from kefu_cli import state as state_module
+
+    state = tmp_path / "ro" / "state.db"
+    r = run("--now", "2026-09-30 12:00", "remind", EXAMPLES / "taobao_orders.csv", "--state", state, "-f", "jsonl")
+    assert r.exit_code in (0, 1) and state.exists(), r
+    opened = []
+    real_connect = state_module.sqlite3.connect
+
+    def connect(target, *args, **kwargs):
+        opened.append(str(target))
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(state_module.os, "access", lambda p, mode: False if mode == os.W_OK else True)
+    monkeypatch.setattr(state_module.sqlite3, "connect", connect)
+    for args in (["stats", "transit"], ["stats", "remind", EXAMPLES / "taobao_orders.csv"],
+                 ["eta", EXAMPLES / "taobao_orders.csv"], ["remind", EXAMPLES / "taobao_orders.csv", "--dry-run"],
+                 ["report", EXAMPLES / "taobao_orders.csv", "-o", tmp_path / "day.html"]):
+        r = run("--now", "2026-09-30 12:00", *args, "--state", state)
+        assert r.exit_code in (0, 1), (args, r)
+    assert opened and all(target.endswith("?mode=ro") for target in opened), opened

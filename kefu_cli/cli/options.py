@@ -205,7 +205,7 @@ def open_state(state_path, create: bool = True, env=None, missing: str | None = 
                          _("check --state and KEFU_STATE (kefu track, remind and notify create it)"),
                          once=("state", str(path)))
         return None
-    return State(path)
+    return State(path, reading=not create)
 
 
 def window_option(help_text: str):

@@ -46,6 +46,8 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
 
     _check_destination(env, output)  # before the work: the page has somewhere to go
     cfg = env.config
+    if output not in (None, "-"):
+        _not_over_an_input(output, [path, items_path, *aftersales_paths, register_path, state_path])
     order_file = open_orders(env, path, items_path, encoding, input_format)
     # the page is in one language: an English page names the shop by its English name when it has one
     shop = (cfg.shop_name_en if current_language() == "en" else "") or cfg.shop_name or "kefu"
@@ -115,3 +117,25 @@ def _check_destination(env, output) -> None:
         raise UsageError(_("cannot write {path}: the directory {folder} does not exist").format(
             path=output, folder=folder), hint=_("create it first (mkdir -p {folder}) or give another -o").format(
             folder=folder))
+
+
+def _not_over_an_input(output: str, inputs: list) -> None:
+    """-o must not name a file the report reads (the export, the items file, an after-sales file,
+    the register or the state file): the page would replace it."""
+    import os
+
+    from kefu_cli.errors import UsageError
+    from kefu_cli.state import state_path
+
+    if not os.path.exists(output):
+        return
+    state = inputs.pop()
+    candidates = [p for p in inputs if p and p != "-"] + [str(state_path(state))]
+    for candidate in candidates:
+        try:
+            same = os.path.samefile(candidate, output)
+        except OSError:
+            continue
+        if same:
+            raise UsageError(_("-o {path} is a file the report reads ({input}): it would be overwritten").format(
+                path=output, input=candidate), hint=_("write the page to another file"))
