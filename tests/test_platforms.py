@@ -115,7 +115,7 @@ def test_rakuten_rms_cp932(run):
     # a Japanese mobile (090) written in the phone columns is the receiver's mobile
     assert (one["receiver"], one["mobile"], one["phone"], one["postal_code"]) == ("鈴木 一郎", "090-1234-5678", None,
                                                                                   "163-8001")
-    assert (two["province"], two["city"], two["address"]) == ("北海道", "札幌市中央区", "北一条西2丁目")
+    assert (two["province"], two["city"], two["district"], two["address"]) == ("北海道", "札幌市", "中央区", "北一条西2丁目")
     assert two["promised_date"] == "2026-12-12" and [i["qty"] for i in two["items"]] == [1, 2]
     assert cancelled["status"] == "closed"
 
@@ -431,7 +431,8 @@ def test_amazon_places_as_the_report_writes_them(tmp_path, run):
              "150-0041"]]
     path = write_csv(tmp_path / "unshipped.txt", rows, headers, delimiter="\t")
     recs, _err = records(run, path)
-    assert [(r["province"], r["city"]) for r in recs] == [("東京都", "渋谷区"), ("神奈川県", "横浜市西区"), ("東京都", "渋谷区")]
+    assert [(r["province"], r["city"], r["district"]) for r in recs] == [
+        ("東京都", "渋谷区", None), ("神奈川県", "横浜市", "西区"), ("東京都", "渋谷区", None)]
     assert (recs[0]["mobile"], recs[0]["phone"]) == ("090-1234-5678", None)
     assert (recs[1]["mobile"], recs[1]["phone"]) == (None, "045-123-4567")  # a landline stays a phone
     # eta places the order as orders does: one placement
@@ -568,7 +569,8 @@ def test_amazon_unshipped_report_japanese_layout(tmp_path, run):
     assert err == ""  # every column read or listed, nothing expected missing
     one, two = recs
     assert [r["status"] for r in recs] == ["paid", "paid"] and one["paid"] is None  # no prices in this report
-    assert (one["province"], one["city"], two["province"], two["city"]) == ("東京都", "渋谷区", "神奈川県", "横浜市西区")
+    assert (one["province"], one["city"], two["province"], two["city"], two["district"]) == (
+        "東京都", "渋谷区", "神奈川県", "横浜市", "西区")
     assert (one["mobile"], one["phone"], two["phone"]) == ("09012345678", None, "045-123-4567")
     assert one["ship_deadline"] == "2026-12-01T23:59:59+09:00"
     assert (one["promised_date"], one["delivery_slot"]) == ("2026-12-05", "14:00-16:00")

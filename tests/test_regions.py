@@ -1,14 +1,15 @@
 import pytest
 
-from kefu_cli.orders.cn_cities import city_table
+from kefu_cli.orders.gazetteer import cn_table
 from kefu_cli.orders.regions import CN_PROVINCES, JP_PREFECTURES, locate
 
 
 def test_tables_are_complete():
     assert len(CN_PROVINCES) == 34 and len(set(CN_PROVINCES.values())) == 34
     assert len(JP_PREFECTURES) == 47
-    table = city_table()
-    assert len(table) == 333 and set(table.values()) <= set(CN_PROVINCES.values())
+    table = cn_table()
+    cities = {d.city for divs in table.full.values() for d in divs if d.district is None and d.city}
+    assert len(cities) >= 333 and {d.province for divs in table.full.values() for d in divs} <= set(CN_PROVINCES.values())
 
 
 @pytest.mark.parametrize("address,expected", [
@@ -23,7 +24,7 @@ def test_tables_are_complete():
     ("日本东京都新宿区", ("JP", "東京都", "新宿区")),
     ("神奈川县横浜市", ("JP", "神奈川県", "横浜市")),
     ("朝阳区建国路88号", (None, None, None)),  # district only: never guessed
-    ("深圳南山区", (None, None, None)),  # a city without 市 is not guessed either
+    ("深圳南山区", ("CN", "广东", "深圳市")),  # a city without 市, its district after it
     ("", (None, None, None)),
 ])
 def test_locate(address, expected):
@@ -39,13 +40,15 @@ def test_province_column_wins():
 def test_japanese_addresses_are_placed_by_postal_code_or_municipality():
     from kefu_cli.orders.regions import jp_place, locate
 
-    assert locate("〒160-0023 東京都新宿区西新宿2-8-1") == ("JP", "東京都", "新宿区")
-    assert locate("〒160-0023 西新宿2-8-1") == ("JP", "東京都", "新宿区")  # the code alone places it
-    assert locate("大阪市北区梅田1-1") == ("JP", "大阪府", "大阪市北区")  # a designated city's ward
-    assert locate("那覇市泉崎1-2-2") == ("JP", "沖縄県", "那覇市")
-    assert locate("北区王子1-1").country is None  # 北区 is in Tokyo and in five designated cities: not guessed
-    assert locate("府中市宮西町1-1").country is None  # 府中市: 東京都 and 広島県
-    assert jp_place("〒530-0001 東京都北区")[:2] == ("東京都", None)  # the written prefecture wins; audit flags it
+    assert locate("〒160-0023 東京都新宿区西新宿2-8-1") == ("JP", "東京都", "新宿区", None)
+    assert locate("〒160-0023 西新宿2-8-1") == ("JP", "東京都", "新宿区", None)  # the code alone places it
+    assert locate("大阪市北区梅田1-1") == ("JP", "大阪府", "大阪市", "北区")  # a designated city's ward
+    assert locate("那覇市泉崎1-2-2") == ("JP", "沖縄県", "那覇市", None)
+    # 北区 is in Tokyo and in several designated cities, 府中市 in 東京都 and 広島県: the town decides
+    assert locate("北区王子1-1") == ("JP", "東京都", "北区", None)
+    assert locate("府中市宮西町1-1") == ("JP", "東京都", "府中市", None)
+    assert locate("北区1-1").country is None  # nothing decides: not guessed
+    assert jp_place("〒530-0001 東京都北区")[:2] == ("東京都", "北区")  # the written prefecture wins; audit flags it
 
 
 def test_the_share_of_real_japan_post_entries_placed():
@@ -96,11 +99,15 @@ def test_romanised_prefectures_and_iso_codes(written, prefecture):
 
 
 def test_a_province_column_with_the_municipality_in_the_address_lines():
-    from kefu_cli.orders.regions import place_columns
+    from kefu_cli.orders.regions import place
 
-    assert place_columns("渋谷区神南1-2-3", "Tokyo-to", None) == ("東京都", "渋谷区")
-    assert place_columns("東京都渋谷区神南1-2-3", "東京都", None) == ("東京都", "渋谷区")
-    assert place_columns("横浜市西区みなとみらい2-2-1", "Kanagawa-ken", None) == ("神奈川県", "横浜市西区")
-    assert place_columns("北区王子1-1", "JP-13", None) == ("東京都", None)  # 北区 is in five prefectures
-    assert place_columns("梅田3-1-3", "大阪府", "大阪市北区") == ("大阪府", "大阪市北区")  # the column wins
-    assert place_columns("南山区科技园", "广东省", None) == ("广东省", None)  # other provinces as written
+    def columns(address, province, city):
+        p = place(address, province, city).place
+        return p.province, "".join(x for x in (p.city, p.district) if x) or None
+
+    assert columns("渋谷区神南1-2-3", "Tokyo-to", None) == ("東京都", "渋谷区")
+    assert columns("東京都渋谷区神南1-2-3", "東京都", None) == ("東京都", "渋谷区")
+    assert columns("横浜市西区みなとみらい2-2-1", "Kanagawa-ken", None) == ("神奈川県", "横浜市西区")
+    assert columns("北区王子1-1", "JP-13", None) == ("東京都", "北区")  # the prefecture decides 北区
+    assert columns("梅田3-1-3", "大阪府", "大阪市北区") == ("大阪府", "大阪市北区")  # the column wins
+    assert columns("南山区科技园", "广东省", None) == ("广东", "深圳市南山区")  # the address narrows a CN province too

@@ -208,7 +208,7 @@ class Auditor:
                 add(finding("ROW_UNREADABLE", value=p["row"], why=p["value"]))
             elif p["field"] in MONEY and not p["fixed"] and "AMOUNT_INVALID" in active:
                 add(finding("AMOUNT_INVALID", value=p["message"]))
-            elif not p["fixed"] and p["code"] not in ("missing_cells", "extra_cells"):
+            elif not p["fixed"] and p["code"] not in ("missing_cells", "extra_cells") and p["field"] != "address":
                 add(finding("VALUE_UNREADABLE", value=p["message"]))
         status = self.status_of(order)
         if status == "unpaid":
@@ -293,6 +293,8 @@ class Auditor:
         if "ADDRESS_INCOMPLETE" in active:
             if place.province is None:
                 add(finding("ADDRESS_INCOMPLETE", value=_("a province")))
+            elif place.city is None and "address" in self.columns and place.country in ("CN", "JP"):
+                add(finding("ADDRESS_INCOMPLETE", value=_("a city")))  # orders/regions could not place it
             # no province, city or district name has a digit: one in the address means detail
             elif "address" in self.columns and not _DIGIT.search(address) and len(street_detail(address)) < 2:
                 add(finding("ADDRESS_INCOMPLETE", value=_("street detail")))

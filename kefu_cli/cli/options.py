@@ -102,6 +102,10 @@ def report_stats(env, order_file) -> None:
         more = "…" if stats.rows_with_problems > len(stats.problem_rows) else ""
         env.warn(_("{file}: {count} of {total} orders have problems (rows {rows}{more}); see the problems field").format(
             file=order_file.name, count=stats.rows_with_problems, total=stats.records, rows=rows, more=more))
+    if stats.places:
+        env.warn(_("{file}: {count} addresses not placed down to the city ({codes}); see the problems field").format(
+            file=order_file.name, count=sum(stats.places.values()),
+            codes=", ".join(f"{code} {n}" for code, n in sorted(stats.places.items()))))
     if stats.unmatched_items:
         rows = ", ".join(str(r) for r in stats.unmatched_items[:10])
         env.warn(_("items file: {count} rows name orders that are not in {file} (rows {rows})").format(

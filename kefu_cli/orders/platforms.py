@@ -29,10 +29,9 @@ STATUSES = ("unpaid", "paid", "shipped", "completed", "closed")
 AFTER_SALE = ("none", "requested", "refunding", "refunded", "rejected", "closed")
 # fields a column may feed besides the record's own: item lines and Taobao's order summary
 ITEM_FIELDS = ("item_sku", "item_sku_alt", "item_title", "item_qty", "item_price")
-# `district` is joined into the address (Pinduoduo's 省/市/区 columns)
 # `ship_method` is the carrier when the carrier column is empty (Amazon's ssa-ship-method: ゆうパック);
 # `delivery_start`/`delivery_end` a scheduled delivery window, read into promised_date and delivery_slot
-COLUMN_FIELDS = (*ORDER_FIELDS, "district", "ship_method", "delivery_start", "delivery_end", *ITEM_FIELDS,
+COLUMN_FIELDS = (*ORDER_FIELDS, "ship_method", "delivery_start", "delivery_end", *ITEM_FIELDS,
                  "summary_title", "summary_qty")
 # fields several columns may feed together: text joined by a space (an address in parts), money
 # added up (points + coupons), a phone number's parts joined by "-"

@@ -35,7 +35,7 @@ from kefu_cli.i18n import N_, _
 from kefu_cli.orders import platforms
 from kefu_cli.orders.columns import ColumnPlan, plan_columns
 from kefu_cli.orders.schema import CASE_FIELDS, CASE_FLAGS, CASE_IDS, CASE_MONEY, CASE_TEXT, CASE_TIMES, ORDER_FIELDS
-from kefu_cli.orders.regions import JP_PREFECTURES, place_columns, postal_place, split_address_cached
+from kefu_cli.orders.regions import JP_PREFECTURES, TIMEZONE_COUNTRY, place_cached, postal_place
 from kefu_cli.output import FORMULA_START as _FORMULA_START
 from kefu_cli.orders.values import (
     Bad,
@@ -223,7 +223,14 @@ PROBLEM_TEXT = {
     "thousands_separator": N_("{value}: thousands separators removed"),
     "excel_wrapper": N_("{value}: Excel's =\"…\" wrapper removed"),
     "fullwidth_digits+thousands_separator": N_("{value}: full-width digits and thousands separators normalised"),
+    # an address not placed down to its city (orders/regions.place): the order's route, windows and
+    # audit cannot use it until it is
+    "address_unplaced": N_("no province or city could be read from {value}"),
+    "address_province_only": N_("only the province could be read ({value}): no city"),
+    "address_ambiguous": N_("the address names a place several provinces or cities share ({value}): not placed"),
+    "address_two_countries": N_("the address reads as a place in China and in Japan ({value}) and nothing decides which: not placed"),
 }
+ADDRESS_PROBLEMS = ("address_unplaced", "address_province_only", "address_ambiguous", "address_two_countries")
 
 
 def problem(row: int, column: str | None, field_name: str | None, code: str, value, fixed: bool = False,
@@ -248,7 +255,7 @@ def _short(value) -> str:
 
 _WRAPPED = ("order_id", "phone", "mobile", "waybill")
 _TEXT = ("platform", "buyer", "close_reason", "receiver", "mobile_ext", "postal_code", "address", "province", "city",
-         "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
+         "district", "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
 _MONEY = platforms.MONEY
 _TIMES = ("created_at", "paid_at", "ship_deadline")
 _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "promised_date": parse_date}
@@ -307,6 +314,8 @@ class RowConverter:
         self.line_prices = profile is not None and profile.item_price == "line"
         self.summary = cols(("summary_title", "summary_qty"))
         self.district = idx.get("district")
+        self.country = TIMEZONE_COUNTRY.get(profile.timezone) if profile is not None else None
+        self.address_col = headers[idx["address"]].strip() if "address" in idx else None
         self.privacy = "mobile" in idx
         self.ship_method = idx.get("ship_method")
         self.window = [(n, idx[n], headers[idx[n]].strip()) for n in ("delivery_start", "delivery_end") if n in idx]
@@ -381,12 +390,7 @@ class RowConverter:
                     rec["mobile_ext"] = rec["mobile_ext"] or m.group(2)
         if rec["platform"] is None:
             rec["platform"] = self.default_platform
-        if self.district is not None or rec["province"] is None:
-            rec["address"], rec["province"], rec["city"] = split_address_cached(
-                rec["address"], rec["province"], rec["city"],
-                row[self.district].strip() if self.district is not None else None)
-        else:  # a province column: a prefecture in its canonical name, the city from the address lines
-            rec["province"], rec["city"] = place_columns(rec["address"], rec["province"], rec["city"])
+        self._place(rec, line, problems)
         if self.zero_cols and (self.japan or rec["province"] in _JP_SET):
             self._excel_zeros(rec, row, line, problems)
         if self.phone_moves and rec["mobile"] is None:
@@ -404,6 +408,28 @@ class RowConverter:
         if self.settles and not self.item_rows:
             self.settle(rec)
         return rec
+
+    def _place(self, rec: dict, line: int, problems: list[dict]) -> None:
+        """Province, city and district from the columns and the address (regions.place, the one
+        place an address becomes a place); a 〒 code in the address fills postal_code; an address
+        not placed down to its city is a problem of the record."""
+        address, province, city, district = rec["address"], rec["province"], rec["city"], rec["district"]
+        if address is None and province is None and city is None:
+            return
+        if province is not None and city is not None and district is not None and self.district is None:
+            return  # kefu's own records: placed when they were written
+        if self.district is not None and address and province and not address.startswith(province):
+            # Pinduoduo's 省/市/区 columns: the address read as the desk reads the label
+            address = rec["address"] = " ".join(x for x in (province, city, district, address) if x)
+        placed = place_cached(address, province, city, district, self.country,
+                              (rec["mobile"], rec["phone"]), rec["postal_code"])
+        where = placed.place
+        rec["province"], rec["city"], rec["district"] = where.province, where.city, where.district
+        if placed.postal_code and rec["postal_code"] is None:
+            rec["postal_code"] = f"{placed.postal_code[:3]}-{placed.postal_code[3:]}"
+        if placed.problem and self.address_col is not None:  # (a slim report has provinces only)
+            problems.append(problem(line, self.address_col if address else None, "address", placed.problem,
+                                    placed.found or address or province))
 
     def _window(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
         """A scheduled delivery window (Amazon.co.jp's scheduled-delivery-start-date/-end-date): its
@@ -675,6 +701,7 @@ class Stats:
     rows_with_problems: int = 0
     problem_rows: list[int] = field(default_factory=list)  # the first few, for the warning
     unmatched_items: list[int] = field(default_factory=list)
+    places: dict[str, int] = field(default_factory=dict)  # address problem code -> orders
 
     def count(self, rec: dict) -> None:
         self.records += 1
@@ -682,12 +709,17 @@ class Stats:
             self.rows_with_problems += 1
             if len(self.problem_rows) < 10:
                 self.problem_rows.append(rec["row"])
+            for p in rec["problems"]:
+                if p["code"] in ADDRESS_PROBLEMS:
+                    self.places[p["code"]] = self.places.get(p["code"], 0) + 1
 
     def merge(self, other: "Stats") -> None:
         self.records += other.records
         self.rows_with_problems += other.rows_with_problems
         self.problem_rows.extend(other.problem_rows[: max(0, 10 - len(self.problem_rows))])
         self.unmatched_items.extend(other.unmatched_items)
+        for code, n in other.places.items():
+            self.places[code] = self.places.get(code, 0) + n
 
 
 def _zone_of(plan: ColumnPlan, config: Config):

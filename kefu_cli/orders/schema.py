@@ -8,7 +8,7 @@ can name the fields without importing each other.
 CANONICAL_COLUMNS = (
     "order_id", "platform", "buyer", "status", "created_at", "paid_at", "total", "goods_amount",
     "shipping_fee", "discount", "platform_discount", "paid", "refund", "after_sale", "close_reason",
-    "receiver", "phone", "mobile", "mobile_ext", "postal_code", "address", "province", "city",
+    "receiver", "phone", "mobile", "mobile_ext", "postal_code", "address", "province", "city", "district",
     "buyer_message", "seller_memo", "flag", "promised_date", "delivery_slot", "ship_deadline", "consulted", "stock", "waybill", "carrier",
     "invoice", "items",
 )
