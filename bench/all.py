@@ -10,6 +10,7 @@ import platform
 import os
 import sys
 
+import aftersales
 import eta
 import history
 import orders
@@ -32,6 +33,7 @@ def main() -> int:
     rows += xlsx.measure(100_000, args.repeat)
     rows += history.measure(1_000_000, args.rows, args.repeat)
     rows += track.measure()
+    rows += aftersales.measure(100_000, args.repeat)
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
           f"best of {args.repeat}; peak RSS is kefu and its workers summed")
     print(table(rows, COLUMNS))

@@ -330,3 +330,27 @@ def test_replacement_notice_once_per_ticket_with_kefus_dates(run, tmp_path):
     again = run(*args)
     assert json.loads(again.stdout) == [] and "already_sent 3" in again.stderr  # at most once per ticket
     assert run("notify", "replacement", EXAMPLES / "taobao_orders.csv").exit_code == 2  # needs --register
+
+
+def test_a_register_without_photo_columns_skips_the_evidence_rule_and_says_so(run, tmp_path):
+    headers = ["售后单号", "订单编号", "登记时间", "问题描述"]
+    reg = write_csv(tmp_path / "reg.csv", [["SH1", "1001", "2026-11-20 10:00", "侧板破损"]], headers=headers)
+    r = run("--now", "2026-11-20 15:30", "aftersales", "--register", reg, "-f", "json")
+    assert "skipped AS_EVIDENCE_MISSING: no 板件照片 / 外包装照片 column" in r.stderr
+    assert "AS_EVIDENCE_MISSING" not in [f["code"] for f in json.loads(r.stdout)[0]["findings"]]
+
+
+def test_an_after_sale_the_order_export_shows_is_a_case_to_register(run, tmp_path):
+    from conftest import TAOBAO_HEADERS, taobao_row
+
+    orders = write_csv(tmp_path / "orders.csv", [taobao_row("1001") + ["售后中"], taobao_row("1002") + ["无"],
+                                                 taobao_row("1003") + ["售后中"]],
+                       headers=[*TAOBAO_HEADERS, "售后状态"])
+    reg = write_csv(tmp_path / "reg.csv", [["SH1", "1003", "2026-11-20 10:00", "", "", "", "", "", ""]],
+                    headers=REGISTER)
+    r = run("--now", "2026-11-20 15:30", "aftersales", "--register", reg, "--orders", orders, "-f", "json")
+    recs = json.loads(r.stdout)
+    derived = [x for x in recs if x["ticket_id"] is None]
+    assert [(x["order_id"], x["platform_status"], x["source"]) for x in derived] == [
+        ("1001", "requested", f"{orders}:2")]
+    assert "AS_UNMATCHED" in [f["code"] for f in derived[0]["findings"]]

@@ -435,3 +435,38 @@ def test_reading_commands_open_a_read_only_state_file_read_only(run, tmp_path, m
         r = run("--now", "2026-09-30 12:00", *args, "--state", state)
         assert r.exit_code in (0, 1), (args, r)
     assert opened and all(target.endswith("?mode=ro") for target in opened), opened
+
+
+# --------------------------------------------------------------------------- small things (issue 21)
+
+
+@pytest.mark.parametrize("orders", [20, 400])
+def test_nul_bytes_are_the_cells_problem_whatever_the_files_size(run, tmp_path, orders):
+    import json
+
+    lines = [GOOD.replace('="1"', f'="{n}"') for n in range(1, orders + 1)]
+    lines[4] = lines[4].replace("床垫", "床" + "\x00" * 9 + "垫")
+    path = tmp_path / "nul.csv"
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    r = run("orders", path, "-f", "jsonl")
+    assert r.exit_code == 0, r
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(recs) == orders
+    (nul,) = [p for rec in recs for p in rec["problems"] if p["code"] == "nul_bytes"]
+    assert nul["row"] == 6 and nul["column"] == "宝贝标题"
+    assert recs[4]["items"] == [] or "\x00" not in json.dumps(recs[4], ensure_ascii=False)
+
+
+def test_binary_data_is_still_refused(run, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_bytes(HEADER.encode() + bytes(range(256)) * 40)
+    r = run("orders", path)
+    assert r.exit_code == 2 and "not a text file" in r.stderr, r
+
+
+def test_a_warning_naming_columns_is_capped(run, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(200_000)) + ",订单编号\n" + "x," * 200_000 + "9\n", encoding="utf-8")
+    r = run("orders", path, "-f", "jsonl")
+    assert r.exit_code == 0 and max(len(line) for line in r.stderr.splitlines()) < 1000, len(r.stderr)
+    assert "c19 (and 199980 more)" in r.stderr

@@ -68,11 +68,16 @@ class Desk:
     # ------------------------------------------------------------------ join
 
     def records(self, cases: list[dict], tickets: list[dict]) -> list[dict]:
-        by_id = {c["case_id"]: c for c in cases if c["case_id"]}
+        by_id = {c["case_id"]: c for c in cases if c["case_id"]} if tickets else {}
         by_order: dict[str, list[dict]] = {}
-        for c in sorted(cases, key=lambda c: (c["requested_at"] is None, c["requested_at"] or self.now)):
-            if c["order_id"]:
-                by_order.setdefault(c["order_id"], []).append(c)
+        if tickets:  # a ticket without 退款编号 takes its order's earliest case
+            for c in cases:
+                if c["order_id"]:
+                    by_order.setdefault(c["order_id"], []).append(c)
+            for found in by_order.values():
+                if len(found) > 1:
+                    found.sort(key=lambda c: (c["requested_at"] is None,
+                                              c["requested_at"].timestamp() if c["requested_at"] else 0))
         taken: set[int] = set()
         out = []
         for t in tickets:
@@ -85,8 +90,8 @@ class Desk:
         for c in cases:
             if id(c) not in taken:
                 out.append(self.evaluate(None, c))
-        far = datetime.max.replace(tzinfo=self.tz)
-        out.sort(key=lambda r: (r["next_deadline"] is None, r["next_deadline"] or far))
+        out.sort(key=lambda r: (r["next_deadline"] is None,
+                                r["next_deadline"].timestamp() if r["next_deadline"] is not None else 0))
         return out
 
     # ------------------------------------------------------------------ one case

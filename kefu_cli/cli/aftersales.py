@@ -98,7 +98,7 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
         for rec in _read(env, path, encoding, input_format, None):
             (tickets if rec["platform"] is None and rec["ticket_id"] else cases).append(rec)
     if register_path:
-        tickets.extend(_read(env, register_path, encoding, input_format, "register"))
+        tickets.extend(_read(env, register_path, encoding, input_format, "register", settings))
     orders, paid = ({} if orders_out is None else orders_out), None
     if orders_path:
         wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
@@ -109,6 +109,11 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
                 paid += order["paid_at"] is not None or order["status"] in ("paid", "shipped", "completed")
                 if order["order_id"] in wanted:
                     orders[order["order_id"]] = order
+                elif order["order_id"] and order["after_sale"] in ORDER_AFTER_SALE:
+                    # an after-sale the order export shows (Pinduoduo's and 抖店's 售后状态) that no
+                    # export or ticket has: a case of its own, to register
+                    orders[order["order_id"]] = order
+                    cases.append(_order_case(order, order_file.name))
         finally:
             order_file.close()
         report_stats(env, order_file)
@@ -125,11 +130,30 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
     return desk.records(cases, tickets), paid
 
 
-def _read(env, path, encoding, input_format, platform):
-    """Every case of one after-sales file, through the order reader (kind "aftersales")."""
+# an order's after_sale (orders/platforms.AFTER_SALE) → the case's platform status
+ORDER_AFTER_SALE = {"requested": "requested", "refunding": "in_progress"}
+
+
+def _order_case(order: dict, source: str) -> dict:
+    from kefu_cli.orders.schema import CASE_RECORD_FIELDS
+
+    case = dict.fromkeys(CASE_RECORD_FIELDS)
+    case.update(order_id=order["order_id"], platform=order["platform"], row=order["row"], source=source,
+                platform_status=ORDER_AFTER_SALE[order["after_sale"]], problems=[])
+    return case
+
+
+def _read(env, path, encoding, input_format, platform, settings=None):
+    """Every case of one after-sales file, through the order reader (kind "aftersales"). A register
+    without the photo columns cannot show evidence: AS_EVIDENCE_MISSING is skipped, and said."""
     required = ("ticket_id", "order_id", "received_at") if platform == "register" else ("order_id",)
     case_file = open_orders(env, path, None, encoding, input_format, required=required, kind="aftersales",
                             platform=platform)
+    if settings is not None and not all(case_file.plan.has(f) for f in ("photo_board", "photo_package")) \
+            and settings.active("AS_EVIDENCE_MISSING"):
+        settings.rules["AS_EVIDENCE_MISSING"] = False
+        env.warn(_("skipped {code}: no {columns} column").format(code="AS_EVIDENCE_MISSING",
+                                                                  columns="板件照片 / 外包装照片"))
     try:
         records = list(case_file.records())
     finally:

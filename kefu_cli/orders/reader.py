@@ -74,6 +74,20 @@ def _count_and_replace(exc: UnicodeDecodeError):
 codecs.register_error("kefu-replace", _count_and_replace)
 
 
+def _binary(sample: bytes) -> bool:
+    """Binary data, not an export with a stray NUL in a cell: NULs on most of the sample's lines,
+    or a tenth of its bytes. The count is the sample's whole 64 KiB, whatever the file's size: a
+    20-order file with nine NULs in one memo is text (that row gets the problem), as a 400-order
+    file is."""
+    nuls = sample.count(b"\x00")
+    if not nuls:
+        return False
+    if nuls * 10 > len(sample):
+        return True
+    lines = sample.split(b"\n")
+    return sum(1 for line in lines if b"\x00" in line) * 2 > len(lines)
+
+
 def detect_encoding(sample: bytes, name: str) -> str:
     """utf-8-sig | utf-8 | gb18030 for this sample; InputError when the file is not text."""
     if sample.startswith(codecs.BOM_UTF8):
@@ -81,7 +95,7 @@ def detect_encoding(sample: bytes, name: str) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     first_line = sample.split(b"\n", 1)[0]
-    if b"\x00" in first_line or sample.count(b"\x00") > max(8, len(sample) // 1000):
+    if b"\x00" in first_line or _binary(sample):
         raise InputError(
             _("{file}: not a text file (it contains binary data)").format(file=name),
             hint=_("give an order export in CSV, TSV, JSON or JSONL"),
@@ -215,6 +229,7 @@ PROBLEM_TEXT = {
     "excel_leading_zero_lost": N_("{value} looks like a Japanese number that lost its leading 0 to Excel; export again with the column as text"),
     "unreadable_delivery_wish": N_("{value}: the delivery wish in the platform's block is neither a date nor a time slot"),
     "undecodable_bytes": N_("bytes that are not valid {value} were replaced with U+FFFD"),
+    "nul_bytes": N_("NUL bytes were removed from the cell"),
     "unreadable_row": N_("the row could not be read: {value}"),
     "joined_lines": N_("lines {value} were read as one row: an unbalanced quote (\") may have joined them; check those lines"),
     "not_an_object": N_("the line is not a JSON object: {value}"),
@@ -354,6 +369,8 @@ class RowConverter:
             row = self._misshapen(row, line, problems)
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
+        if self.nuls and any("\x00" in cell for cell in row):
+            row = self._without_nuls(row, line, problems)
         for name, i, _h in self.text:
             v = row[i].strip()
             if v and v[0] == "'" and v[1:2] in _FORMULA_START:
@@ -492,6 +509,15 @@ class RowConverter:
             if slot is not None and rec["delivery_slot"] is None:
                 rec["delivery_slot"] = slot
 
+    nuls = False  # the file's sample holds NUL bytes: rows are checked for them (OrderFile._plan)
+
+    def _without_nuls(self, row: list[str], line: int, problems: list[dict]) -> list[str]:
+        """NUL bytes are the cell's problem, never the file's: removed, each column named."""
+        headers = self.plan.headers
+        columns = [headers[i].strip() for i, cell in enumerate(row) if "\x00" in cell and i < len(headers)]
+        problems.append(problem(line, ", ".join(columns) or None, None, "nul_bytes", ", ".join(columns), fixed=True))
+        return [cell.replace("\x00", "") for cell in row]
+
     def _join(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
         for name, cells, money, sep in self.joined:
             if money:
@@ -612,6 +638,8 @@ class CaseConverter(RowConverter):
             row = self._misshapen(row, line, problems)
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
+        if self.nuls and any("\x00" in cell for cell in row):
+            row = self._without_nuls(row, line, problems)
         for name, i, _h in self.text:
             v = row[i].strip()
             if v and v[0] == "'" and v[1:2] in _FORMULA_START:
@@ -824,6 +852,7 @@ class OrderFile:
             self._province_only_address()
         self.converter = self._converter_class(self.plan, self.tz, self._default_platform, self.encoding,
                                                self._replaced_at_open)
+        self.converter.nuls = b"\x00" in self.sample
         for name in required:
             if not self.plan.has(name):
                 raise InputError(
@@ -849,7 +878,7 @@ class OrderFile:
         if self.plan.unknown:
             self.notes.append(_("{file}: columns not read: {columns} — declare each under {section} in shop.toml "
                                 "(field = [\"header\"]) or in config/{folder}/{platform}.toml (unused = [...])").format(
-                file=self.name, columns=", ".join(self.plan.unknown), platform=self.plan.platform if
+                file=self.name, columns=name_some(self.plan.unknown), platform=self.plan.platform if
                 self.plan.platform != "generic" else "common", section=section, folder=folder))
         if self.plan.missing:
             profile = self.plan.profile
@@ -1166,6 +1195,18 @@ def _json_items(value, n: int, problems: list[dict]) -> list[dict] | None:
         item["price"] = price
         out.append(item)
     return out
+
+
+NAMED_AT_MOST = 20  # columns a warning line names; the rest counted
+
+
+def name_some(names: list[str]) -> str:
+    """Column names for one warning line: the first NAMED_AT_MOST, then how many more (a file of
+    200,000 columns made one 1.7 MB line)."""
+    shown = ", ".join(names[:NAMED_AT_MOST])
+    if len(names) > NAMED_AT_MOST:
+        shown += _(" (and {count} more)").format(count=len(names) - NAMED_AT_MOST)
+    return shown
 
 
 def _aliases_for(name: str, platform: str, table) -> list[str]:
