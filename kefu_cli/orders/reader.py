@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import sys
@@ -341,7 +342,7 @@ class RowConverter:
                                                                   else joins.get("buyer_message", [])))
         self.phone_moves = "phone" in idx or "phone" in joins
         # the columns of Japanese numbers whose leading zeros Excel drops (orders/values.restore_*_zeros)
-        self.zero_cols = [(n, joins.get(n) or [idx[n]], restore_postal_zeros if n == "postal_code" else restore_phone_zeros,
+        self.zero_cols = [(n, joins.get(n) or [idx[n]], _restore_postal if n == "postal_code" else _restore_phone,
                            _JOIN_WITH[n]) for n in ("phone", "mobile", "postal_code") if n in idx or n in joins]
         # a Japanese platform's export: its numbers are Japanese whatever the address says
         self.japan = profile is not None and profile.timezone == "Asia/Tokyo"
@@ -475,7 +476,7 @@ class RowConverter:
             parts = [_read_wrapped(row[i]) or "" for i in cells]
             if not any(parts):
                 continue
-            found = restore(parts)
+            found = restore(tuple(parts))
             if found is None:
                 continue
             header = ", ".join(headers for _i, headers in ((i, self.plan.headers[i].strip()) for i in cells))
@@ -588,6 +589,9 @@ class RowConverter:
 
 
 _ODD = (Bad, Fixed)
+# the repairs of Excel's lost zeros, remembered per distinct cells (the same damage repeats over rows)
+_restore_phone = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_phone_zeros(list(parts)))
+_restore_postal = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_postal_zeros(list(parts)))
 
 
 class CaseConverter(RowConverter):

