@@ -71,6 +71,11 @@ class RateLimit:
         self.burst = max(1, burst)
         self.next_at = 0.0
 
+    def exhausted(self) -> None:
+        """The provider said the burst is spent (HTTP 429): the next start waits one interval, and
+        the ones after it keep to the grid, as the provider's bucket refills."""
+        self.next_at = max(self.next_at, time.monotonic() + self.burst * self.interval)
+
     def lower(self, rate: float) -> None:
         if rate > 0 and 1.0 / rate > self.interval:
             self.interval = 1.0 / rate

@@ -718,3 +718,14 @@ def test_yahoo_shopping_order_and_item_files(tmp_path, run):
     assert (one["mobile"], one["postal_code"], one["carrier"]) == ("09012345678", "1500041", "宅急便")
     assert (two["paid"], two["shipping_fee"], two["waybill"]) == ("21100", "1500", "123456789013")
     assert two["items"] == [{"sku": "ds0115", "title": "ナイトテーブル", "qty": 2, "price": "9800"}]
+
+
+def test_a_platforms_numeric_status_codes_are_not_read_in_a_file_no_platform_claims():
+    """Rakuten's 500 and Yahoo!'s 3 are status codes in their own files only: a generic file's 3
+    stays an unknown word (a problem), never someone else's code."""
+    from kefu_cli.orders.platforms import profiles, statuses_for
+
+    table = profiles(None)
+    assert statuses_for("rakuten", table)["500"] == "shipped" and statuses_for("yahoo", table)["3"] == "shipped"
+    generic = statuses_for("generic", table)
+    assert "500" not in generic and "3" not in generic and "true" not in generic

@@ -229,9 +229,10 @@ def test_an_expired_access_token_is_refused_as_the_platform_says(spapi, run):
 
 def test_429_5xx_drops_and_a_malformed_page_are_retried(spapi, run):
     orders = [jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 151)]
-    server = spapi(orders)
+    server = spapi(orders, stated_rate="50")  # a plan of 50/s stated in x-amzn-RateLimit-Limit
     server.faults = [None, "429", "503", None, "drop", "malformed"]  # the token; page 1 twice; page 2 twice
-    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl")
+    # --rate: after a 429 kefu waits one interval of the plan (180 s for searchOrders' own)
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl", "--rate", "100")
     assert r.exit_code == 0, r
     assert [x["order_id"] for x in lines(r.stdout)] == [o["orderId"] for o in orders]
 
@@ -522,3 +523,42 @@ def test_bad_times_and_shop_names_are_usage_errors(spapi, run):
     assert r.exit_code == 2 and "--shop" in r.stderr
     r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-22")
     assert r.exit_code == 2 and "window is empty" in r.stderr
+
+
+def test_a_429_waits_for_the_plan_the_answers_state(spapi, run):
+    """The imitation's bucket holds 2 requests refilled at 2 a second and says so in
+    x-amzn-RateLimit-Limit; kefu starts at --rate 1000 with a burst of 20, so it runs into 429s:
+    the stated rate lowers its limit, and after each 429 it waits for the bucket — no page is lost."""
+    orders = [jp_order(i, T0 + timedelta(minutes=i)) for i in range(1, 601)]
+    server = spapi(orders, rate=2.0, burst=2)
+    started = time.monotonic()
+    r = run("--now", NOW, "pull", "amazon_jp", "--since", "2026-11-20", "-f", "jsonl", "--rate", "1000")
+    assert r.exit_code == 0, r
+    assert [x["order_id"] for x in lines(r.stdout)] == [o["orderId"] for o in orders]
+    assert time.monotonic() - started >= 1.5  # 6 searches through a bucket of 2 at 2/s
+
+
+def test_after_a_429_the_next_start_waits_one_interval(monkeypatch):
+    import asyncio
+
+    from kefu_cli.http import RateLimit
+
+    clock = [100.0]
+    slept = []
+    monkeypatch.setattr("kefu_cli.http.time.monotonic", lambda: clock[0])
+
+    async def sleep(s):
+        slept.append(round(s, 3))
+        clock[0] += s
+
+    monkeypatch.setattr("kefu_cli.http.asyncio.sleep", sleep)
+    limit = RateLimit(2.0, burst=3)
+
+    async def go():
+        await limit.wait()
+        limit.exhausted()
+        for _ in range(3):
+            await limit.wait()
+
+    asyncio.run(go())
+    assert slept == [0.5, 0.5, 0.5]

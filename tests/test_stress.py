@@ -68,6 +68,66 @@ def test_sigint_in_a_parallel_read(tmp_path):
     assert rc == 130 and b"Traceback" not in err and b"interrupted" in err
 
 
+def _one_row_per_order(path, n):
+    """A file the parallel reader takes (no item columns: one row per order, > 8 MiB); checked
+    here, so the signal tests cannot quietly test the one-process path (orders_file has item
+    columns, which the parallel reader leaves to one process)."""
+    import csv as csv_module
+
+    from kefu_cli.config import load_config
+    from kefu_cli.orders import parallel
+    from kefu_cli.orders.reader import OrderFile
+
+    keep = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15]
+    with open(orders_file(path.with_suffix(".src.csv"), n), encoding="utf-8", newline="") as src, \
+            open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv_module.writer(out, lineterminator="\n")
+        for row in csv_module.reader(src):
+            writer.writerow([row[i] for i in keep])
+    order_file = OrderFile(str(path), load_config(None))
+    try:
+        assert parallel.usable(order_file, True, 2)
+    finally:
+        order_file.close()
+    return path
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    fields = fh.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+@pytest.mark.parametrize("signum,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+@pytest.mark.parametrize("moment", ["first worker", "all workers"])
+def test_a_signal_while_the_workers_start_is_never_lost(tmp_path, signum, code, moment):
+    """The signal is sent when the first worker process exists (the pool is starting) or when
+    all of them do, found by watching /proc, not after a guessed delay: the test holds on a
+    machine busy with other work. Before the fix a SIGINT landing in the pool's start was lost
+    and the run ended 0 (issue 21)."""
+    path = _one_row_per_order(tmp_path / "big.csv", 80000)
+    proc = subprocess.Popen([*KEFU, "orders", str(path), "-f", "jsonl", "--jobs", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env_with(tmp_path))
+    want = 1 if moment == "first worker" else 2
+    deadline = time.monotonic() + 120
+    while len(_children(proc.pid)) < want and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    if proc.poll() is not None:
+        pytest.skip("the run ended before its workers were seen")
+    proc.send_signal(signum)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == code and b"Traceback" not in err, (proc.returncode, err[-500:])
+    assert not _children(proc.pid)
+
+
 def test_sigint_in_reminders_records_only_what_was_printed(tmp_path):
     path = orders_file(tmp_path / "o.csv", 6000)
     env = env_with(tmp_path)

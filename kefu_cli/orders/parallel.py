@@ -143,9 +143,27 @@ def _counted(records, stats: Stats):
         yield rec
 
 
+STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no Stopped here
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # forked with them blocked (see run)
+
+
+def _pool(ctx, n: int):
+    """The pool, started with SIGINT, SIGTERM and SIGHUP blocked: its three helper threads and
+    its workers inherit the mask, so such a signal can only reach the parent's main thread, which
+    turns it into KeyboardInterrupt or Stopped; one that arrives while the pool starts waits in
+    the mask and is raised as soon as it is up, instead of landing in a thread or a half-made
+    worker. The workers unblock once their own handlers are set (_init_worker)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        return ctx.Pool(n, initializer=_init_worker)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs: int | None = None,
@@ -167,7 +185,7 @@ def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs:
     stream.flush()
     tmp = tempfile.mkdtemp(prefix="kefu-")
     try:
-        with open(order_file.path, "rb") as raw, ctx.Pool(n, initializer=_init_worker) as pool:
+        with open(order_file.path, "rb") as raw, _pool(ctx, n) as pool:
             raw.seek(start)
             pending: deque = deque()
             offset = start

@@ -413,7 +413,10 @@ def vocabulary_for(platform: str, table: dict[str, Profile], key: str) -> dict[s
         out.update(table[platform].words.get(key, {}))
         return out
     for word, code in _agreed_words(table, key).items():
-        out.setdefault(word, code)
+        # a bare number (Rakuten's 500, Yahoo!'s 3, Amazon's true/false) means something only in
+        # its platform's file: in a file no platform claims it stays an unknown word, not a guess
+        if not word.isdigit() and word not in ("true", "false"):
+            out.setdefault(word, code)
     return out
 
 

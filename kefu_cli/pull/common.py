@@ -96,6 +96,8 @@ class Api:
                     error = ProviderError("retry", _("{host} sent a malformed answer").format(host=self.host))
                 if error is None:
                     return body
+            if error.raw_code in ("429", "QuotaExceeded"):  # the platform's bucket is empty: wait for it
+                self.limits[op].exhausted()
             delay = retry_delay(error, attempt, self.attempts, self.backoff)
             if delay is None:
                 raise self.failure(error, what)
