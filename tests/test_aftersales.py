@@ -354,3 +354,43 @@ def test_an_after_sale_the_order_export_shows_is_a_case_to_register(run, tmp_pat
     assert [(x["order_id"], x["platform_status"], x["source"]) for x in derived] == [
         ("1001", "requested", f"{orders}:2")]
     assert "AS_UNMATCHED" in [f["code"] for f in derived[0]["findings"]]
+
+
+def _rakuten_copy(tmp_path, src, name, changes):
+    """A copy of a Rakuten fixture of examples/ (cp932) with some rows' cells changed."""
+    text = (EXAMPLES / src).read_bytes().decode("cp932")
+    rows = list(csv.reader(text.splitlines(True)))
+    for r, cells in changes.items():
+        for header, value in cells.items():
+            rows[r][rows[0].index(header)] = value
+    out = tmp_path / name
+    with open(out, "w", encoding="cp932", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL).writerows(rows)
+    return out
+
+
+def test_rakuten_800_900_orders_are_cases(tmp_path, run):
+    # the RMS download (examples/rakuten_rms_excel.csv) with its two orders at 800 and 900: the
+    # profile reads both as closed orders, and kefu aftersales takes both as cases, the word kept
+    rms = _rakuten_copy(tmp_path, "rakuten_rms_excel.csv", "rms.csv", {1: {"ステータス": "800"}, 2: {"ステータス": "900"}})
+    fields = ("-f", "json", "--fields", "order_id,platform,type,platform_status,open,reason")
+    r = run("--now", "2023-12-08 10:00+09:00", "aftersales", "--orders", rms, *fields)
+    got = {c["order_id"]: c for c in json.loads(r.stdout)}
+    assert got["123456-20231205-0000000001"] == {
+        "order_id": "123456-20231205-0000000001", "platform": "rakuten", "type": None,
+        "platform_status": "requested", "open": True, "reason": "800"}
+    assert got["123456-20231206-0000000002"]["platform_status"] == "refunded"
+    assert got["123456-20231206-0000000002"]["open"] is False
+    orders = json.loads(run("orders", rms, "-f", "json", "--fields", "status,after_sale,close_reason").stdout)
+    assert orders == [{"status": "closed", "after_sale": "requested", "close_reason": "800"},
+                      {"status": "closed", "after_sale": "refunded", "close_reason": "900"}]
+    # the order form's words, and a waybill: a cancellation after shipping vs before
+    words = _rakuten_copy(tmp_path, "rakuten_orders.csv", "words.csv",
+                          {1: {"ステータス": "キャンセル確定待ち", "お荷物伝票番号": "1234-5678-9012"}})
+    r = run("--now", "2026-11-30 10:00+09:00", "aftersales", "--orders", words, *fields)
+    got = {c["order_id"]: c for c in json.loads(r.stdout)}
+    assert got["123456-20261128-0000123456"]["type"] == "return_refund"
+    assert got["123456-20261128-0000123456"]["reason"] == "キャンセル確定待ち"
+    assert got["123456-20261125-0000123400"]["type"] == "refund_only"
+    assert got["123456-20261125-0000123400"]["reason"] == "キャンセル確定"
+    assert "123456-20261129-0000123457" not in got  # 新規受付: no after-sale

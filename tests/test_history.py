@@ -329,8 +329,80 @@ def test_report_from_stdin(tmp_path, run):
     demo_state(tmp_path / "s.db")
     r = run("--now", "2026-10-05T12:00", "report", "-", "--state", tmp_path / "s.db",
             input=(EXAMPLES / "taobao_orders.csv").read_bytes())
-    assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>") and r.stdout.count("<svg") == 5
-    assert "give its path instead of `-`" in r.stderr
+    assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>") and r.stdout.count("<svg") == 6
+    assert "remind_silent" in r.stdout and r.stderr == ""  # the reminder join rides the audit's one read
+
+
+PAID_ROW = "<td>first</td><td>remind_consulted</td><td>1</td><td>1</td><td>1.000</td><td>2.0</td><td>0</td>"
+
+
+def reminded_state(path: Path) -> None:
+    """The demo state and one more reminder: 3391204456781230005 paid 2 h after it (08:16:30), so
+    the row above shows only when the join found the order in the export."""
+    demo_state(path)
+    state = State(path)
+    assert state.claim("3391204456781230005", "remind:first", "2026-10-04T06:16:30+08:00", [], "2026-10-04",
+                       "remind_consulted")
+    state.confirm("3391204456781230005", "remind:first")
+    state.close()
+
+
+def test_report_reads_its_export_once(tmp_path, run, monkeypatch):
+    """Issue 21: with reminder rows in the state the report opened the export a second time for
+    the reminder join; now the audit's pass feeds it."""
+    import builtins
+
+    reminded_state(tmp_path / "s.db")
+    export, real_open, opened = EXAMPLES / "taobao_orders.csv", builtins.open, []
+
+    def counting_open(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)) and os.path.abspath(file) == str(export.resolve()):
+            opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    page, r = report(run, tmp_path, "--state", tmp_path / "s.db")
+    assert len(opened) == 1 and PAID_ROW in page and "remind_silent" in page, opened
+    r = run("--now", "2026-10-05T12:00", "report", "-", "--state", tmp_path / "s.db", input=export.read_bytes())
+    assert r.exit_code == 0 and PAID_ROW in r.stdout and r.stderr == "", r
+
+
+def test_report_joins_reminders_from_parallel_workers(tmp_path, run, monkeypatch):
+    """The parallel reader's workers hand what the join kept to the parent, in file order."""
+    from kefu_cli.orders import parallel
+
+    reminded_state(tmp_path / "s.db")
+    head, *rows = (EXAMPLES / "taobao_orders.csv").read_bytes().splitlines(keepends=True)
+    export = tmp_path / "big.csv"
+    export.write_bytes(head + b"".join(rows) * 200)
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    monkeypatch.setattr(parallel, "BLOCK", 4096)
+    calls, real = [], parallel.run
+    monkeypatch.setattr(parallel, "run", lambda *a, **k: calls.append(a[0].path) or real(*a, **k))
+    pages = [run("--now", "2026-10-05T12:00", "report", export, "--state", tmp_path / "s.db", "--jobs", jobs).stdout
+             for jobs in ("2", "1")]
+    assert calls == [str(export)] and PAID_ROW in pages[0] and pages[0] == pages[1]
+
+
+def test_report_reads_a_fifo(tmp_path):
+    """A FIFO (and so `<(…)`) can be read once only: a second open would wait for a writer forever."""
+    import sys
+    import threading
+
+    reminded_state(tmp_path / "s.db")
+    fifo = tmp_path / "orders.csv"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with open(fifo, "wb") as fh:
+            fh.write((EXAMPLES / "taobao_orders.csv").read_bytes())
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    r = subprocess.run([sys.executable, "-m", "kefu_cli", "--now", "2026-10-05T12:00", "report", str(fifo), "--state",
+                        str(tmp_path / "s.db")], capture_output=True, text=True, timeout=300)
+    writer.join(timeout=60)
+    assert r.returncode == 0 and PAID_ROW in r.stdout and r.stdout.count("<svg") == 6, r.stderr
 
 
 def test_report_without_a_state_file(tmp_path, run):

@@ -132,9 +132,13 @@ def test_explain_address(run):
     assert run("orders").exit_code == 2
 
 
-def test_the_goals_hold_on_the_held_out_corpus():
+@pytest.mark.parametrize("name, right_goal, wrong_goal", [
+    ("places-cn.tsv", 0.97, 0.001), ("places-jp.tsv", 0.995, 0.0), ("places-jp-bare.tsv", 0.95, 0.001)])
+def test_the_goals_hold_on_the_held_out_corpus(name, right_goal, wrong_goal):
     """bench/places.py's figures as a guard: the issue's goals on the held-out rows of the public
-    corpora (bench/corpus; sources named in each file's first line)."""
+    corpora (bench/corpus; sources named in each file's first line). The labelled Chinese set is
+    not committed (its source states no licence, bench/corpus/NOTICE.md): it is measured where
+    tools/make_place_corpus.py has built it, and the skip says so everywhere else."""
     import sys
 
     from conftest import ROOT
@@ -144,14 +148,14 @@ def test_the_goals_hold_on_the_held_out_corpus():
         from places import CORPUS, verdict
     finally:
         sys.path.pop(0)
-    goals = {"places-cn.tsv": (0.97, 0.001), "places-jp.tsv": (0.995, 0.0), "places-jp-bare.tsv": (0.95, 0.001)}
-    for name, (right_goal, wrong_goal) in goals.items():
-        rows = [line.rstrip("\n").split("\t") for line in open(CORPUS / name, encoding="utf-8")
-                if line.startswith("held\t")]
-        counts = {"right": 0, "wrong": 0}
-        for _s, address, province, city in rows:
-            v = verdict(place(address).place, province, city)
-            counts[v] = counts.get(v, 0) + 1
-        assert len(rows) > 2000
-        assert counts["right"] / len(rows) >= right_goal, (name, counts)
-        assert counts["wrong"] / len(rows) <= wrong_goal, (name, counts)
+    if not (CORPUS / name).exists():
+        pytest.skip(f"bench/corpus/{name} is not committed (no licence); build it with tools/make_place_corpus.py")
+    rows = [line.rstrip("\n").split("\t") for line in open(CORPUS / name, encoding="utf-8")
+            if line.startswith("held\t")]
+    counts = {"right": 0, "wrong": 0}
+    for _s, address, province, city in rows:
+        v = verdict(place(address).place, province, city)
+        counts[v] = counts.get(v, 0) + 1
+    assert len(rows) > 2000
+    assert counts["right"] / len(rows) >= right_goal, (name, counts)
+    assert counts["wrong"] / len(rows) <= wrong_goal, (name, counts)

@@ -13,6 +13,11 @@ Sources (read from a local copy of each public repository; no code of theirs is 
   addresses with their prefecture (都道府県) and municipality (市区町村). Each is used twice:
   as written, and with the prefecture taken off the front (the "without prefecture" set).
 
+The two MIT sets are committed under bench/corpus with their licence in bench/corpus/NOTICE.md.
+The China labelled set (places-cn.tsv) is NOT committed: its source states no licence, so it is
+rebuilt locally from a copy of that repository and .gitignore keeps it out; bench/places.py and
+tests/test_places.py measure it where it has been built and say so where it has not.
+
 Each row is `split<TAB>address<TAB>province<TAB>city` (city: the prefecture-level city for
 China, the municipality as Japan Post writes it for Japan). `split` is `tune` for one address in
 four (chosen by a hash of the text) and `held` for the rest: bench/places.py reports both, and
@@ -118,7 +123,7 @@ def main() -> None:
     unlabelled = sorted({r["原始地址"].strip() for r in rows if r["原始地址"].strip()})
     rng.shuffle(unlabelled)
     write("places-cn-unlabelled.tsv", [(a, "", "") for a in unlabelled[:args.rows]],
-          "DQinYuan/chinese_province_city_area_mapper tests/addr.csv (MIT)", len(unlabelled))
+          "DQinYuan/chinese_province_city_area_mapper tests/addr.csv (MIT, Copyright (c) 2018 QinYuan Du; see NOTICE.md)", len(unlabelled))
 
     jp, bare = [], []
     for r in csv.DictReader(open(src / "geolonia_addresses.csv", encoding="utf-8")):
@@ -129,7 +134,8 @@ def main() -> None:
         bare.append((address[len(pref):], pref, city))
     order = list(range(len(jp)))
     rng.shuffle(order)
-    source = "geolonia/normalize-japanese-addresses test/addresses/addresses.csv (MIT)"
+    source = ("geolonia/normalize-japanese-addresses test/addresses/addresses.csv "
+              "(MIT, Copyright 2020 Geolonia Inc.; see NOTICE.md)")
     write("places-jp.tsv", [jp[i] for i in order[:args.rows]], source, len(jp))
     write("places-jp-bare.tsv", [bare[i] for i in order[:args.rows]], source + ", prefecture taken off", len(bare))
 

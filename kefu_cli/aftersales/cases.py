@@ -64,6 +64,12 @@ class Desk:
         self.today = now.astimezone(self.tz).date()
         self.skipped: set[str] = set()  # rules a missing column switched off, for stderr
         self._due: dict = {}
+        self._messages: dict[str, tuple[str, str]] = {}  # code -> (severity, translated message)
+
+    def _message(self, code: str) -> tuple[str, str]:
+        rule = BY_CODE[code]
+        hit = self._messages[code] = (rule.severity, _(rule.message))
+        return hit
 
     # ------------------------------------------------------------------ join
 
@@ -99,23 +105,26 @@ class Desk:
     def evaluate(self, ticket: dict | None, case: dict | None) -> dict:
         t, c = ticket or {}, case or {}
 
-        def pick(name):
-            v = t.get(name)
-            return v if v is not None else c.get(name)
+        if ticket is None:  # a platform case alone: its own fields (most of a batch)
+            pick = c.get
+        else:
+            def pick(name):
+                v = t.get(name)
+                return v if v is not None else c.get(name)
 
         rec = dict.fromkeys(AS_FIELDS)
         steps: list[str] = []
         ex = self.explain  # the steps are written only when asked for
         findings: list[dict] = []
-        s, now, tz = self.s, self.now, self.tz
+        s, now, tz, messages = self.s, self.now, self.tz, self._messages
 
         def add(code, **values):
             if not s.active(code):
                 return
-            rule = BY_CODE[code]
+            severity, message = messages.get(code) or self._message(code)
             shown = {k: (v.astimezone(tz).strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v)
                      for k, v in values.items()}
-            findings.append({"code": code, "severity": rule.severity, "message": _(rule.message).format(**shown)})
+            findings.append({"code": code, "severity": severity, "message": message.format(**shown)})
 
         rec.update(ticket_id=t.get("ticket_id"), case_id=pick("case_id"), order_id=pick("order_id"),
                    platform=c.get("platform") or t.get("platform"), type=pick("type"),

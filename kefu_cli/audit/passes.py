@@ -23,14 +23,20 @@ class TwoPasses:
     """Run the first pass at construction; then `records()` (the second pass) or `copy_to()`.
     `failed`: a finding reached `threshold`; `unreadable`: rows that could not be read."""
 
-    def __init__(self, order_file, auditor: Auditor, threshold: int, jobs: int | None = None):
+    def __init__(self, order_file, auditor: Auditor, threshold: int, jobs: int | None = None, watch=None):
+        """`watch`: another reader of the same orders, fed by this pass so the file is read once
+        (`kefu report`'s reminder join, insights/stats.Reminders): its `watching(orders)` passes
+        them on, `take()` and `merge(part)` carry what it kept from the parallel workers."""
         self.tally = Tally()
         self.threshold = threshold
         self.unreadable: list[int] = []
         self.spool = tempfile.TemporaryFile()
+        transform, merge = AuditTransform(auditor), self.tally.merge
+        if watch is not None:
+            transform, merge = _Watched(transform, watch), _Watched.merging(self.tally, watch)
         try:
             pipeline.run(order_file, JsonlRenderer(list(AUDIT_FIELDS)), self.spool,
-                         transform=AuditTransform(auditor), merge=self.tally.merge, jobs=jobs)
+                         transform=transform, merge=merge, jobs=jobs)
             self.index = Index(self.tally, auditor.active)
             self.spool.seek(0)
             self.index.learn(self.spool)
@@ -92,3 +98,24 @@ class TwoPasses:
 
     def close(self) -> None:
         self.spool.close()
+
+
+class _Watched:
+    """The first pass's transform with a watcher reading the same orders on the way."""
+
+    def __init__(self, transform: AuditTransform, watch):
+        self.transform, self.watch = transform, watch
+
+    def process(self, orders):
+        return self.transform.process(self.watch.watching(orders))
+
+    def take_stats(self):
+        return self.transform.take_stats(), self.watch.take()
+
+    @staticmethod
+    def merging(tally: Tally, watch):
+        def merge(stats) -> None:
+            tally.merge(stats[0])
+            watch.merge(stats[1])
+
+        return merge

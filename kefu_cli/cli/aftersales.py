@@ -61,7 +61,7 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
         if paths or register_path or orders_path:
             raise UsageError(_("--part, --approved, --to and --warehouse are for a single query, not with files"))
         return _query(env, settings, part, approved, to, warehouse_code, explain, state_path, fmt, fields, no_headers)
-    if not paths and not register_path:
+    if not paths and not register_path and not orders_path:  # --orders alone: its after-sales (Rakuten 800/900)
         raise UsageError(_("give after-sales exports (FILE) or --register FILE, or a query (--part)"),
                          hint=_("see `kefu aftersales --help`"))
     records, _paid = desk_records(env, settings, paths, register_path, orders_path, items_path, encoding,
@@ -109,11 +109,13 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
                 paid += order["paid_at"] is not None or order["status"] in ("paid", "shipped", "completed")
                 if order["order_id"] in wanted:
                     orders[order["order_id"]] = order
-                elif order["order_id"] and order["after_sale"] in ORDER_AFTER_SALE:
-                    # an after-sale the order export shows (Pinduoduo's and 抖店's 售后状态) that no
-                    # export or ticket has: a case of its own, to register
+                elif order["order_id"] and (order["after_sale"] in ORDER_AFTER_SALE or (
+                        order["after_sale"] is not None and _by_status(order_file, order))):
+                    # an after-sale the order export shows (Pinduoduo's and 抖店's 售后状态, Rakuten's
+                    # 800/900 status) that no export or ticket has: a case of its own, to register
                     orders[order["order_id"]] = order
-                    cases.append(_order_case(order, order_file.name))
+                    cases.append(_order_case(order, order_file.name, _by_status(order_file, order),
+                                             "waybill" in getattr(order_file.plan, "index", ())))
         finally:
             order_file.close()
         report_stats(env, order_file)
@@ -133,12 +135,34 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
 ORDER_AFTER_SALE = {"requested": "requested", "refunding": "in_progress"}
 
 
-def _order_case(order: dict, source: str) -> dict:
+# an after-sale read from the order's status (the profile's [status_after_sale], Rakuten's 900
+# キャンセル確定): settled as well as open ones are cases
+STATUS_AFTER_SALE = {**ORDER_AFTER_SALE, "refunded": "refunded", "rejected": "refused", "closed": "closed"}
+
+
+def _by_status(order_file, order: dict) -> bool:
+    """Whether the order's after-sale came from its status word (close_reason keeps the word)."""
+    plan = getattr(order_file, "plan", None)
+    profile = plan.profile if plan is not None else None
+    words = profile.words.get("status_after_sale") if profile is not None else None
+    return bool(words) and (order["close_reason"] or "").strip().lower() in words
+
+
+def _order_case(order: dict, source: str, by_status: bool = False, by_status_waybill: bool = True) -> dict:
+    """A case from an order's after-sale. From its status (a cancellation: Rakuten 800/900), the
+    status word is the case's reason and its type says whether the goods had left: with a waybill
+    a cancellation after shipping (the goods come back: return_refund), else before (refund_only);
+    a file without a waybill column (the RMS download) cannot tell: the type stays empty."""
     from kefu_cli.orders.schema import CASE_RECORD_FIELDS
 
     case = dict.fromkeys(CASE_RECORD_FIELDS)
     case.update(order_id=order["order_id"], platform=order["platform"], row=order["row"], source=source,
-                platform_status=ORDER_AFTER_SALE[order["after_sale"]], problems=[])
+                platform_status=(STATUS_AFTER_SALE if by_status else ORDER_AFTER_SALE)[order["after_sale"]],
+                problems=[])
+    if by_status:
+        case.update(reason=order["close_reason"], type=None if not by_status_waybill else (
+                        "return_refund" if order["waybill"] else "refund_only"),
+                    refund_amount=order["paid"] if order["paid"] is not None else order["total"])
     return case
 
 

@@ -143,19 +143,18 @@ def window_option(help_text: str):
                         help=help_text)
 
 
-def reminder_results(env, sent, span, path, items_path, encoding, input_format, announce: bool = True):
-    """The ledger's reminders (`sent`) joined with the order file at `path` (insights/stats.Reminders),
-    the file's warnings and problems on stderr unless this is a second read (`announce` False)."""
+def reminder_results(env, sent, span, path, items_path, encoding, input_format):
+    """The ledger's reminders (`sent`) joined with the order file at `path` (insights/stats.Reminders,
+    which `kefu report` feeds from its audit's pass instead), the file's warnings and problems on stderr."""
     from kefu_cli.insights.stats import Reminders
 
     results = Reminders(sent, span)
-    order_file = open_orders(env, path, items_path, encoding, input_format, announce=announce)
+    order_file = open_orders(env, path, items_path, encoding, input_format)
     try:
         results.see(order_file.records())
     finally:
         order_file.close()
-    if announce:
-        report_stats(env, order_file)
+    report_stats(env, order_file)
     return results
 
 

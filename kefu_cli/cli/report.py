@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import (estimator_for, input_options, open_orders, open_state, reminder_results,
-                                  report_stats, state_option, window_option)
+from kefu_cli.cli.options import (estimator_for, input_options, open_orders, open_state, report_stats,
+                                  state_option, window_option)
 from kefu_cli.errors import ExitCode, OutputError
 from kefu_cli.i18n import N_, _
 
@@ -41,17 +41,28 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
     from kefu_cli.audit.auditor import Auditor, columns_of
     from kefu_cli.audit.passes import TwoPasses
     from kefu_cli.insights.report import Day, audit_day, render
-    from kefu_cli.insights.stats import transit
+    from kefu_cli.insights.stats import Reminders, transit
     from kefu_cli.tracking.cache import stored_records
 
     cfg = env.config
     if output not in (None, "-"):
         _not_over_an_input(output, [path, items_path, *aftersales_paths, register_path, state_path])
+    parcels, transits, reminders = [], [], None
+    state = open_state(state_path, create=False)
+    if state is not None:
+        try:
+            parcels = stored_records(cfg, state, env.now)
+            transits = transit(cfg, state, by_carrier=False)
+            sent = state.reminders()
+        finally:
+            state.close()
+        if sent:  # joined with the export in the audit's own pass below: the export is read once
+            reminders = Reminders(sent, window)
     order_file = open_orders(env, path, items_path, encoding, input_format)
-    day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name)
+    day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name, parcels=parcels, transit=transits)
     auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
     try:
-        passes = TwoPasses(order_file, auditor, 3, jobs)
+        passes = TwoPasses(order_file, auditor, 3, jobs, watch=reminders)
     finally:
         order_file.close()
     try:
@@ -59,19 +70,8 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
     finally:
         passes.close()
     report_stats(env, order_file)
-    state = open_state(state_path, create=False)
-    if state is not None:
-        try:
-            day.parcels = stored_records(cfg, state, env.now)
-            day.transit = transit(cfg, state, by_carrier=False)
-            sent = state.reminders()
-        finally:
-            state.close()
-        if sent and path == "-":  # standard input is read once, by the audit
-            env.warn(_("reminder results need the export read twice: give its path instead of `-`"))
-        elif sent:
-            day.reminders = reminder_results(env, sent, window, path, items_path, encoding, input_format,
-                                             announce=False).results()
+    if reminders is not None:
+        day.reminders = reminders.results()
     if aftersales_paths or register_path:
         from kefu_cli.aftersales.rules import Settings
         from kefu_cli.cli.aftersales import desk_records

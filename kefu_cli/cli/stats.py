@@ -147,7 +147,7 @@ def aftersales(env, paths, register_path, orders_path, by, since, items_path, en
     from kefu_cli.insights.stats import aftersales as results, aftersales_fields
     from kefu_cli.output import write_records
 
-    if not paths and not register_path:
+    if not paths and not register_path and not orders_path:
         raise UsageError(_("give after-sales exports (FILE) or --register FILE"))
     renderer = renderer_for(env, fmt, fields, no_headers, aftersales_fields(by))
     first = since_date(since, env.now.date())

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from statistics import median
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from kefu_cli.logistics.history import TRANSIT_FIELDS
 
@@ -53,11 +53,28 @@ class Reminders:
 
     def see(self, orders: Iterable[dict]) -> None:
         """Keep what the export says of each reminded order (its status, payment time, close reason)."""
-        wanted = self.by_order
+        for _order in self.watching(orders):
+            pass
+
+    def watching(self, orders: Iterable[dict]) -> Iterator[dict]:
+        """The orders, passed on unchanged, keeping on the way what `see` keeps: another pass over
+        the export (the report's audit) feeds the join, so the export is read once. Only the
+        reminded orders' three fields are kept, never whole records."""
+        wanted, found = self.by_order, self.found
         for order in orders:
             if order["order_id"] in wanted:
-                self.found[order["order_id"]] = {"status": order["status"], "paid_at": order["paid_at"],
-                                                 "close_reason": order["close_reason"]}
+                found[order["order_id"]] = {"status": order["status"], "paid_at": order["paid_at"],
+                                            "close_reason": order["close_reason"]}
+            yield order
+
+    def take(self) -> dict[str, dict]:
+        """What was kept since the last take (a parallel reader's worker hands it to the parent)."""
+        found, self.found = self.found, {}
+        return found
+
+    def merge(self, found: dict[str, dict]) -> None:
+        """Add a part `take` gave, in file order: a later row of an order wins, as in `see`."""
+        self.found.update(found)
 
     def results(self) -> list[dict]:
         groups: dict[tuple[str, str], dict] = {}

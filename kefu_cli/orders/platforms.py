@@ -38,7 +38,7 @@ COLUMN_FIELDS = (*ORDER_FIELDS, "ship_method", "delivery_start", "delivery_end",
 JOINABLE = ("address", "receiver", "buyer_message", "seller_memo", "phone", "mobile", "postal_code",
             "item_title", *MONEY)
 KEYS = ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses",
-        "after_sale", "amounts", "defaults", "comment_blocks")
+        "after_sale", "status_after_sale", "amounts", "defaults", "comment_blocks")
 # what a platform's own `[title:]` block in the buyer's message is: a delivery wish (date and slot)
 # read into promised_date and delivery_slot, or the platform's text kept out of the message
 BLOCK_KINDS = ("delivery", "drop")
@@ -62,7 +62,7 @@ class Kind:
 
 
 ORDERS = Kind("orders", "platforms", COLUMN_FIELDS, JOINABLE,
-              (("statuses", STATUSES), ("after_sale", AFTER_SALE)), KEYS)
+              (("statuses", STATUSES), ("after_sale", AFTER_SALE), ("status_after_sale", AFTER_SALE)), KEYS)
 AFTERSALES = Kind("aftersales", "aftersales", CASE_FIELDS, ("description", "problem", *CASE_MONEY),
                   (("statuses", CASE_STATUSES), ("types", CASE_TYPES), ("goods", GOODS_STATUSES)),
                   ("label", "timezone", "signatures", "columns", "unused", "expect", "statuses", "types", "goods",

@@ -347,6 +347,12 @@ class RowConverter:
         # a Japanese platform's export: its numbers are Japanese whatever the address says
         self.japan = profile is not None and profile.timezone == "Asia/Tokyo"
         self.order_col = headers[idx["order_id"]].strip() if "order_id" in idx else None
+        # an export without an after-sale column whose order status says it (Rakuten's 800/900
+        # キャンセル確定待ち/キャンセル確定): the profile's [status_after_sale] gives the after-sale,
+        # and the status word is kept as close_reason
+        by_status = profile.words.get("status_after_sale") if profile is not None else None
+        self.status_after_sale = (idx["status"], by_status) if (
+            by_status and "status" in idx and "after_sale" not in idx and "after_sale" not in joins) else None
         self.template = {"row": None, **{f: None for f in ORDER_FIELDS}, "items": None, "problems": None}
         if profile is not None:  # a value the platform's export implies when it has no column for it
             for name, text in profile.defaults.items():
@@ -384,6 +390,13 @@ class RowConverter:
             rec[name] = v
         if self.joined:
             self._join(rec, row, line, problems)
+        if self.status_after_sale is not None:
+            col, by_status = self.status_after_sale
+            word = row[col].strip()
+            code = by_status.get(word.lower())
+            if code is not None:
+                rec["after_sale"] = code
+                rec["close_reason"] = rec["close_reason"] or word
         if self.ship_method is not None and rec["carrier"] is None:
             rec["carrier"] = row[self.ship_method].strip() or None
         if self.window:

@@ -348,8 +348,9 @@ def _cn_city(name: str, province: str | None) -> list:
 def _jp_munis(t: str, q: int, prefecture: str | None) -> list:
     from kefu_cli.orders.gazetteer import jp_table
 
-    names = jp_table().names
-    for n in range(min(jp_table().longest, len(t) - q), 1, -1):
+    table = jp_table()
+    names = table.names
+    for n in range(min(table.longest, len(t) - q), 1, -1):
         divs = names.get(t[q:q + n])
         if divs and prefecture:
             divs = [d for d in divs if d.province == prefecture]
@@ -366,14 +367,19 @@ def _town_written(div, rest: str) -> int:
     with, 0 for none."""
     from kefu_cli.orders.gazetteer import jp_table
 
-    found = _towns.get(div)
-    if found is None:
-        found = _towns[div] = frozenset(jp_table().towns.get(div, "").split("|")) - {""}
+    known = _towns.get(div)
+    if known is None:  # its towns and the longest of them (no longer prefix can match), once per process
+        found = frozenset(jp_table().towns.get(div, "").split("|")) - {""}
+        known = _towns[div] = (found, max(map(len, found), default=0))
+    found, longest = known
     if rest.startswith("大字"):
         rest = rest[2:]
     elif rest.startswith("字"):
         rest = rest[1:]
-    return next((k for k in range(min(len(rest), 14), 0, -1) if rest[:k] in found), 0)
+    for k in range(min(len(rest), 14, longest), 0, -1):
+        if rest[:k] in found:
+            return k
+    return 0
 
 
 def _jp_read(text: str):
@@ -589,7 +595,7 @@ def locate(address: str | None, province: str | None = None, city: str | None = 
 # a Taobao-style address ("广东省 深圳市 南山区 科技园…") is placed by its first three words: the
 # answer is kept per those words and the platform's market (exports repeat a few thousand of them
 # over millions of rows)
-_cache: dict[str | None, dict[str, Placement]] = {}
+_cache: dict[str | None, dict[object, Placement]] = {}
 
 
 def place_cached(address: str | None, province: str | None, city: str | None, district: str | None,
@@ -625,5 +631,18 @@ def place_cached(address: str | None, province: str | None, city: str | None, di
                 cache.clear()
             hit = cache[key] = place(None, province, city, district, platform_country=platform_country)
         return hit
-    return place(address, province, city, district, platform_country=platform_country, phones=phones,
-                 postal=postal)
+    # anything else: remembered per everything place() reads of it (the receiver's phones only as
+    # the country they name, and only where no market decides first) -- an order's item rows and a
+    # returning buyer repeat the same address
+    key = (address, province, city, district, postal,
+           _phone_country(phones) if platform_country is None and phones else None)
+    cache = _cache.get(platform_country)
+    if cache is None:
+        cache = _cache[platform_country] = {}
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) > 100_000:
+            cache.clear()
+        hit = cache[key] = place(address, province, city, district, platform_country=platform_country,
+                                 phones=phones, postal=postal)
+    return hit
