@@ -441,7 +441,8 @@ def _settle(country: str, readings: list, steps: list, how: str) -> tuple[Place,
     provinces = {d.province for d in readings}
     cities = {(d.province, d.city) for d in readings}
     districts = {d for d in readings}
-    shown = "; ".join(" ".join(x for x in d if x) for d in readings[:4])
+    # what they are, written out only when they do not agree (most addresses read one place)
+    shown = "; ".join(" ".join(x for x in d if x) for d in readings[:4]) if len(districts) > 1 else None
     if len(provinces) > 1:
         steps.append(("ambiguous", shown, how))
         return UNKNOWN, "address_ambiguous", shown
