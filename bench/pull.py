@@ -4,8 +4,9 @@ Usage: python bench/pull.py [--orders 10000] [--repeat 2]
 Floors (issue 26): with --rate high enough that the 50 ms answers set the pace, wall time <= 1.15x
 the ideal (requests one after another × 50 ms: the pages depend on each other); kefu's CPU per
 order <= 2x its CPU per order reading the same orders from the platform's export (`kefu orders`
-on the order report / the RMS CSV, in the same run). CPU is the kefu process's own (user +
-system), start-up included on both sides; the imitation runs in this process and is not counted.
+on the order report / the RMS CSV, in the same run), the least of the repeats on both sides. CPU
+is the kefu process's own (user + system), start-up included on both sides; the imitation runs in
+this process and is not counted. Wall time is the least of the repeats.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def amazon(n: int, repeat: int) -> list[tuple]:
                 w.writerow(mapping.HEADERS)
                 for order in orders:
                     w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
-            best = None
+            best = least = None
             for _ in range(repeat):
                 state = Path(tmp) / "state.db"
                 if state.exists():
@@ -76,11 +77,13 @@ def amazon(n: int, repeat: int) -> list[tuple]:
                 printed = proc.stdout.count(b"\n")
                 if best is None or wall < best[0]:
                     best = (wall, cpu, proc.returncode, printed, asked)
+                least = cpu if least is None else min(least, cpu)  # best of n for CPU too, as the baseline's
             base = min((_kefu(["-q", "orders", str(report), "-f", "jsonl"], _env(tmp, {}))[:2] for _ in range(repeat)),
                        key=lambda r: r[1])
     finally:
         server.stop()
-    wall, cpu, rc, printed, asked = best
+    wall, _cpu, rc, printed, asked = best
+    cpu = least
     ideal = asked * DELAY
     return [("pull amazon_jp, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
              f"{printed}/{n} orders, {asked} requests, exit {rc}"),
@@ -104,7 +107,7 @@ def rakuten(n: int, repeat: int) -> list[tuple]:
                 w.writerow(mapping.HEADERS)
                 for order in orders:
                     w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
-            best = None
+            best = least = None
             for _ in range(repeat):
                 state = Path(tmp) / "state.db"
                 if state.exists():
@@ -116,11 +119,13 @@ def rakuten(n: int, repeat: int) -> list[tuple]:
                 printed = proc.stdout.count(b"\n")
                 if best is None or wall < best[0]:
                     best = (wall, cpu, proc.returncode, printed, asked)
+                least = cpu if least is None else min(least, cpu)  # best of n for CPU too, as the baseline's
             base = min((_kefu(["-q", "orders", str(export), "-f", "jsonl"], _env(tmp, {}))[:2] for _ in range(repeat)),
                        key=lambda r: r[1])
     finally:
         server.stop()
-    wall, cpu, rc, printed, asked = best
+    wall, _cpu, rc, printed, asked = best
+    cpu = least
     ideal = asked * DELAY
     return [("pull rakuten, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
              f"{printed}/{n} orders, {asked} requests, exit {rc}"),

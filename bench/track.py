@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent / "tools" / "imitation"))
 
 from common import COLUMNS, kefu_command, table  # noqa: E402
 from k100_server import CUSTOMER, KEY, K100Server  # noqa: E402

@@ -100,6 +100,7 @@ class Config:
     raw: dict[str, dict]  # file name -> parsed (merged) TOML
     sources: dict[str, str]  # dotted key -> file it came from
     shop_name: str = ""
+    shop_name_en: str = ""
     timezone: str = "Asia/Shanghai"
     platform: str = "taobao"
     column_aliases: dict[str, list[str]] = field(default_factory=dict)
@@ -520,6 +521,7 @@ REMIND = {
 STAGE = {"name": (True, _is_str), "after_created": (False, _duration), "before_close": (False, _duration)}
 SHOP = {
     "name": (True, _nonempty_str),
+    "name_en": (False, _nonempty_str),  # the shop's name on English pages (kefu report --lang en)
     "timezone": (True, _is_timezone),
     "platform": (False, _nonempty_str),
 }
@@ -539,40 +541,59 @@ def _check_table(table: Any, spec: dict, file: str, prefix: str, problems: list[
     for key, (required, check) in spec.items():
         if key not in table:
             if required:
-                problems.append(Problem(file, f"{prefix}.{key}", _("is missing")))
+                problems.append(Problem(file, _key(prefix, key), _("is missing")))
             continue
         msg = check(table[key])
         if msg:
-            problems.append(Problem(file, f"{prefix}.{key}", msg))
+            problems.append(Problem(file, _key(prefix, key), msg))
     for key in table:
         if key not in spec:
-            problems.append(Problem(file, f"{prefix}.{key}", unknown_key(key, spec)))
+            problems.append(Problem(file, _key(prefix, key), unknown_key(key, spec)))
 
 
-def _check_array(raw: dict, name: str, spec: dict, file: str, problems: list[Problem]) -> list[dict]:
+def _key(prefix: str, key: str) -> str:
+    """A key under a table: `shop.timezone`; under a named entry, `warehouse SOUTH: cutoff`."""
+    return f"{prefix}: {key}" if " " in prefix and ": " not in prefix else f"{prefix}.{key}"
+
+
+def _labels(name: str, items: list, by: str) -> list[str]:
+    """What the desk calls each entry of an array of tables: `warehouse SOUTH`, `product_line 松木`;
+    an entry without a usable name, or sharing it, by its place: `warehouse #3`."""
+    names = [item.get(by) if isinstance(item, dict) else None for item in items]
+    return [f"{name} {n}" if isinstance(n, str) and n.strip() and " " not in n and names.count(n) == 1
+            else f"{name} #{i + 1}" + (f" ({n})" if isinstance(n, str) and n.strip() else "")
+            for i, n in enumerate(names)]
+
+
+def _check_array(raw: dict, name: str, spec: dict, file: str, problems: list[Problem], by: str) -> list[tuple[str, dict]]:
+    """Check each [[name]] table; returns (label, table) for the tables, labelled by their `by` key."""
     items = raw.get(name, [])
     if not isinstance(items, list):
         problems.append(Problem(file, name, _("must be an array of tables ([[{name}]])").format(name=name)))
         return []
-    for i, item in enumerate(items):
-        _check_table(item, spec, file, f"{name}[{i}]", problems)
-    return [item for item in items if isinstance(item, dict)]
+    labels = _labels(name, items, by)
+    for label, item in zip(labels, items):
+        _check_table(item, spec, file, label, problems)
+    return [(label, item) for label, item in zip(labels, items) if isinstance(item, dict)]
 
 
 def _check_secrets(data: Any, file: str, prefix: str, problems: list[Problem]) -> None:
     if isinstance(data, dict):
         for key, value in data.items():
-            dotted = f"{prefix}.{key}" if prefix else key
+            dotted = _key(prefix, key) if prefix else key
             if isinstance(key, str) and key.lower() in SECRET_WORDS:
                 problems.append(Problem(file, dotted, _(
                     "credentials do not belong in config files; remove it and set the environment variable instead")))
             _check_secrets(value, file, dotted, problems)
     elif isinstance(data, list):
-        for i, value in enumerate(data):
-            _check_secrets(value, file, f"{prefix}[{i}]", problems)
+        by = "code" if any(isinstance(v, dict) and "code" in v for v in data) else "name"
+        labels = _labels(prefix, data, by) if data and all(isinstance(v, dict) for v in data) else \
+            [f"{prefix}[{i}]" for i in range(len(data))]
+        for label, value in zip(labels, data):
+            _check_secrets(value, file, label, problems)
 
 
-def _idle_calendars(calendar: dict, warehouses: list[dict], shop_file: str, wfile: str) -> list[Problem]:
+def _idle_calendars(calendar: dict, warehouses: list[tuple[str, dict]], shop_file: str, wfile: str) -> list[Problem]:
     """A calendar with no working day in a year: a shop.toml [calendar] year whose off days take
     every weekday, or a warehouse whose closed days do (with that year's off days), in the
     configured years and a full 28-year cycle of weekday alignments. ETA would search for a
@@ -605,7 +626,7 @@ def _idle_calendars(calendar: dict, warehouses: list[dict], shop_file: str, wfil
             if idle_year(year, off, on, frozenset()):
                 problems.append(Problem(shop_file, f"calendar.{country}.{year}.off",
                                         _("leaves no working day in {year}").format(year=year)))
-    for i, w in enumerate(warehouses):
+    for label, w in warehouses:  # (label, table): warehouse SOUTH
         closed = w.get("closed", [])
         if not isinstance(closed, list) or len(closed) < 250 or w.get("calendar") not in ("CN", "JP"):
             continue
@@ -614,7 +635,7 @@ def _idle_calendars(calendar: dict, warehouses: list[dict], shop_file: str, wfil
         for year in sorted(set(range(2024, 2052)) | set(years)):
             off, on = years.get(year, (set(), set()))
             if idle_year(year, off, on, days):
-                problems.append(Problem(wfile, f"warehouse[{i}].closed", _(
+                problems.append(Problem(wfile, _key(label, "closed"), _(
                     "leaves no working day in {year}: the warehouse would never ship").format(year=year)))
                 break
     return problems
@@ -687,23 +708,24 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     _check_table(wh.get("cross_border", {}), {"served": (False, lambda v: _str_list(v) or next(
         (_("{value} is not one of: {choices}").format(value=_show(x), choices="HK, MO, TW") for x in v
          if x not in ("HK", "MO", "TW")), None))}, wfile, "cross_border", problems)
-    warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems)
+    warehouses = _check_array(wh, "warehouse", WAREHOUSE, wfile, problems, by="code")
     if not warehouses:
         problems.append(Problem(wfile, "warehouse", _("no warehouse is declared")))
-    codes = [w.get("code") for w in warehouses]
-    for i, code in enumerate(codes):
-        if code in codes[:i]:
-            problems.append(Problem(wfile, f"warehouse[{i}].code", _("duplicate code {value}").format(value=_show(code))))
+    codes = [w.get("code") for _label, w in warehouses]
+    for i, (label, w) in enumerate(warehouses):
+        if w.get("code") in codes[:i]:
+            problems.append(Problem(wfile, _key(label, "code"), _("duplicate code {value}").format(
+                value=_show(w.get("code")))))
     problems.extend(_idle_calendars(calendar, warehouses, shop_file, wfile))
-    lines = _check_array(wh, "product_line", PRODUCT_LINE, wfile, problems)
-    for i, line in enumerate(lines):
+    lines = _check_array(wh, "product_line", PRODUCT_LINE, wfile, problems, by="name")
+    for label, line in lines:
         for code in line.get("warehouses", []) if isinstance(line.get("warehouses"), list) else []:
             if code not in codes:
-                problems.append(Problem(wfile, f"product_line[{i}].warehouses", _(
+                problems.append(Problem(wfile, _key(label, "warehouses"), _(
                     "{value} is not a declared warehouse (declared: {choices})").format(
                     value=_show(code), choices=", ".join(str(c) for c in codes))))
         if not line.get("sku") and not line.get("keywords"):
-            problems.append(Problem(wfile, f"product_line[{i}]", _("needs sku patterns or keywords to match anything")))
+            problems.append(Problem(wfile, label, _("needs sku patterns or keywords to match anything")))
 
     for check in checks:  # sections a capability checks itself (messages.toml, [audit.rules])
         problems.extend(check(raw, paths))
@@ -731,8 +753,8 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     remind = shop.get("remind", {})
     _check_table(remind, REMIND, shop_file, "remind", problems)
     stages = remind.get("stages") if isinstance(remind, dict) else None
-    for i, stage in enumerate(stages if isinstance(stages, list) else ()):
-        where = f"remind.stages[{i}]"
+    stages = stages if isinstance(stages, list) else []
+    for where, stage in zip(_labels("remind stage", stages, "name"), stages):
         if not isinstance(stage, dict) or not isinstance(stage.get("name"), str):
             problems.append(Problem(shop_file, where, _("needs a name")))
             continue
@@ -746,11 +768,12 @@ def validate(raw: dict[str, dict], paths: dict[str, str], checks: Checks = ()) -
     for key in cr:
         if key != "carrier":
             problems.append(Problem(cfile, key, unknown_key(key, ("carrier",))))
-    carriers = _check_array(cr, "carrier", CARRIER, cfile, problems)
-    ccodes = [c.get("code") for c in carriers]
-    for i, code in enumerate(ccodes):
-        if code in ccodes[:i]:
-            problems.append(Problem(cfile, f"carrier[{i}].code", _("duplicate code {value}").format(value=_show(code))))
+    carriers = _check_array(cr, "carrier", CARRIER, cfile, problems, by="code")
+    ccodes = [c.get("code") for _label, c in carriers]
+    for i, (label, c) in enumerate(carriers):
+        if c.get("code") in ccodes[:i]:
+            problems.append(Problem(cfile, _key(label, "code"), _("duplicate code {value}").format(
+                value=_show(c.get("code")))))
     return problems
 
 
@@ -789,6 +812,7 @@ def build(directory: Path | None, raw: dict, sources: dict) -> Config:
     shop = raw["shop.toml"].get("shop", {})
     cfg = Config(directory=directory, raw=raw, sources=sources)
     cfg.shop_name = shop.get("name", "")
+    cfg.shop_name_en = shop.get("name_en", "")
     cfg.timezone = shop.get("timezone", "Asia/Shanghai")
     cfg.platform = shop.get("platform", "taobao")
     cfg.column_aliases = {k: list(v) for k, v in raw["shop.toml"].get("columns", {}).items()}

@@ -42,10 +42,13 @@ def default_format(stream) -> str:
 
 
 def parse_fields(spec: str | None, available: Iterable[str]) -> list[str] | None:
-    """`--fields a,b,c` -> ["a", "b", "c"], checked against the fields records have."""
+    """`--fields a,b,c` -> ["a", "b", "c"], checked against the fields records have;
+    `--fields all` -> every one of them."""
     if not spec:
         return None
     available = list(available)
+    if spec.strip() == "all":
+        return available
     fields = [f.strip() for f in spec.split(",") if f.strip()]
     unknown = [f for f in fields if f not in available]
     if unknown:
@@ -257,6 +260,41 @@ class TableRenderer(Renderer):
     def __init__(self, fields, headers=True, raw=False):
         super().__init__(fields, headers, raw)
         self.rows: list[list[str]] = []
+        self.width: int | None = None  # fit() a terminal: columns beyond it are left out
+        self.on_cut: Callable[[list[str]], None] | None = None
+
+    def fit(self, width: int, on_cut: Callable[[list[str]], None] | None = None) -> None:
+        """Keep the table within `width` display columns: the columns from the left that fit,
+        the first one that does not clipped with … when a useful part of it fits, the rest left
+        out and named to `on_cut`."""
+        self.width, self.on_cut = width, on_cut
+
+    def _fitted(self) -> tuple[list[str], list[list[str]]]:
+        from wcwidth import wcswidth
+
+        fields, rows = list(self.fields), self.rows
+        if self.width is None or not fields:
+            return fields, rows
+        # (the left-out fields are told to on_cut, [] when all fit)
+        # as tabulate measures: a header takes its width plus 2 (its MIN_PADDING)
+        # measured as shown: a control character is written as \xNN (without_controls)
+        widths = [max([wcswidth(h) + 2 if self.headers else 0] + [wcswidth(without_controls(r[i])) for r in rows])
+                  for i, h in enumerate(fields)]
+        used, keep, clip = -2, 0, None
+        for i, w in enumerate(widths):
+            room = self.width - used - 2
+            if w <= room:
+                used, keep = used + 2 + w, i + 1
+                continue
+            if room >= max(12, wcswidth(fields[i]) + 2 if self.headers else 1) or i == 0:
+                clip, keep = max(room, 1), i + 1
+            break
+        if self.on_cut is not None:
+            self.on_cut(fields[keep:])
+        if keep == len(fields) and clip is None:
+            return fields, rows
+        cut = [[_clip(c, clip) if clip and j == keep - 1 else c for j, c in enumerate(r[:keep])] for r in rows]
+        return fields[:keep], cut
 
     def render(self, records):
         fields = self.fields
@@ -269,9 +307,26 @@ class TableRenderer(Renderer):
             return b""
         from tabulate import tabulate
 
-        table = tabulate(self.rows, headers=self.fields if self.headers else (), tablefmt="simple",
+        fields, rows = self._fitted()
+        table = tabulate(rows, headers=fields if self.headers else (), tablefmt="simple",
                          disable_numparse=True)
         return (without_controls(table) + "\n").encode() if table else b""
+
+
+def _clip(s: str, width: int) -> str:
+    """`s` in at most `width` display columns, … marking a cut (wide characters count two)."""
+    from wcwidth import wcswidth
+
+    if wcswidth(s) <= width:
+        return s
+    out, used = [], 1
+    for ch in s:
+        w = max(wcswidth(ch), 0)
+        if used + w > width:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
 
 
 def _one_line(s: str) -> str:

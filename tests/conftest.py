@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from click.testing import CliRunner
 from kefu_cli.cli.app import cli
 
 ROOT = Path(__file__).resolve().parent.parent
+# the provider imitations live beside tools/imitate.py, which starts them for newcomers: one definition
+sys.path.insert(0, str(ROOT / "tools" / "imitation"))
 EXAMPLES = ROOT / "examples"
 
 TAOBAO_HEADERS = ["订单编号", "买家会员名", "买家应付货款", "买家应付邮费", "总金额", "买家实际支付金额", "订单状态",

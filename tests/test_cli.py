@@ -164,3 +164,31 @@ def test_eta_sample_and_exit_codes(run):
     r = run("eta", "--warehouse", "SOUTH", "--to", "广东省广州市", "--paid", "2026-12-28 10:00", "-f", "jsonl")
     assert r.exit_code == 0 and r.stderr.count("not official yet") == 1
     assert run("-q", "eta", "--warehouse", "SOUTH", "--to", "广东省广州市", "--paid", "2026-12-28 10:00").stderr == ""
+
+
+def test_main_help_lists_commands_in_the_desks_order_and_resolved_defaults(run, monkeypatch, tmp_path):
+    (tmp_path / "conf").mkdir()
+    monkeypatch.setenv("KEFU_CONFIG_DIR", str(tmp_path / "conf"))
+    monkeypatch.setenv("KEFU_LANG", "en")
+    monkeypatch.setenv("COLUMNS", "400")
+    text = run("--help").stdout
+    commands = [line.split()[0] for line in text.split("Commands:")[1].splitlines() if line.strip()]
+    order = ["orders", "audit", "route", "eta", "track", "remind", "notify", "stats", "report", "config"]
+    assert [c for c in commands if c in order] == order
+    flat = "".join(text.split())
+    assert "".join(f"default: {tmp_path / 'conf'}, from KEFU_CONFIG_DIR".split()) in flat
+    assert "default:en,fromKEFU_LANG" in flat
+
+
+def test_shell_completion_as_documented():
+    """README and docs/operations.md: `eval "$(_KEFU_COMPLETE=bash_source kefu)"` (click's own)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, _KEFU_COMPLETE="bash_source")
+    script = subprocess.run([sys.executable, "-m", "kefu_cli"], capture_output=True, text=True, env=env, timeout=60)
+    assert script.returncode == 0 and "complete -o nosort -F _kefu_completion kefu" in script.stdout
+    env = dict(os.environ, _KEFU_COMPLETE="bash_complete", COMP_WORDS="kefu st", COMP_CWORD="1")
+    words = subprocess.run([sys.executable, "-m", "kefu_cli"], capture_output=True, text=True, env=env, timeout=60)
+    assert "plain,stats" in words.stdout.splitlines()

@@ -93,8 +93,45 @@ def test_since_and_outcomes(tmp_path, run):
 
 def test_no_state_file_is_said(tmp_path, run):
     r = run("stats", "transit", "--state", tmp_path / "none.db", "-f", "tsv")
-    assert r.exit_code == 0 and r.stdout.startswith("warehouse\t") and "no state file yet" in r.stderr
+    assert r.exit_code == 0 and r.stdout.startswith("warehouse\t")
+    assert f"state file {tmp_path / 'none.db'} does not exist: no delivery history yet" in r.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["eta", "--warehouse", "SOUTH", "--to", "北京市朝阳区", "--paid", "2026-10-05 10:00", "-f", "tsv"],
+    ["audit", str(EXAMPLES / "taobao_orders.csv"), "-f", "tsv"],
+    ["report", str(EXAMPLES / "taobao_orders.csv"), "-o", "day.html"],
+    ["stats", "remind", str(EXAMPLES / "taobao_orders.csv"), "-f", "tsv"],
+    ["remind", str(EXAMPLES / "taobao_orders.csv"), "--dry-run", "-f", "tsv"],
+])
+def test_a_named_state_file_that_is_missing_is_never_ignored(tmp_path, run, command):
+    """A typo in --state (a cron line) is said with the path, and stops the run with --strict."""
+    missing = tmp_path / "nosuch.db"
+    r = run("--now", "2026-10-05 12:00", *command, "--state", missing)
+    assert r.exit_code in (0, 1) and f"kefu: warning: state file {missing} does not exist: " in r.stderr
+    r = run("--now", "2026-10-05 12:00", "--strict", *command, "--state", missing)
+    assert r.exit_code == 2 and f"kefu: error: state file {missing} does not exist: " in r.stderr
+    assert r.stdout == "" and not missing.exists()
+
+
+def test_an_unnamed_missing_state_file_is_not_a_warning_for_eta(tmp_path, run, monkeypatch):
+    """On a fresh machine nothing was tracked yet: eta from the tiers is the normal case."""
+    monkeypatch.delenv("KEFU_STATE")
+    r = run("eta", "--warehouse", "SOUTH", "--to", "北京市朝阳区", "--paid", "2026-10-05 10:00", "-f", "tsv")
+    assert r.exit_code == 0 and r.stderr == ""
+
+
+def test_state_help_is_per_command_and_resolved(run, monkeypatch, tmp_path):
+    monkeypatch.delenv("KEFU_STATE")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("COLUMNS", "400")
+    helps = {c: run(*c.split(), "--help").stdout for c in ("eta", "track", "remind", "stats transit", "report")}
+    assert "delivery history calibrates" in helps["eta"] and "tracking cache" in helps["track"]
+    assert "message ledger" in helps["remind"] and "message ledger" not in helps["eta"]
+    for text in helps.values():
+        resolved = f"{tmp_path / 'xdg' / 'kefu' / 'state.db'}, from XDG_STATE_HOME"
+        assert "".join(resolved.split()) in "".join(text.split())  # help wraps long paths
 
 
 # --------------------------------------------------------------------------- migrations
@@ -432,3 +469,38 @@ def test_report_renders_in_a_real_browser(tmp_path, run):
     proc = subprocess.run([*flags, "--window-size=1200,1600", f"--screenshot={shot}", url], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0 and shot.stat().st_size > 20_000
+
+
+def test_stats_says_which_threshold_hid_what(tmp_path, run):
+    """--min-n 150 on a history of thousands is the threshold hiding them, not an empty history."""
+    history(tmp_path / "s.db", {("SOUTH", "北京", "ZTO"): [3] * 40, ("SOUTH", "上海", "ZTO"): [2] * 12,
+                                ("NORTH", "广东", "SF"): [4] * 60}).close()
+    r = run("stats", "transit", "--state", tmp_path / "s.db", "--min-n", "50", "-f", "tsv")
+    assert [line.split("\t")[:5] for line in r.stdout.splitlines()[1:]] == [["NORTH", "CN", "广东", "SF", "60"]]
+    assert "kefu: --min-n 50 hides 2 routes with 52 delivered parcels (the largest has 40)" in r.stderr
+    r = run("stats", "transit", "--state", tmp_path / "s.db", "--since", "2026-11-15", "-f", "tsv")
+    assert len(r.stdout.splitlines()) == 1 and "kefu: --since 2026-11-15 hides 112 delivered parcels before it" in r.stderr
+    r = run("stats", "transit", "--state", tmp_path / "s.db", "-f", "tsv")
+    assert len(r.stdout.splitlines()) == 4 and "hides" not in r.stderr
+
+
+def test_report_page_is_in_one_language_and_names_each_systems_cjk_fonts(tmp_path, run):
+    en, _r = report(run, tmp_path)
+    zh, _r = report(run, tmp_path, "--lang", "zh")
+    assert "<h1>Musen Home — the desk’s day</h1>" in en and "木森家居" not in en.split("<h2>")[0]
+    assert "<h1>木森家居 — 客服的一天</h1>" in zh
+    for font in ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Yu Gothic", "Hiragino Sans"):
+        assert f'"{font}"' in en  # Windows, macOS, Linux; Chinese and Japanese
+
+
+def test_report_refuses_a_terminal_and_a_missing_directory(tmp_path, run, monkeypatch):
+    from kefu_cli import output
+
+    args = ["--now", "2026-10-05T12:00", "report", EXAMPLES / "taobao_orders.csv"]
+    r = run(*args, "-o", tmp_path / "nodir" / "day.html")
+    assert r.exit_code == 2 and r.stdout == "" and "mkdir -p" in r.stderr and str(tmp_path / "nodir") in r.stderr
+    monkeypatch.setattr(output, "default_format", lambda stream: "table")  # stdout is a terminal
+    r = run(*args)
+    assert r.exit_code == 2 and r.stdout == "" and "-o day.html" in r.stderr
+    r = run(*args, "-o", "-")  # asked for by name: written
+    assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>")

@@ -107,7 +107,9 @@ def test_missing_phone_and_hostile_names(run, tmp_path):
     assert [m["phone"] for m in msgs] == [None, None] and all(m["warning"] for m in msgs)
     assert msgs[1]["text"].startswith("{0.__class__}$(rm -rf /)様")  # no receiver: the account; inserted as plain text
     assert "no phone number" in r.stderr
-    assert "2 reminders printed without a phone number" in r.stderr  # counted, like the held-back ones
+    # counted, like the held-back ones: one line, not one per order
+    assert "kefu: warning: 2 messages printed with a warning (warning column): no phone number: send it another way" \
+        in r.stderr and len(r.stderr.splitlines()) == len(set(r.stderr.splitlines()))
 
 
 def test_two_processes_started_together_never_duplicate(tmp_path):
@@ -140,7 +142,7 @@ def test_notify(run, tmp_path):
     rows = [["9", "x", "shipped", "2026-10-01 10:00:00", "2026-10-01 10:01:00", "王", "13800000000", "北京市朝阳区1号", "",
              "", "中通"]]
     r = run(*args, "shipped", write_csv(tmp_path / "o.csv", rows, headers=HEADERS), "-f", "jsonl")
-    assert r.stdout == "" and "9: skipped shipped: no waybill" in r.stderr
+    assert r.stdout == "" and "kefu: warning: 1 orders skipped for the shipped notice: no waybill 1 (9)" in r.stderr
     r = run(*args, "delay", EXAMPLES / "taobao_orders.csv", "--items", EXAMPLES / "taobao_items.csv", "-f", "jsonl",
             "--dry-run")
     assert r.stdout == ""  # the sample's paid orders are all in stock

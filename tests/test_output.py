@@ -70,3 +70,49 @@ def test_table_aligns_wide_characters():
 def test_nested_values_compact_in_text_formats():
     text = render("tsv", fields=["items", "problems"])
     assert 'DS1205×2@1.50\tpaid: "x" is not an amount' in text
+
+
+# --------------------------------------------------------------------------- tables that fit a terminal
+
+
+def test_a_table_is_fitted_to_a_width_in_display_columns():
+    from wcwidth import wcswidth
+
+    from kefu_cli.output import make_renderer
+
+    told = []
+    r = make_renderer("table", ["order_id", "province", "text", "more"])
+    r.fit(50, told.append)
+    r.render([{"order_id": "3391204456781230001", "province": "广东", "text": "亲，感谢选择木森家居！订单还没有付款哦", "more": "x"}])
+    lines = r.end().decode().splitlines()
+    assert all(wcswidth(line) <= 50 for line in lines) and lines[0].split() == ["order_id", "province", "text"]
+    assert lines[2].endswith("…") and told == [["more"]]
+    r = make_renderer("table", ["a", "b"])
+    r.fit(40, told.append)
+    r.render([{"a": "1", "b": "2"}])
+    assert r.end().decode().splitlines()[0].split() == ["a", "b"] and told[-1] == []
+
+
+def test_on_a_terminal_the_desk_fields_fit_and_a_pipe_is_unchanged(run, monkeypatch):
+    from kefu_cli import output
+
+    args = ["orders", str(EXAMPLES / "taobao_orders.csv")]
+    piped = run(*args)
+    from kefu_cli.orders.schema import RECORD_FIELDS
+
+    assert piped.stdout.splitlines()[0].split("\t") == list(RECORD_FIELDS) and piped.stderr == ""  # every field
+    piped_table = run(*args, "-f", "table")
+    assert piped_table.stdout.splitlines()[0].split()[:3] == ["row", "order_id", "platform"]
+    monkeypatch.setattr(output, "default_format", lambda stream: "table")  # stdout is a terminal
+    monkeypatch.setenv("COLUMNS", "60")
+    tty = run(*args)
+    assert tty.stdout.splitlines()[0].split()[:2] == ["order_id", "status"]
+    from wcwidth import wcswidth
+
+    assert all(wcswidth(line) <= 60 for line in tty.stdout.splitlines())
+    assert "fields shown (the terminal is 60 columns wide): --fields all shows every field" in tty.stderr
+    everything = run(*args, "--fields", "all")
+    assert everything.stdout.splitlines()[0].split()[:3] == ["row", "order_id", "platform"]
+    assert len(everything.stdout.splitlines()[0].split()) == len(RECORD_FIELDS)
+    assert "fields shown" not in everything.stderr
+    assert "fields shown" not in run("-q", *args).stderr

@@ -2,6 +2,7 @@ import hashlib
 import json
 import os
 import subprocess
+import signal
 import sys
 from urllib.parse import parse_qs
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 import respx
 
+from conftest import EXAMPLES, ROOT
 from k100_server import CUSTOMER, KEY, K100Server
 from kefu_cli.config import load_config
 from kefu_cli.logistics.carriers import carrier_index
@@ -271,3 +273,33 @@ def test_no_proxy_and_unsupported_proxies(run, creds, server, monkeypatch):
     monkeypatch.setenv("ALL_PROXY", "socks5://desk:pa55word@proxy.corp:1080")
     r = run(*args, "--refresh")
     assert r.exit_code == 2 and "ALL_PROXY" in r.stderr and "pa55word" not in r.stderr + r.stdout
+
+
+def test_orders_without_a_waybill_are_counted_not_dropped(run, creds, server, monkeypatch):
+    """--orders on an export where most orders have not shipped: the skipped ones are counted by
+    status with their rows (even with -q), never a bare header and exit 0."""
+    monkeypatch.setenv("KEFU_KUAIDI100_ENDPOINT", server.url)
+    r = run("-q", "--now", "2026-10-05 12:00", "track", "--orders", EXAMPLES / "taobao_orders.csv", "-f", "tsv",
+            "--fields", "waybill,status")
+    assert r.stdout.splitlines() == ["waybill\tstatus", "73512345678901\tin_transit"] and r.exit_code == 0
+    assert "7 orders not tracked: no waybill (paid 5, unpaid 1, closed 1; rows 2, 3, 4, 5, 6…)" in r.stderr
+
+
+def test_the_newcomers_imitation_starts_in_the_background_and_points_kefu_at_itself(tmp_path):
+    """tools/imitate.py: the README's way to try `kefu track` without an account."""
+    import shlex
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_") and "proxy" not in k.lower()}
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "imitate.py"), "--for", "60"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("export ")
+    pairs = dict(word.split("=", 1) for word in shlex.split(out.stdout)[1:])
+    try:
+        assert pairs["KEFU_KUAIDI100_ENDPOINT"].startswith("http://127.0.0.1:")
+        env.update(pairs, KEFU_STATE=str(tmp_path / "s.db"))
+        r = run_track(["73512345678901", "--phone", "5678"], env)
+        assert json.loads(r.stdout)["status"] == "in_transit" and r.returncode == 0
+        r = run_track(["123456789013", "--carrier", "YAMATO"], env)  # 17TRACK: registered first
+        assert json.loads(r.stdout)["status"] == "pending"
+    finally:
+        os.kill(int(pairs["KEFU_IMITATION_PID"]), signal.SIGTERM)

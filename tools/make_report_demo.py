@@ -78,6 +78,8 @@ def main() -> int:
     ap.add_argument("--state", help="keep the demo state file here (and take no picture)")
     args = ap.parse_args()
     if args.state:
+        for suffix in ("", "-wal", "-shm"):  # a second run starts over rather than doubling the history
+            Path(args.state + suffix).unlink(missing_ok=True)
         demo(Path(args.state))
         print(f"wrote {args.state}")
         return 0

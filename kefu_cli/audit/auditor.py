@@ -103,6 +103,17 @@ class AuditSettings:
 _templates: dict[str, tuple[str, str]] = {}  # code -> (language, translated message)
 
 
+def exported_fields(order_file) -> set[str] | None:
+    """The fields the recognised platform's export can have (its profile's columns, derived and
+    defaulted fields), or None for a file no platform claims. A rule none of whose fields are
+    among them can never run on that platform's files: a fact about the platform, said once under
+    --summary, not a warning on every run."""
+    profile = order_file.profiles.get(order_file.plan.platform)
+    if profile is None or order_file.plan.platform in ("generic", "common"):
+        return None
+    return set(profile.columns.values()) | set(profile.derive) | set(profile.defaults)
+
+
 def columns_of(order_file) -> set[str]:
     """The fields an order file gives values to, as the audit counts them (a rule whose fields are
     all missing is skipped): the plan's, and `items` from an items file or a JSON items key."""
@@ -160,7 +171,7 @@ class Auditor:
     """Audits one order at a time; `columns` are the canonical fields the file has."""
 
     def __init__(self, config: Config, columns: set[str], now: datetime, settings: AuditSettings | None = None,
-                 router: Router | None = None, estimator: Estimator | None = None):
+                 router: Router | None = None, estimator: Estimator | None = None, exported: set[str] | None = None):
         self.config = config
         self.settings = settings or AuditSettings.from_config(config)
         self.now = now
@@ -170,6 +181,11 @@ class Auditor:
                        if self.settings.enabled.get(r.code, True) and (not r.needs or self.columns & set(r.needs))}
         self.skipped = [(r.code, r.needs) for r in RULES
                         if self.settings.enabled.get(r.code, True) and r.needs and not self.columns & set(r.needs)]
+        # skipped because the platform never exports the columns (`exported`: exported_fields),
+        # and skipped because this file lacks columns its platform's export has
+        self.not_exported = [(code, needs) for code, needs in self.skipped
+                             if exported is not None and not exported & set(needs)]
+        self.missing = [s for s in self.skipped if s not in self.not_exported]
         self.has_status = "status" in self.columns
         self.overdue_before = now - timedelta(hours=self.settings.overdue_hours)
         self._places: dict[tuple, object] = {}  # (province, city) -> Place: exports repeat them

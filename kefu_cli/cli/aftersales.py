@@ -31,7 +31,7 @@ QUERY_FIELDS = ("part_type", "lead", "approved_at", "warehouse", "ship_from", "s
 @click.option("--warehouse", "warehouse_code", metavar="CODE", help="One query: ship from this warehouse.")
 @input_options(jobs=False)
 @output_options
-@state_option
+@state_option("aftersales")
 @pass_env
 def aftersales(env, paths, register_path, orders_path, only_open, only_problems, fail_on, summary, explain, part,
                approved, to, warehouse_code, items_path, encoding, input_format, fmt, fields, no_headers, state_path):
@@ -119,7 +119,8 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
         finally:
             order_file.close()
         report_stats(env, order_file)
-    state = open_state(state_path, create=False)
+    state = open_state(state_path, create=False, env=env, missing=_(
+        "no delivery dates from the history: windows that start at delivery use the export's dates only"))
     try:
         deliveries = state.delivered() if state is not None else []
     finally:

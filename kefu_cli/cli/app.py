@@ -18,6 +18,7 @@ from kefu_cli import __version__
 from kefu_cli.errors import ExitCode, KefuError, Stopped
 from kefu_cli.i18n import _, detect_language, set_language
 from kefu_cli.cli.context import Env, report_error
+from kefu_cli.cli.options import ResolvedOption, resolved_config_dir, resolved_language
 from kefu_cli.cli.help import speak, use_context
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -31,6 +32,11 @@ class _ReaderGone(Exception):
 class KefuGroup(click.Group):
     """Runs commands with click's own error handling off, and maps every error to one line and
     one exit code (ExitCode). A command returns its exit code."""
+
+    def list_commands(self, ctx):
+        """The commands in the desk's order (orders → audit → route/eta → track → remind/notify →
+        stats/report → config): the order _register adds them in, not the alphabet."""
+        return list(self.commands)
 
     def invoke(self, ctx):
         try:
@@ -124,7 +130,7 @@ def _stop_on_signals() -> None:
                 pass
 
 
-GLOBAL_FLAGS = ("-q", "--quiet", "--traceback")
+GLOBAL_FLAGS = ("-q", "--quiet", "--traceback", "--strict")
 GLOBAL_VALUED = ("--now", "--lang", "--config-dir")
 
 
@@ -192,34 +198,39 @@ def _lang_choice(ctx, param, value):
 
 @click.group(name="kefu", cls=KefuGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="kefu", message="%(prog)s %(version)s")
-@click.option("--config-dir", metavar="DIR", envvar="KEFU_CONFIG_DIR",
-              help="Configuration directory [env KEFU_CONFIG_DIR; default ./config if present, else the packaged defaults].")
-@click.option("--lang", metavar="zh|en", callback=_lang_choice, expose_value=False, is_eager=True,
-              help="Language of messages [env KEFU_LANG; default from the locale].")
+@click.option("--config-dir", metavar="DIR", envvar="KEFU_CONFIG_DIR", cls=ResolvedOption,
+              resolve=resolved_config_dir, env_name="KEFU_CONFIG_DIR",
+              help="Configuration directory (./config when present, else the packaged defaults).")
+@click.option("--lang", metavar="zh|en", callback=_lang_choice, expose_value=False, is_eager=True, cls=ResolvedOption,
+              resolve=resolved_language, env_name="KEFU_LANG", help="Language of messages (else from the locale).")
 @click.option("--now", metavar="DATETIME", envvar="KEFU_NOW",
               help="Take this as the current time (reproducible runs) [env KEFU_NOW].")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings (errors are always shown).")
 @click.option("--traceback", is_flag=True, help="Show the stack on errors [env KEFU_TRACEBACK=1].")
+@click.option("--strict", is_flag=True,
+              help="Stop (exit 2) instead of going on without something asked for, such as a missing --state file.")
 @click.pass_context
-def cli(ctx, config_dir, now, quiet, traceback):
+def cli(ctx, config_dir, now, quiet, traceback, strict):
     """kefu: the ops desk's toolkit for order files — read, audit, route, track, message.
 
     \b
     Example:
       kefu orders examples/taobao_orders.csv --items examples/taobao_items.csv
     """
-    ctx.obj = Env(config_dir=config_dir, now=now, quiet=quiet, traceback=traceback)
+    ctx.obj = Env(config_dir=config_dir, now=now, quiet=quiet, traceback=traceback, strict=strict)
 
 
 def _register() -> None:
     from kefu_cli.cli import aftersales, audit, config, eta, messages, orders, pull, report, route, stats, track
 
+    # the desk's order, which `kefu --help` keeps: orders in (a file, or pulled from an API) →
+    # audit → route/eta → track → remind/notify → stats/report → config
     cli.add_command(orders.orders)
+    cli.add_command(pull.pull)
     cli.add_command(audit.audit)
     cli.add_command(route.route)
     cli.add_command(eta.eta)
     cli.add_command(track.track)
-    cli.add_command(pull.pull)
     cli.add_command(messages.remind)
     cli.add_command(messages.notify)
     cli.add_command(messages.messages)

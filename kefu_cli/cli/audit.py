@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import (estimator_for, input_options, open_orders, output_options, raw_cells, report_stats,
-                                  state_option)
+from kefu_cli.cli.options import (estimator_for, fit_terminal, input_options, open_orders, output_options, raw_cells,
+                                  report_stats, state_option)
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode
 from kefu_cli.i18n import _
@@ -19,15 +19,16 @@ from kefu_cli.i18n import _
               help="Exit 1 when a finding of this severity or worse is found.")
 @input_options
 @output_options
-@state_option
+@state_option("calibration")
 @pass_env
 def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, encoding, input_format, jobs, fmt,
           fields, no_headers, state_path):
     """Audit orders before they ship: receiver, phone, address, memos, promises, amounts, refunds.
 
     One record per order: verdict pass | hold | reject | skip, flag red (may ship) | blue (refund
-    asked) | green (hold) | none, the warehouses, and findings with stable codes. Rules whose
-    columns the file lacks are skipped and named on stderr. Exit 1 when any finding reaches
+    asked) | green (hold) | none, the warehouses, and findings with stable codes. A rule whose
+    columns the file lacks is skipped and named on stderr; one whose columns the platform's
+    export never has is listed under --summary instead. Exit 1 when any finding reaches
     --fail-on.
 
     \b
@@ -37,21 +38,24 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
     """
     import orjson
 
-    from kefu_cli.audit.auditor import AUDIT_FIELDS, VERDICTS, Auditor, columns_of
+    from kefu_cli.audit.auditor import AUDIT_FIELDS, VERDICTS, Auditor, columns_of, exported_fields
     from kefu_cli.audit.passes import TwoPasses
     from kefu_cli.audit.rules import BY_CODE, RANK
     from kefu_cli.output import default_format, make_renderer, parse_fields, write_records
 
     cfg = env.config
     order_file = open_orders(env, path, items_path, encoding, input_format)
-    auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
-    for code, needs in auditor.skipped:
+    auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path),
+                      exported=exported_fields(order_file))
+    for code, needs in auditor.missing:  # the platform's export has these columns, this file not
         env.warn(_("skipped {code}: no {columns} column").format(code=code, columns=" / ".join(needs)))
     summary_fields = ["kind", "name", "count"]
     all_fields = summary_fields if summary_only else list(AUDIT_FIELDS)
     selected = parse_fields(fields, all_fields)
     fmt = fmt or default_format(env.stdout)
     renderer = make_renderer(fmt, selected or all_fields, not no_headers, select=bool(selected), raw=raw_cells())
+    if not selected and default_format(env.stdout) == "table":
+        fit_terminal(env, renderer, len(all_fields))
     try:
         passes = TwoPasses(order_file, auditor, RANK[fail_on], jobs)
     finally:
@@ -82,6 +86,10 @@ def audit(env, path, only_problems, summary, summary_only, fail_on, items_path, 
             total=sum(verdicts.values()), verdicts=", ".join(f"{v} {verdicts[v]}" for v in VERDICTS)))
         if any(codes.values()):
             env.info(_("findings: {codes}").format(codes=", ".join(f"{c} {codes[c]}" for c in BY_CODE if codes.get(c))))
+    if (summary or summary_only) and auditor.not_exported:
+        env.info(_("not run: the {platform} export has no column for {rules}").format(
+            platform=order_file.plan.platform,
+            rules=", ".join(f"{code} ({' / '.join(needs)})" for code, needs in auditor.not_exported)))
     if unreadable:
         env.warn(_("rows that could not be read: {rows}").format(rows=", ".join(str(r) for r in unreadable[:20])))
     return ExitCode.FINDINGS if passes.failed else ExitCode.OK

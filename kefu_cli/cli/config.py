@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from kefu_cli.cli.options import output_options, renderer_for
@@ -25,7 +27,7 @@ def check(env):
     \b
     Example:
       kefu config check
-      kefu --config-dir ./myshop config check
+      kefu --config-dir examples/shop config check
     """
     from kefu_cli.cli.context import config_checks
     from kefu_cli.config import Problem, check_config, find_config_dir, load_raw
@@ -47,7 +49,10 @@ def check(env):
         say(_("kefu: problems in the configuration: {count}").format(count=len(problems)))
         return ExitCode.USAGE
     if not env.quiet:
-        say(_("kefu: configuration is valid: {files}").format(files=", ".join(paths.values())))
+        # a file kefu ships is named as such, not by where pip happened to put it
+        files = [p if directory is not None and Path(p).parent == directory
+                 else _("{file} (packaged)").format(file=Path(p).name) for p in paths.values()]
+        say(_("kefu: configuration is valid: {files}").format(files=", ".join(files)))
     return ExitCode.OK
 
 

@@ -17,8 +17,11 @@ from kefu_cli.i18n import _
 class Env:
     """Settings every command shares (global options), with the configuration loaded on demand."""
 
-    def __init__(self, config_dir=None, now=None, quiet=False, traceback=False, stdin=None, stdout=None):
+    def __init__(self, config_dir=None, now=None, quiet=False, traceback=False, stdin=None, stdout=None,
+                 strict=False):
         self.config_dir = config_dir
+        self.strict = strict
+        self._said: set = set()  # what fallback() has said this run
         self.now_text = now
         self.quiet = quiet
         self.traceback = traceback
@@ -64,6 +67,23 @@ class Env:
     def warn(self, message: str) -> None:
         if not self.quiet:
             say(f"kefu: {_('warning')}: {message}")
+
+    def fallback(self, message: str, hint: str | None = None, once: object = None) -> None:
+        """A run going on without something the user asked for (a missing state file): a warning
+        naming what and how to fix it — once a run for the same `once` key — or with --strict an
+        error (exit 2)."""
+        if self.strict:
+            raise UsageError(message, hint=hint)
+        if once is not None:
+            if once in self._said:
+                return
+            self._said.add(once)
+        self.warn(f"{message} — {hint}" if hint else message)
+
+    def note(self, message: str) -> None:
+        """A hint for the person at the terminal (not a warning): silenced by -q."""
+        if not self.quiet:
+            say(f"kefu: {message}")
 
     def info(self, message: str) -> None:
         """Something the user asked to see on stderr (a summary): shown even with -q."""

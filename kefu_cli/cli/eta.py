@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import estimator_for, input_options, output_options, renderer_for, run_order_file, state_option
+from kefu_cli.cli.options import DESK, estimator_for, input_options, output_options, renderer_for, run_order_file, state_option
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -24,7 +24,7 @@ STOCKS = ("in_stock", "made_to_order")
 @click.option("--explain", is_flag=True, help="Add day 0 and every step (field steps).")
 @input_options
 @output_options
-@state_option
+@state_option("calibration")
 @pass_env
 def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain, items_path, encoding,
         input_format, jobs, fmt, fields, no_headers, state_path):
@@ -60,7 +60,8 @@ def eta(env, path, sku, title, warehouse_code, to, paid, stock, carrier, explain
         raise UsageError(_("--sku, --warehouse, --to, --paid and --carrier are for a single query, not with FILE"))
     router = Router(cfg)
     estimator = estimator_for(env, state_path)
-    renderer = renderer_for(env, fmt, fields, no_headers, [*ETA_FIELDS, *(["steps"] if explain else [])])
+    renderer = renderer_for(env, fmt, fields, no_headers, [*ETA_FIELDS, *(["steps"] if explain else [])],
+                            desk=DESK["eta"])
     totals = {"orders": 0, "problems": 0, "notes": set()}
 
     def merge(stats):

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import click
 
-from kefu_cli.cli.options import (dry_run_option, estimator_for, input_options, open_orders, open_state,
+from kefu_cli.cli.options import (DESK, dry_run_option, estimator_for, input_options, open_orders, open_state,
                                   output_options, renderer_for, report_stats, state_option)
 from kefu_cli.cli.context import pass_env, report_error, say
 from kefu_cli.errors import ExitCode
@@ -19,10 +19,11 @@ class _Printer:
     def __init__(self, env, fmt, fields, no_headers):
         from kefu_cli.messaging.notices import MESSAGE_FIELDS
 
-        self.renderer = renderer_for(env, fmt, fields, no_headers, MESSAGE_FIELDS)
+        self.renderer = renderer_for(env, fmt, fields, no_headers, MESSAGE_FIELDS, desk=DESK["messages"])
         self.out = env.stdout
         self.env = env
         self.count = 0
+        self.warned: dict[str, list[str]] = {}  # a message's warning -> the orders printed with it
         self.out.write(self.renderer.begin())
 
     def send(self, msg: dict, state, kind: str, contacts: list[str], day: str, key: str | None = None) -> bool:
@@ -45,8 +46,8 @@ class _Printer:
             if state is not None:  # written and flushed whole: now it counts as sent
                 state.confirm(key, kind)
         self.count += 1
-        if msg["warning"]:
-            self.env.warn(f"{msg['order_id']}: {msg['warning']}")
+        if msg["warning"]:  # counted, one line at the end: a cron log is not one line per order
+            self.warned.setdefault(msg["warning"], []).append(msg["order_id"] or "")
         return True
 
     def show(self, msg: dict) -> None:
@@ -56,6 +57,13 @@ class _Printer:
     def close(self):
         self.out.write(self.renderer.end())
         self.out.flush()
+        for warning, orders in self.warned.items():
+            self.env.warn(_("{count} messages printed with a warning (warning column): {warning} ({orders})").format(
+                count=len(orders), warning=warning, orders=_first(orders)))
+
+
+def _first(orders: list[str], shown: int = 5) -> str:
+    return ", ".join(orders[:shown]) + ("…" if len(orders) > shown else "")
 
 
 def message_options(f):
@@ -65,7 +73,7 @@ def message_options(f):
     f = input_options(jobs=False)(f)
     f = click.option("--resend-unconfirmed", "resend", is_flag=True,
                      help="Print again the messages a killed run claimed but may not have printed.")(f)
-    return state_option(dry_run_option(f))
+    return state_option("ledger")(dry_run_option(f))
 
 
 def _unconfirmed(env, state, prefix: str, resend: bool, dry_run: bool) -> None:
@@ -94,9 +102,11 @@ def _session(env, path, items_path, encoding, input_format, state_path, dry_run,
     """The order file, the printer and the ledger of one remind/notify run, closed in every case."""
     order_file = open_orders(env, path, items_path, encoding, input_format)
     try:
-        printer = _Printer(env, fmt, fields, no_headers)
-        state = open_state(state_path, create=not dry_run)
+        # the ledger before the printer: a run stopped for its state file prints not even a header
+        state = open_state(state_path, create=not dry_run, env=env, missing=_(
+            "the dry run takes nothing as sent before"))
         try:
+            printer = _Printer(env, fmt, fields, no_headers)
             _unconfirmed(env, state, prefix, resend, dry_run)
             yield order_file, printer, state
         finally:
@@ -141,7 +151,6 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
     day = local.date().isoformat()
     used_today: set[str] = set()
     held: Counter = Counter()
-    no_phone = 0
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, "remind:", resend) as (order_file, printer, state):
         for order in order_file.records():
@@ -170,10 +179,6 @@ def remind(env, path, state_path, dry_run, resend, items_path, encoding, input_f
             msg = compose()
             if printer.send(msg, None if dry_run else state, kind, who, day):
                 used_today.update(who)
-                no_phone += msg["phone"] is None
-    if no_phone:  # printed, but a pipe into an SMS sender cannot send them
-        env.warn(_("{count} reminders printed without a phone number (warning column): send them another way")
-                 .format(count=no_phone))
     if held:
         env.info(_("{count} due reminders held back: {reasons}").format(
             count=sum(held.values()), reasons=", ".join(f"{reason} {n}" for reason, n in sorted(held.items()))))
@@ -220,6 +225,7 @@ def notify(env, kind, path, register_path, aftersales_paths, state_path, dry_run
     day = now.astimezone(cfg.tzinfo()).date().isoformat()
     ledger_kind = f"notify:{kind}"
     held = 0
+    skipped: dict[str, list[str]] = {}  # reason -> orders
     with _session(env, path, items_path, encoding, input_format, state_path, dry_run, fmt, fields,
                   no_headers, ledger_kind, resend) as (order_file, printer, state):
         for order in order_file.records():
@@ -232,15 +238,19 @@ def notify(env, kind, path, register_path, aftersales_paths, state_path, dry_run
             window = order_window(windows)
             found = plan.carrier
             msg, reason = notice(kind, order, composer, window, found.name if found else None)
-            if reason and not sent:
-                env.warn(_("{order_id}: skipped {kind}: {reason}").format(order_id=order["order_id"], kind=kind,
-                                                                          reason=reason))
+            if reason and not sent:  # counted by reason, one line at the end (cron runs this often)
+                skipped.setdefault(reason, []).append(order["order_id"])
             if msg is not None and sent:  # sent before: counted, and listed by --dry-run
                 held += 1
                 if dry_run:
                     printer.show(dict(msg, held="already_sent"))
             elif msg is not None:
                 printer.send(msg, None if dry_run else state, ledger_kind, [], day)
+    if skipped:
+        env.warn(_("{count} orders skipped for the {kind} notice: {reasons} ({orders})").format(
+            count=sum(len(o) for o in skipped.values()), kind=kind,
+            reasons=", ".join(f"{reason} {len(o)}" for reason, o in skipped.items()),
+            orders=_first([o for os_ in skipped.values() for o in os_])))
     if held:
         env.info(_("{count} due notices held back: already_sent {count}").format(count=held))
     return ExitCode.OK

@@ -7,7 +7,7 @@ import math
 
 import click
 
-from kefu_cli.i18n import _
+from kefu_cli.i18n import N_, _
 
 
 def output_options(f):
@@ -112,18 +112,102 @@ def report_stats(env, order_file) -> None:
             count=len(stats.unmatched_items), file=order_file.name, rows=rows))
 
 
-def state_option(f):
-    return click.option("--state", "state_path", metavar="PATH",
-                        help="State file (the message ledger) [env KEFU_STATE; default ~/.local/state/kefu/state.db].")(f)
+# What each command does with the state file, said in its --state help (one text per use).
+STATE_USES = {
+    "calibration": N_("State file whose delivery history calibrates the arrival windows (read only)."),
+    "ledger": N_("State file: the message ledger (so each message goes out once) and the delivery history "
+                 "that calibrates the windows."),
+    "tracking": N_("State file: the tracking cache (answers, claims across runs) and the delivery history "
+                   "each ended parcel is added to."),
+    "history": N_("State file whose delivery history is summed up (read only)."),
+    "reminders": N_("State file whose message ledger is joined with FILE (read only)."),
+    "report": N_("State file the page reads: tracked parcels, the delivery history and the message ledger "
+                 "(read only)."),
+    "pull": N_("State file: the cursor of each platform and shop, and what was printed already."),
+    "aftersales": N_("State file whose delivery history gives the parcels' delivery dates and calibrates the "
+                       "replacement windows (read only)."),
+    "any": N_("State file: the message ledger, the tracking cache and the delivery history."),
+}
 
 
-def open_state(state_path, create: bool = True):
+class ResolvedOption(click.Option):
+    """An option whose help ends with its default as this run would resolve it, environment
+    included, worked out when the help is shown (`resolve()` -> (value, the variable it came
+    from or None)): `[env KEFU_STATE; default: /srv/desk/kefu.db, from KEFU_STATE]`."""
+
+    def __init__(self, *args, resolve, env_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolve, self.env_name = resolve, env_name
+
+    def get_help_record(self, ctx):
+        name, text = super().get_help_record(ctx)
+        try:
+            value, source = self.resolve()
+        except Exception as exc:  # a help screen never fails: say what is wrong instead
+            value, source = getattr(exc, "message", str(exc)), None
+        if source:
+            value = _("{path}, from {variable}").format(path=value, variable=source)
+        return name, f"{text} [env {self.env_name}; {_('default')}: {value}]"
+
+
+def resolved_state():
+    """--state > KEFU_STATE > $XDG_STATE_HOME/kefu/state.db > ~/.local/state/kefu/state.db."""
+    import os
+
+    from kefu_cli.state import state_path
+
+    return str(state_path(None)), next((v for v in ("KEFU_STATE", "XDG_STATE_HOME") if os.environ.get(v)), None)
+
+
+def resolved_config_dir():
+    """--config-dir > KEFU_CONFIG_DIR > ./config when present > the packaged defaults."""
+    import os
+
+    from kefu_cli.config import find_config_dir
+
+    found = find_config_dir(None)
+    return (str(found) if found else _("the packaged defaults")), ("KEFU_CONFIG_DIR" if os.environ.get(
+        "KEFU_CONFIG_DIR") else None)
+
+
+def resolved_language():
+    """--lang > KEFU_LANG > the locale (LC_ALL, LC_MESSAGES, LANG)."""
+    import os
+
+    from kefu_cli.i18n import detect_language
+
+    source = next((v for v in ("KEFU_LANG", "LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(v)), None)
+    try:
+        return detect_language(None), source
+    except ValueError:
+        return "en", source
+
+
+def state_option(use):
+    """--state for a command that uses the file as STATE_USES[use] says (`@state_option("tracking")`);
+    used bare (`@state_option`), the general text."""
+    if callable(use):
+        return state_option("any")(use)
+    return click.option("--state", "state_path", metavar="PATH", cls=ResolvedOption, resolve=resolved_state,
+                        env_name="KEFU_STATE", help=STATE_USES[use])
+
+
+def open_state(state_path, create: bool = True, env=None, missing: str | None = None, named_only: bool = True):
     """The state file (--state, KEFU_STATE, the default), or None when it does not exist and
-    `create` is False: a run that only reads it makes none."""
+    `create` is False: a run that only reads it makes none. A file the user named (--state or
+    KEFU_STATE) that does not exist is said out loud — `missing` tells what the run does without
+    it — and is an error with --strict: a typo in a cron line must not lose the history quietly.
+    `named_only` False says so for the default path too (a command that is nothing without it)."""
+    import os
+
     from kefu_cli.state import State, state_path as resolve
 
     path = resolve(state_path)
     if not create and not path.exists():
+        if env is not None and (state_path or os.environ.get("KEFU_STATE") or not named_only):
+            env.fallback(_("state file {path} does not exist: {missing}").format(path=path, missing=missing),
+                         _("check --state and KEFU_STATE (kefu track, remind and notify create it)"),
+                         once=("state", str(path)))
         return None
     return State(path, reading=not create)
 
@@ -172,7 +256,8 @@ def _observed(env, state_path) -> dict | None:
     from datetime import timedelta
 
     cfg = env.config
-    state = open_state(state_path, create=False) if cfg.calibrate else None
+    state = open_state(state_path, create=False, env=env, missing=_(
+        "arrival windows come from the tiers, not the shop's deliveries")) if cfg.calibrate else None
     if state is None:
         return None
     from kefu_cli.logistics.history import observed
@@ -188,14 +273,55 @@ def dry_run_option(f):
     return click.option("--dry-run", is_flag=True, help="Print what is due without recording it in the ledger.")(f)
 
 
-def renderer_for(env, fmt, fields, no_headers, available):
+# The fields a desk reads first, per command: what a table on a terminal shows without --fields
+# (`--fields all` shows every one; a pipe or a file always gets every one).
+DESK = {
+    "orders": ("order_id", "status", "paid", "province", "city", "items"),
+    "route": ("order_id", "line", "sku", "product_line", "warehouse", "reason", "split"),
+    "eta": ("order_id", "warehouse", "province", "tier", "ship_from", "ship_by", "arrive_from", "arrive_by"),
+    "track": ("waybill", "carrier", "status", "updated_at", "location", "detail", "error"),
+    "track --history": ("waybill", "time", "status", "location", "context"),
+    "messages": ("order_id", "phone", "stage", "held", "text"),
+    "stats transit": ("warehouse", "province", "carrier", "n", "calendar_p10", "calendar_p50", "calendar_p90"),
+}
+
+
+def renderer_for(env, fmt, fields, no_headers, available, desk=None):
     """The renderer --format, --fields and --no-headers ask for, `fields` checked against the
-    `available` ones (a usage error names the unknown field)."""
+    `available` ones (a usage error names the unknown field; `all` is every one). A table for a
+    terminal without --fields shows the `desk` fields (the few a desk reads first) and fits the
+    terminal's width; anything else — a pipe, a file, --fields — is exactly as asked."""
     from kefu_cli.output import default_format, make_renderer, parse_fields
 
     selected = parse_fields(fields, available)
-    return make_renderer(fmt or default_format(env.stdout), selected or list(available), not no_headers,
-                         select=bool(selected), raw=raw_cells())
+    terminal = default_format(env.stdout) == "table"
+    shown = selected or list(available)
+    if terminal and (fmt or "table") == "table" and not selected and desk:
+        shown = [f for f in desk if f in available]
+    renderer = make_renderer(fmt or default_format(env.stdout), shown, not no_headers, select=bool(selected),
+                             raw=raw_cells())
+    if terminal and not selected:
+        fit_terminal(env, renderer, len(list(available)))
+    return renderer
+
+
+def fit_terminal(env, renderer, total: int) -> None:
+    """A table on a terminal is cut to its width; when it shows fewer fields than there are,
+    one line on stderr says so and how to see them all (silenced by -q)."""
+    import shutil
+
+    if not hasattr(renderer, "fit"):
+        return
+    width = shutil.get_terminal_size((100, 24)).columns
+
+    def told(left_out: list[str]) -> None:
+        shown = len(renderer.fields) - len(left_out)
+        if shown < total:
+            env.note(_("{shown} of {total} fields shown (the terminal is {width} columns wide): "
+                       "--fields all shows every field; a pipe or -f tsv gets them all").format(
+                shown=shown, total=total, width=width))
+
+    renderer.fit(width, told)
 
 
 def raw_cells() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import input_options, open_orders, output_options, renderer_for, run_order_file
+from kefu_cli.cli.options import DESK, input_options, open_orders, output_options, renderer_for, run_order_file
 from kefu_cli.i18n import _
 
 EXPLAIN_FIELDS = ("column", "header", "field", "source", "note")
@@ -48,7 +48,7 @@ def orders(env, path, items_path, encoding, input_format, jobs, fmt, fields, no_
         raise UsageError(_("give an order FILE (or --explain-address ADDRESS)"), hint=_("see `kefu orders --help`"))
     if explain:
         return _explain(env, path, items_path, encoding, input_format, fmt, fields, no_headers)
-    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS, desk=DESK["orders"])
     run_order_file(env, path, items_path, encoding, input_format, renderer, jobs=jobs)
     return 0
 

@@ -7,7 +7,7 @@ import os
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import Number, output_options, renderer_for, state_option
+from kefu_cli.cli.options import DESK, Number, output_options, renderer_for, state_option
 from kefu_cli.errors import ExitCode, UpstreamError, UsageError
 from kefu_cli.i18n import _
 
@@ -46,7 +46,7 @@ def _overlap(_ctx, _param, value):
 @click.option("--rate", type=Number(min=0.001, max=1000), metavar="R",
               help="Requests per second at most, for every operation [default: the platform's documented plan].")
 @click.option("--timeout", type=Number(min=0.1, max=3600), default=30.0, show_default=True, help="Seconds per request.")
-@state_option
+@state_option("pull")
 @output_options
 @pass_env
 def pull(env, platform, since, until, shop, overlap, everything, rate, timeout, state_path, fmt, fields, no_headers):
@@ -72,7 +72,7 @@ def pull(env, platform, since, until, shop, overlap, everything, rate, timeout, 
     from kefu_cli.state import interrupts_deferred
 
     cfg = env.config
-    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, RECORD_FIELDS, desk=DESK["orders"])
     first, last, now = _moment(env, "--since", since), _moment(env, "--until", until), env.now
     job_state = None
     try:

@@ -7,8 +7,8 @@ import click
 from kefu_cli.cli.context import pass_env
 from kefu_cli.cli.options import (estimator_for, input_options, open_orders, open_state, report_stats,
                                   state_option, window_option)
-from kefu_cli.errors import ExitCode, OutputError
-from kefu_cli.i18n import N_, _
+from kefu_cli.errors import ExitCode, OutputError, UsageError
+from kefu_cli.i18n import N_, _, current_language
 
 
 @click.command()
@@ -20,7 +20,7 @@ from kefu_cli.i18n import N_, _
               help="A platform's refund/return export for the after-sales section (repeatable).")
 @click.option("--register", "register_path", metavar="FILE", help="The desk's ticket register for the after-sales section.")
 @input_options
-@state_option
+@state_option("report")
 @pass_env
 def report(env, path, output, window, aftersales_paths, register_path, items_path, encoding, input_format, jobs,
            state_path):
@@ -44,11 +44,13 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
     from kefu_cli.insights.stats import Reminders, transit
     from kefu_cli.tracking.cache import stored_records
 
+    _check_destination(env, output)  # before the work: the page has somewhere to go
     cfg = env.config
     if output not in (None, "-"):
         _not_over_an_input(output, [path, items_path, *aftersales_paths, register_path, state_path])
     parcels, transits, reminders = [], [], None
-    state = open_state(state_path, create=False)
+    state = open_state(state_path, create=False, env=env, missing=_(
+        "the page has no parcels, transit or reminder results"))
     if state is not None:
         try:
             parcels = stored_records(cfg, state, env.now)
@@ -59,7 +61,9 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
         if sent:  # joined with the export in the audit's own pass below: the export is read once
             reminders = Reminders(sent, window)
     order_file = open_orders(env, path, items_path, encoding, input_format)
-    day = Day(shop=cfg.shop_name or "kefu", now=env.now, source=order_file.name, parcels=parcels, transit=transits)
+    # the page is in one language: an English page names the shop by its English name when it has one
+    shop = (cfg.shop_name_en if current_language() == "en" else "") or cfg.shop_name or "kefu"
+    day = Day(shop=shop, now=env.now, source=order_file.name, parcels=parcels, transit=transits)
     auditor = Auditor(cfg, columns_of(order_file), env.now, estimator=estimator_for(env, state_path))
     try:
         passes = TwoPasses(order_file, auditor, 3, jobs, watch=reminders)
@@ -92,6 +96,27 @@ def report(env, path, output, window, aftersales_paths, register_path, items_pat
             raise OutputError(_("cannot write {path}: {error}").format(path=output, error=exc.strerror or exc)) from None
         env.info(_("report written to {path}").format(path=output))
     return ExitCode.OK
+
+
+def _check_destination(env, output) -> None:
+    """25 KB of HTML is not for a terminal (an explicit `-o -` still writes it there), and a page
+    for a directory that does not exist is a typo to fix, not a failed write (exit 2, not 74)."""
+    import os
+
+    from kefu_cli.output import default_format
+
+    if output is None:
+        if default_format(env.stdout) == "table":  # stdout is a terminal
+            raise UsageError(_("kefu report writes an HTML page, not text for a terminal"),
+                             hint=_("write it to a file with -o day.html (or redirect: > day.html)"))
+        return
+    if output == "-":
+        return
+    folder = os.path.dirname(output) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(_("cannot write {path}: the directory {folder} does not exist").format(
+            path=output, folder=folder), hint=_("create it first (mkdir -p {folder}) or give another -o").format(
+            folder=folder))
 
 
 def _not_over_an_input(output: str, inputs: list) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kefu_cli.cli.options import input_options, output_options, renderer_for, run_order_file
+from kefu_cli.cli.options import DESK, input_options, output_options, renderer_for, run_order_file
 from kefu_cli.cli.context import pass_env
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -44,7 +44,8 @@ def route(env, path, sku, title, to, stock_path, explain, items_path, encoding, 
     cfg = env.config
     router = Router(cfg, load_stock(stock_path, cfg) if stock_path else None)
     transform = RouteTransform(Planner(cfg, router), explain)
-    renderer = renderer_for(env, fmt, fields, no_headers, [*ROUTE_FIELDS, *(["steps"] if explain else [])])
+    renderer = renderer_for(env, fmt, fields, no_headers, [*ROUTE_FIELDS, *(["steps"] if explain else [])],
+                            desk=(*DESK["route"], *(["steps"] if explain else [])))
     totals = {"lines": 0, "unroutable": 0}
 
     def merge(stats):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import click
 
 from kefu_cli.cli.context import pass_env
-from kefu_cli.cli.options import (input_options, open_state, output_options, reminder_results, renderer_for,
+from kefu_cli.cli.options import (DESK, input_options, open_state, output_options, reminder_results, renderer_for,
                                   state_option, window_option)
 from kefu_cli.errors import UsageError
 from kefu_cli.i18n import N_, _
@@ -39,7 +39,7 @@ def since_date(text: str | None, today: date) -> str | None:
               help="Only routes with at least this many delivered parcels.")
 @click.option("--all-carriers", is_flag=True, help="One row per route over all carriers, not one per carrier.")
 @output_options
-@state_option
+@state_option("history")
 @pass_env
 def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path):
     """Transit days of delivered parcels per warehouse, destination and carrier.
@@ -55,23 +55,28 @@ def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path
       kefu stats transit --since 90d --min-n 30
       kefu stats transit --all-carriers -f tsv | sort -t$'\\t' -k5 -nr | head
     """
-    from kefu_cli.insights.stats import transit as transit_rows
+    from kefu_cli.insights.stats import delivered_before, transit_table
     from kefu_cli.logistics.history import TRANSIT_FIELDS
     from kefu_cli.output import write_records
 
-    renderer = renderer_for(env, fmt, fields, no_headers, TRANSIT_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, TRANSIT_FIELDS, desk=DESK["stats transit"])
     first = since_date(since, env.now.date())
-    state = open_state(state_path, create=False)
-    rows = []
-    if state is None:
-        env.warn(_("no state file yet: `kefu track` records each parcel that ends"))
-    else:
+    state = open_state(state_path, create=False, env=env, named_only=False, missing=_(
+        "no delivery history yet (`kefu track` records each parcel that ends)"))
+    rows, hidden, before = [], [], 0
+    if state is not None:
         try:
-            rows = transit_rows(env.config, state, first, min_n, not all_carriers)
+            rows, hidden = transit_table(env.config, state, first, min_n, not all_carriers)
+            before = delivered_before(state, first) if first and not rows and not hidden else 0
         finally:
             state.close()
     write_records(rows, renderer, env.stdout)
-    if state is not None and not rows:
+    if hidden:  # the threshold, not the history, left these out: say which and how many
+        env.info(_("--min-n {min_n} hides {routes} routes with {parcels} delivered parcels (the largest has {most})").format(
+            min_n=min_n, routes=len(hidden), parcels=sum(r["n"] for r in hidden), most=max(r["n"] for r in hidden)))
+    elif before:
+        env.info(_("--since {date} hides {parcels} delivered parcels before it").format(date=first, parcels=before))
+    elif state is not None and not rows:
         env.warn(_("no delivered parcels in the history{since}").format(
             since=_(" since {date}").format(date=first) if first else ""))
     return 0
@@ -83,7 +88,7 @@ def transit(env, since, min_n, all_carriers, fmt, fields, no_headers, state_path
 @click.option("--closed", is_flag=True, help="List the reminded orders that closed unpaid, with their close reason.")
 @input_options(jobs=False)
 @output_options
-@state_option
+@state_option("reminders")
 @pass_env
 def remind(env, path, window, closed, items_path, encoding, input_format, fmt, fields, no_headers, state_path):
     """Results of payment reminders (催付成功率) per stage and wording.
@@ -102,7 +107,8 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
     from kefu_cli.output import write_records
 
     renderer = renderer_for(env, fmt, fields, no_headers, CLOSED_FIELDS if closed else REMIND_FIELDS)
-    state = open_state(state_path, create=False)
+    state = open_state(state_path, create=False, env=env, named_only=False, missing=_(
+        "no message ledger yet (`kefu remind` records each reminder it prints)"))
     sent = []
     if state is not None:
         try:
@@ -110,7 +116,7 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
         finally:
             state.close()
     results = reminder_results(env, sent, window, path, items_path, encoding, input_format)
-    if not sent:
+    if not sent and state is not None:
         env.warn(_("the ledger has no reminders yet: `kefu remind` records each one it prints"))
     write_records(results.closed_unpaid() if closed else results.results(), renderer, env.stdout)
     return 0
@@ -125,7 +131,7 @@ def remind(env, path, window, closed, items_path, encoding, input_format, fmt, f
 @click.option("--since", metavar="DATE|Nd", help="Only cases received on or after this date, or in the last N days.")
 @input_options(jobs=False)
 @output_options
-@state_option
+@state_option("aftersales")
 @pass_env
 def aftersales(env, paths, register_path, orders_path, by, since, items_path, encoding, input_format, fmt, fields,
                no_headers, state_path):

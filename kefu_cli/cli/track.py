@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kefu_cli.cli.options import Number, input_options, open_orders, output_options, renderer_for, state_option
+from kefu_cli.cli.options import DESK, Number, input_options, open_orders, output_options, renderer_for, state_option
 from kefu_cli.cli.context import pass_env, report_error
 from kefu_cli.errors import ExitCode, UsageError
 from kefu_cli.i18n import _
@@ -60,7 +60,7 @@ def _place(province, city) -> str | None:
 @click.option("--timeout", type=Number(min=0.1, max=3600), default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="warning", show_default=True,
               help="Exit 1 on exception/refused/returned (error) or also stale (warning).")
-@state_option
+@state_option("tracking")
 @input_options(jobs=False)
 @output_options
 @pass_env
@@ -95,9 +95,12 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
 
         planner = Planner(cfg, Router(cfg))  # the order's plan says where its parcel left from
         order_file = open_orders(env, orders_path, items_path, encoding, input_format, required=("order_id", "waybill"))
+        skipped: dict[str, list[int]] = {}  # an order without a waybill, by its status: rows
         try:
             for order in order_file.records():
-                if order["waybill"]:
+                if not order["waybill"]:
+                    skipped.setdefault(order["status"] or "unknown", []).append(order["row"])
+                else:
                     plan = planner.plan(order)
                     shipped = next((s.warehouse for s in plan.shipments if s.warehouse), None)
                     origin = _place(shipped.province, shipped.city) if shipped else None
@@ -108,6 +111,8 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
                                                destination=_place(order["province"], order["city"]), route=route))
         finally:
             order_file.close()
+        if skipped:
+            _say_skipped(env, order_file.name, skipped)
     if waybills == ("-",):
         for line in env.stdin.read().decode("utf-8", "replace").splitlines():
             parts = [p.strip() for p in line.split("\t")]
@@ -119,7 +124,8 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     if not queries and not orders_path:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
     providers = make_providers(cfg, {q.provider for q in queries if q.error is None})
-    renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS)
+    renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS,
+                            desk=DESK["track --history" if history else "track"])
     show = sys.stderr.isatty() and not env.quiet and len(queries) > 1
 
     def progress(done, total):  # a bar on stderr, only for a person watching it
@@ -142,6 +148,17 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     else:
         write_records(records, renderer, env.stdout)
     return _exit(env, outcome, fail_on, is_problem)
+
+
+def _say_skipped(env, name: str, skipped: dict[str, list[int]]) -> None:
+    """The orders of --orders that had nothing to track, counted by status with their first rows:
+    a file of unshipped orders is not tracked quietly (shown even with -q, like the held-back
+    messages of remind)."""
+    rows = sorted(r for rs in skipped.values() for r in rs)
+    by_status = ", ".join(f"{status} {len(rs)}" for status, rs in sorted(skipped.items(), key=lambda kv: -len(kv[1])))
+    env.info(_("{file}: {count} orders not tracked: no waybill ({statuses}; rows {rows})").format(
+        file=name, count=len(rows), statuses=by_status,
+        rows=", ".join(str(r) for r in rows[:5]) + ("…" if len(rows) > 5 else "")))
 
 
 def _first(waybills: list[str], shown: int = 3) -> str:

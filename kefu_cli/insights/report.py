@@ -76,8 +76,7 @@ def _pyplot():
     plt.rcParams.update({
         "svg.fonttype": "none",  # text stays text: the browser's CJK fonts draw it
         "font.family": "sans-serif",
-        "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-                            "Hiragino Sans", "WenQuanYi Micro Hei", "DejaVu Sans"],
+        "font.sans-serif": [*CJK_FONTS, "DejaVu Sans"],
         "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -176,8 +175,17 @@ def reminder_chart(plt, day: Day) -> str:
 
 # --------------------------------------------------------------------------- the page
 
+# The fonts a desk's computer has for Chinese and Japanese, by system (the page and the charts'
+# text name the same list; the first one present draws): Windows (Microsoft YaHei 微软雅黑, SimHei
+# 黑体, SimSun 宋体; Yu Gothic, Meiryo for Japanese), macOS (PingFang SC 苹方, Hiragino Sans GB,
+# Heiti SC; Hiragino Sans, Hiragino Kaku Gothic ProN for Japanese), Linux (Noto Sans CJK SC /
+# Source Han Sans SC, as fonts-noto-cjk installs them; WenQuanYi Micro Hei, Droid Sans Fallback).
+CJK_FONTS = ("Microsoft YaHei", "微软雅黑", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Source Han Sans SC",
+             "Noto Sans SC", "WenQuanYi Micro Hei", "Heiti SC", "SimHei", "Droid Sans Fallback", "Yu Gothic", "Meiryo",
+             "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Noto Sans CJK JP", "SimSun")
+
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC","Hiragino Sans",sans-serif;
+body{font-family:-apple-system,"Segoe UI",FONTS,sans-serif;
 margin:24px auto;max-width:1100px;color:#212121;padding:0 16px}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #e0e0e0;padding-bottom:4px}
 .meta{color:#616161;font-size:13px}.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
@@ -186,7 +194,7 @@ h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:32px;border-bot
 .chart{flex:1 1 480px}.chart svg{max-width:100%;height:auto}
 table{border-collapse:collapse;font-size:13px;margin-top:8px}td,th{border-bottom:1px solid #eee;padding:4px 10px;
 text-align:left}th{background:#fafafa}.empty{color:#9e9e9e}
-"""
+""".replace("FONTS", ",".join(f'"{name}"' for name in CJK_FONTS))
 
 
 def _table(rows: list[dict], columns: list[str]) -> str:
@@ -214,8 +222,8 @@ def render(day: Day) -> str:
              (_("rejected"), day.verdicts.get("reject", 0)), (_("overdue audits"), len(day.overdue)),
              (_("parcels tracked"), len(day.parcels)), (_("stale parcels"), len(stale))]
     parts = [f'<!DOCTYPE html><html lang="{e(current_language())}"><head><meta charset="utf-8">',
-             f"<title>{e(_('kefu — the desk’s day'))} · {e(day.shop)}</title><style>{CSS}</style></head><body>",
-             f"<h1>{e(day.shop)} · {e(_('the desk’s day'))}</h1>",
+             f"<title>{e(_('{shop} — the desk’s day').format(shop=day.shop))}</title><style>{CSS}</style></head><body>",
+             f"<h1>{e(_('{shop} — the desk’s day').format(shop=day.shop))}</h1>",
              f'<p class="meta">{e(day.now.strftime("%Y-%m-%d %H:%M %Z"))} · {e(day.source)}</p>',
              '<div class="cards">' + "".join(f"<div class=\"card\"><b>{n}</b>{e(label)}</div>" for label, n in cards)
              + "</div>"]

@@ -25,11 +25,25 @@ CLOSED_FIELDS = ("order_id", "stage", "template", "sent_at", "close_reason")
 
 
 def transit(config, state, since: str | None = None, min_n: int = 1, by_carrier: bool = True) -> list[dict]:
+    return transit_table(config, state, since, min_n, by_carrier)[0]
+
+
+def transit_table(config, state, since: str | None = None, min_n: int = 1,
+                  by_carrier: bool = True) -> tuple[list[dict], list[dict]]:
+    """The routes with at least `min_n` deliveries since `since`, and the ones `min_n` hides (so a
+    caller can say what the threshold left out)."""
     from kefu_cli.tracking.cache import import_cached
 
     import_cached(config, state)
-    rows = state.transit_percentiles(since, min_n, carriers="each" if by_carrier else "all")
-    return [dict(zip(TRANSIT_FIELDS, row)) for row in rows]
+    rows = [dict(zip(TRANSIT_FIELDS, row))
+            for row in state.transit_percentiles(since, 1, carriers="each" if by_carrier else "all")]
+    return [r for r in rows if r["n"] >= min_n], [r for r in rows if r["n"] < min_n]
+
+
+def delivered_before(state, since: str) -> int:
+    """Delivered parcels in the history before `since`: what a --since leaves out."""
+    return sum(row[4] for row in state.transit_percentiles(None, 1, carriers="all")) - sum(
+        row[4] for row in state.transit_percentiles(since, 1, carriers="all"))
 
 
 def _when(text: str) -> datetime | None:

@@ -196,12 +196,18 @@ def rows(order: dict, tz) -> list[list[str]]:
         **{header: _amount(order.get(name)) for name, header in AMOUNTS.items()},
     }
     items = [i for p in packages for i in _list(p.get("ItemModelList")) if isinstance(i, dict)] or [{}]
+    base = [_text(common.get(h)) for h in HEADERS]  # the order's cells once; each item fills in its own
     out = []
     for item in items:
-        cells = dict(common, **{"商品名": item.get("itemName"), "商品番号": item.get("itemNumber"),
-                                "単価": _amount(item.get("price")), "個数": item.get("units")})
-        out.append([_text(cells.get(h)) for h in HEADERS])
+        cells = base.copy()
+        for at, value in zip(_ITEM_AT, (item.get("itemName"), item.get("itemNumber"), _amount(item.get("price")),
+                                        item.get("units"))):
+            cells[at] = _text(value)
+        out.append(cells)
     return out
+
+
+_ITEM_AT = [HEADERS.index(h) for h in ("商品名", "商品番号", "単価", "個数")]  # an item's own cells
 
 
 def annotate(order: dict, record: dict) -> None:

@@ -1,4 +1,4 @@
-"""An HTTP/1.1 server on loopback for tests and bench/track.py: asyncio, keep-alive, optional
+"""An HTTP/1.1 server on loopback for tests, bench/track.py and tools/imitate.py: asyncio, keep-alive, optional
 TLS, in a background thread. A subclass implements `respond(request)` and returns the raw answer
 bytes and whether to keep the connection open, or None to hang up without answering."""
 

@@ -1,5 +1,5 @@
-"""A local imitation of 17TRACK's tracking API v2.2 (register, gettrackinfo), for the tests and
-bench/track.py.
+"""A local imitation of 17TRACK's tracking API v2.2 (register, gettrackinfo), for the tests,
+bench/track.py and tools/imitate.py.
 
 Shapes, and where they come from:
 - requests: POST /track/v2.2/{register,gettrackinfo}, a JSON array of {number, carrier}, at most

@@ -1,4 +1,5 @@
-"""A local imitation of 快递100's real-time query endpoint, for integration tests and bench/track.py.
+"""A local imitation of 快递100's real-time query endpoint, for integration tests, bench/track.py
+and newcomers trying `kefu track` (tools/imitate.py).
 
 An asyncio HTTP/1.1 server with keep-alive in a background thread (a thread-per-connection
 http.server answered httpx ten times slower than the ideal at 50 connections).
