@@ -367,12 +367,13 @@ class RowConverter:
         # undecodable bytes replaced since the file was opened mean some rows hold U+FFFD
         self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
 
-    def convert(self, row: list[str], line: int) -> dict:
+    def _cells(self, row: list[str], line: int, problems: list[dict]) -> tuple[dict, list[str]]:
+        """The one cell loop, for orders and after-sales cases alike: a row's text and parsed cells
+        (and joined columns) into a fresh record; the row comes back mended when it was misshapen or
+        carried NUL bytes."""
         rec = self.template.copy()
         rec["row"] = line
-        problems: list[dict] = []
-        width = self.width
-        if len(row) != width or row.__class__ is JoinedRow:
+        if len(row) != self.width or row.__class__ is JoinedRow:
             row = self._misshapen(row, line, problems)
         if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
@@ -390,6 +391,18 @@ class RowConverter:
             rec[name] = v
         if self.joined:
             self._join(rec, row, line, problems)
+        return rec, row
+
+    def _check_order_id(self, rec: dict, line: int, problems: list[dict]) -> None:
+        order_id = rec["order_id"]
+        if order_id is None:
+            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
+        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
+            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
+
+    def convert(self, row: list[str], line: int) -> dict:
+        problems: list[dict] = []
+        rec, row = self._cells(row, line, problems)
         if self.status_after_sale is not None:
             col, by_status = self.status_after_sale
             word = row[col].strip()
@@ -407,11 +420,7 @@ class RowConverter:
             message = rec["buyer_message"]
             if message is not None and "[" in message:
                 self._blocks(rec, message, line, problems)
-        order_id = rec["order_id"]
-        if order_id is None:
-            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
-        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
-            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
+        self._check_order_id(rec, line, problems)
         if self.privacy:
             mobile = rec["mobile"]
             if mobile is not None and len(mobile) > 11 and not mobile.isdigit():
@@ -648,32 +657,9 @@ class CaseConverter(RowConverter):
         self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
 
     def convert(self, row: list[str], line: int) -> dict:
-        rec = self.template.copy()
-        rec["row"] = line
         problems: list[dict] = []
-        if len(row) != self.width or row.__class__ is JoinedRow:
-            row = self._misshapen(row, line, problems)
-        if _replaced[0] != self.seen_replaced and any("\ufffd" in cell for cell in row):
-            problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
-        if self.nuls and any("\x00" in cell for cell in row):
-            row = self._without_nuls(row, line, problems)
-        for name, i, _h in self.text:
-            v = row[i].strip()
-            if v and v[0] == "'" and v[1:2] in _FORMULA_START:
-                v = v[1:]  # the ' kefu's own csv/tsv (output.excel_safe) put before a formula-like cell
-            rec[name] = v or None
-        for name, i, header, parse in self.parsed:
-            v = parse(row[i])
-            if v.__class__ in _ODD:
-                v = self._odd(v, line, header, name, row[i], problems)
-            rec[name] = v
-        if self.joined:
-            self._join(rec, row, line, problems)
-        order_id = rec["order_id"]
-        if order_id is None:
-            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
-        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
-            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
+        rec, row = self._cells(row, line, problems)
+        self._check_order_id(rec, line, problems)
         if rec["platform"] is None:
             rec["platform"] = self.default_platform
         rec["problems"] = problems
