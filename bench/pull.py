@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent / "tools" / "imitation"))  # loopback.py, shared with the tracking imitations
 
 from common import COLUMNS, kefu_command, table  # noqa: E402
 from rms_server import RmsServer, rms_order  # noqa: E402
