@@ -792,6 +792,14 @@ def _size_of(stream: BinaryIO) -> int:
         return 0
 
 
+def _line_and(cells, line: int) -> tuple:
+    return line, cells
+
+
+def _line_first(line: int, error) -> tuple:
+    return line, error
+
+
 def _zone_of(plan: ColumnPlan, config: Config):
     """A time without an offset is in the zone of whoever wrote it: the platform's, else the shop's."""
     from zoneinfo import ZoneInfo  # one instance per key: the same object as config.tzinfo()
@@ -1060,39 +1068,43 @@ class OrderFile:
 
     # -- records
 
-    def _csv_rows(self, rows=None, line_base: int = 0) -> Iterator[tuple[int, list[str] | csv.Error]]:
-        """(line, cells) for each row of `rows` (the file's own csv reader by default); `line_base`
-        is added to the reader's line numbers (a block of the file read by a worker)."""
+    def _csv_rows(self, rows=None, line_base: int = 0, convert=None, unreadable=None) -> Iterator:
+        """The row loop: `convert(cells, line)` for each row of `rows` (the file's own csv reader
+        by default) and `unreadable(line, error)` for a row csv cannot read; by default (line,
+        cells) and (line, error). `line_base` is added to the reader's line numbers (a block of
+        the file read by a worker). A plain `for` over the reader, re-entered after an error:
+        the loop costs no Python call per row of its own."""
         rows = self._rows if rows is None else rows
         width = len(self.plan.headers)
+        convert = convert or _line_and
+        unreadable = unreadable or _line_first
+        done = rows.line_num  # lines read so far
         while True:
-            start = rows.line_num + 1 + line_base
             try:
-                row = next(rows)
-            except StopIteration:
+                for row in rows:
+                    end = rows.line_num
+                    if row:
+                        start = done + 1 + line_base
+                        if len(row) != width and end > done + 1:
+                            row = JoinedRow(row, start, end + line_base)
+                        yield convert(row, start)
+                    done = end
                 return
             except csv.Error as exc:
-                yield start, exc
-                continue
-            if row:
-                end = rows.line_num + line_base
-                if len(row) != width and end > start:
-                    row = JoinedRow(row, start, end)
-                yield start, row
+                start = done + 1 + line_base
+                done = rows.line_num
+                yield unreadable(start, exc)
 
     def raw_records(self, rows=None, line_base: int = 0) -> Iterator[dict]:
         """Records before grouping and the items join."""
         if self.format in ("csv", "tsv", "xlsx"):
-            convert = self.converter.convert
-            for line, row in self._csv_rows(rows, line_base):
-                if isinstance(row, csv.Error):
-                    rec = self.converter.template.copy()
-                    rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(row))])
-                    yield rec
-                else:
-                    yield convert(row, line)
-        else:
-            yield from self._json_records()
+            return self._csv_rows(rows, line_base, self.converter.convert, self._unreadable_row)
+        return self._json_records()
+
+    def _unreadable_row(self, line: int, error: csv.Error) -> dict:
+        rec = self.converter.template.copy()
+        rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(error))])
+        return rec
 
     def block_records(self, block: bytes, first_line: int) -> Iterator[dict]:
         """Records of a block of this CSV/TSV file that starts at a row on line `first_line`
