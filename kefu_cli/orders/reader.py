@@ -395,12 +395,12 @@ class RowConverter:
     def _compile_fill(self):
         """The cell loop for this file's columns, written out: `text` then `parsed`, one
         statement per cell with its column number and parser bound, instead of a loop that
-        unpacks each column's entry for each row (measured: 3.8 -> N us a Taobao row, a tenth of
+        unpacks each column's entry for each row (measured: 3.8 -> 2.9 us a Taobao row, a tenth of
         `kefu orders`). What it does per cell is the loop's: text stripped (the ' kefu's own
         csv/tsv put before a formula-like cell dropped, output.excel_safe), empty is None; a
         parsed cell through its parser, a Bad or Fixed value the record's problem (_odd).
         The source holds only column numbers, field names as literals and names bound below."""
-        env = {"FS": _FORMULA_START, "ODD": _ODD, "odd": self._odd, "unwrap": unwrap_excel}
+        env = {"FS": _FORMULA_START, "ODD": _ODD, "odd": self._odd, "unwrap": unwrap_excel, "MISS": _MISS}
         code = ["def fill(row, rec, line, problems):"]
         for name, i, _h in self.text:
             code += [f"    v = row[{int(i)}].strip()",
@@ -416,8 +416,15 @@ class RowConverter:
                          f"    rec[{name!r}] = v or None"]
                 continue
             env[f"p{k}"], env[f"h{k}"] = parse, header
-            code += [f"    v = p{k}(row[{i}])",
-                     "    if v.__class__ in ODD:",
+            cache = getattr(parse, "cache", None)
+            if cache is not None:  # a parser that remembers its distinct cells: looked up here first
+                env[f"c{k}"] = cache.get
+                code += [f"    v = c{k}(row[{i}], MISS)",
+                         "    if v is MISS:",
+                         f"        v = p{k}(row[{i}])"]
+            else:
+                code.append(f"    v = p{k}(row[{i}])")
+            code += ["    if v.__class__ in ODD:",
                      f"        v = odd(v, line, h{k}, {name!r}, row[{i}], problems)",
                      f"    rec[{name!r}] = v"]
         if len(code) == 1:
@@ -643,6 +650,7 @@ class RowConverter:
 
 
 _ODD = (Bad, Fixed)
+_MISS = object()  # not in a parser's cache
 # the repairs of Excel's lost zeros, remembered per distinct cells (the same damage repeats over rows)
 _restore_phone = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_phone_zeros(list(parts)))
 _restore_postal = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_postal_zeros(list(parts)))
