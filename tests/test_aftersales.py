@@ -138,6 +138,26 @@ def test_replacement_window_from_approval_and_unknown_part(cfg):
     assert "AS_PART_UNKNOWN" in [f["code"] for f in unknown["findings"]]
 
 
+def test_the_desk_reads_only_the_order_fields_it_names(cfg):
+    """A batch keeps only cases.ORDER_FIELDS of each order: the records come out the same as with
+    the whole orders (a replacement's route included)."""
+    from kefu_cli.aftersales.cases import order_view
+    from kefu_cli.orders.reader import OrderFile
+
+    f = OrderFile(str(EXAMPLES / "taobao_orders.csv"), cfg, items=str(EXAMPLES / "taobao_items.csv"))
+    try:
+        whole = {o["order_id"]: o for o in f.records()}
+    finally:
+        f.close()
+    approved = datetime(2026, 11, 20, 11, 0, tzinfo=CST)
+    tickets = [ticket(datetime(2026, 11, 20, 10, 0, tzinfo=CST), ticket_id=f"T{n}", order_id=order_id, type="reship",
+                      part_type="板件", approved_at=approved) for n, order_id in enumerate(whole)]
+    now = datetime(2026, 11, 20, 15, 30, tzinfo=CST)
+    full = desk(cfg, now, orders=whole).records([], tickets)
+    lean = desk(cfg, now, orders={k: order_view(o) for k, o in whole.items()}).records([], tickets)
+    assert lean == full and any(r["arrive_by"] for r in full)
+
+
 def test_evidence_and_not_registered(cfg):
     now = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
     t = ticket(now, problem="侧板破损", photo_board=True, photo_package=False)

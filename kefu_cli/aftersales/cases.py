@@ -27,15 +27,27 @@ AS_FIELDS = ("ticket_id", "case_id", "order_id", "platform", "type", "platform_s
              "refund_due", "refund_amount", "reason", "sku", "product_line", "photo_board", "photo_package",
              "next_deadline", "severity", "findings", "source",
              "problems")
+_BLANK = dict.fromkeys(AS_FIELDS)  # a record's fields in their order, copied per case
 CLOSED = ("refunded", "closed")
 _SHANGHAI, _TOKYO = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Tokyo")
 RETURNS = ("return_refund",)
 REPLACEMENTS = ("reship", "exchange")
 QUALITY = ("reship", "exchange", "repair")
+# The fields of an order the desk reads: the join (order_id), the product lines and the SKU (items),
+# and a replacement's route through logistics/plan.Planner.plan (address, province, city, stock,
+# carrier). A batch holds only these of each order it names (`order_view`): a whole order record
+# of ~40 fields, kept for 100,000 cases, was a third of the run's memory.
+ORDER_FIELDS = ("order_id", "items", "address", "province", "city", "stock", "carrier")
+
+
+def order_view(order: dict) -> dict:
+    """The fields of an order record the desk reads (ORDER_FIELDS)."""
+    return {name: order[name] for name in ORDER_FIELDS}
 
 
 class Desk:
-    """Evaluates cases at `now`. `orders`: order_id → order record (the reader's); `deliveries`:
+    """Evaluates cases at `now`. `orders`: order_id → order record (the reader's, or its
+    `order_view`: the desk reads only ORDER_FIELDS); `deliveries`:
     state.State.delivered() rows; `planner`: logistics.plan.Planner (routes and the estimator)."""
 
     def __init__(self, config: Config, settings: Settings, now: datetime, planner, deliveries=(),
@@ -96,9 +108,12 @@ class Desk:
         for c in cases:
             if id(c) not in taken:
                 out.append(self.evaluate(None, c))
-        out.sort(key=lambda r: (r["next_deadline"] is None,
-                                r["next_deadline"].timestamp() if r["next_deadline"] is not None else 0))
-        return out
+        # the nearest deadline first (as instants: zones may differ), then those without one, in order
+        dated = [r for r in out if r["next_deadline"] is not None]
+        dated.sort(key=lambda r: r["next_deadline"].timestamp())
+        if len(dated) < len(out):
+            dated += [r for r in out if r["next_deadline"] is None]
+        return dated
 
     # ------------------------------------------------------------------ one case
 
@@ -112,7 +127,7 @@ class Desk:
                 v = t.get(name)
                 return v if v is not None else c.get(name)
 
-        rec = dict.fromkeys(AS_FIELDS)
+        rec = _BLANK.copy()
         steps: list[str] = []
         ex = self.explain  # the steps are written only when asked for
         findings: list[dict] = []
@@ -122,27 +137,38 @@ class Desk:
             if not s.active(code):
                 return
             severity, message = messages.get(code) or self._message(code)
-            shown = {k: (v.astimezone(tz).strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v)
-                     for k, v in values.items()}
-            findings.append({"code": code, "severity": severity, "message": message.format(**shown)})
+            for k, v in values.items():  # a time as the desk reads it; years are 4 digits (values.YEARS)
+                if isinstance(v, datetime):
+                    values[k] = v.astimezone(tz).isoformat(" ", "minutes")[:16]
+            findings.append({"code": code, "severity": severity, "message": message.format(**values)})
 
-        rec.update(ticket_id=t.get("ticket_id"), case_id=pick("case_id"), order_id=pick("order_id"),
-                   platform=c.get("platform") or t.get("platform"), type=pick("type"),
-                   platform_status=c.get("platform_status"), approved_at=pick("approved_at"),
-                   reshipped_at=t.get("reshipped_at"), refund_amount=c.get("refund_amount"), reason=pick("reason"),
-                   photo_board=t.get("photo_board"), photo_package=t.get("photo_package"))
-        status = rec["platform_status"]
+        order_id = pick("order_id")
+        reason = pick("reason")
+        status = c.get("platform_status")
+        kind = pick("type")
+        rec["ticket_id"] = t.get("ticket_id")
+        rec["case_id"] = pick("case_id")
+        rec["order_id"] = order_id
+        rec["platform"] = c.get("platform") or t.get("platform")
+        rec["type"] = kind
+        rec["platform_status"] = status
+        rec["approved_at"] = pick("approved_at")
+        rec["reshipped_at"] = t.get("reshipped_at")
+        rec["refund_amount"] = c.get("refund_amount")
+        rec["reason"] = reason
+        rec["photo_board"] = t.get("photo_board")
+        rec["photo_package"] = t.get("photo_package")
         closed_at = pick("closed_at")
         rec["closed_at"] = closed_at
         is_open = closed_at is None and status not in CLOSED
         rec["open"] = is_open
-        order = self.orders.get(rec["order_id"]) if rec["order_id"] else None
-        kind = rec["type"]
-        text = " ".join(x for x in (pick("problem"), pick("reason"), c.get("description"), t.get("solution")) if x)
+        order = self.orders.get(order_id) if order_id else None
+        text = " ".join([x for x in (pick("problem"), reason, c.get("description"), t.get("solution")) if x])
 
         # -- same-day rule [SHOP]: the earlier of the register's 登记时间 and the platform's request
-        times = [x for x in (t.get("received_at"), c.get("requested_at")) if x is not None]
-        received = min(times) if times else None
+        received, requested = t.get("received_at"), c.get("requested_at")
+        if received is None or (requested is not None and requested < received):
+            received = requested
         rec["received_at"] = received
         state, due = "unknown", None
         if received is None:
@@ -198,14 +224,20 @@ class Desk:
 
         # -- the order: its lines' product lines, its route
         line_of = self.planner.router.product_line
-        lines = [pl for pl in (line_of(it.get("sku"), it.get("title"))[0] for it in order["items"] or ())
-                 if pl is not None] if order is not None else []
+        lines, first_sku = [], None
+        if order is not None:
+            for it in order["items"] or ():
+                item_sku = it.get("sku")
+                line = line_of(item_sku, it.get("title"))[0]
+                if line is not None:
+                    lines.append(line)
+                if first_sku is None and item_sku:
+                    first_sku = item_sku
         sku = pick("sku")
         if sku and not lines:
-            line, _why = self.planner.router.product_line(sku, pick("item_title"))
+            line, _why = line_of(sku, pick("item_title"))
             lines = [line] if line is not None else []
-        rec["sku"] = sku or (next((it.get("sku") for it in order["items"] or () if it.get("sku")), None)
-                             if order is not None else None)
+        rec["sku"] = sku or first_sku
         rec["product_line"] = lines[0].name if lines else None
 
         # -- replacement window [SHOP]
@@ -276,9 +308,10 @@ class Desk:
                 rec["warranty"] = "in" if asked <= warranty_until else "expired"
                 if rec["warranty"] == "expired" and kind in QUALITY:
                     add("AS_WARRANTY_EXPIRED", until=warranty_until)
-        word = next((w for w in s.warranty_exclusion_words if w in text), None)
-        if word is not None:
-            add("AS_WARRANTY_EXCLUSION_CHECK", word=word)
+        for word in s.warranty_exclusion_words:
+            if word in text:
+                add("AS_WARRANTY_EXCLUSION_CHECK", word=word)
+                break
         if t.get("installed") and kind in (*RETURNS, "refund_only"):
             add("AS_INSTALLED_CHECK")
 
@@ -312,8 +345,12 @@ class Desk:
 
         rec["next_deadline"] = self._next_deadline(rec, is_open, state)
         rec["findings"] = findings
-        rec["severity"] = max((f["severity"] for f in findings), key=RANK.__getitem__, default=None)
-        rec["source"] = " ".join(f"{x['source']}:{x['row']}" for x in (ticket, case) if x)
+        severity = None  # the worst finding's (the first of equals)
+        for f in findings:
+            if severity is None or RANK[f["severity"]] > RANK[severity]:
+                severity = f["severity"]
+        rec["severity"] = severity
+        rec["source"] = " ".join([f"{x['source']}:{x['row']}" for x in (ticket, case) if x])
         rec["problems"] = [*(t.get("problems") or ()), *(c.get("problems") or ())]
         if self.explain:
             rec["steps"] = steps

@@ -87,8 +87,9 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
     """(every case evaluated at --now, the paid orders of --orders or None): the exports and the
     register read through the order reader, the orders the cases name, the delivery history,
     the estimator — for `kefu aftersales`, `kefu stats aftersales`, `kefu report` and `kefu notify
-    replacement` (`orders_out` receives the orders the cases name, for the buyer's contact)."""
-    from kefu_cli.aftersales.cases import Desk
+    replacement` (`orders_out` receives the orders the cases name, whole, for the buyer's contact;
+    otherwise only the fields the desk reads are kept of them, cases.ORDER_FIELDS)."""
+    from kefu_cli.aftersales.cases import Desk, order_view
     from kefu_cli.logistics.plan import Planner
     from kefu_cli.logistics.routing import Router
 
@@ -103,17 +104,18 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
     if orders_path:
         wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
         paid = 0
+        keep = order_view if orders_out is None else (lambda whole: whole)
         order_file = open_orders(env, orders_path, items_path, encoding, input_format)
         try:
             for order in order_file.records():
                 paid += order["paid_at"] is not None or order["status"] in ("paid", "shipped", "completed")
                 if order["order_id"] in wanted:
-                    orders[order["order_id"]] = order
+                    orders[order["order_id"]] = keep(order)
                 elif order["order_id"] and (order["after_sale"] in ORDER_AFTER_SALE or (
                         order["after_sale"] is not None and _by_status(order_file, order))):
                     # an after-sale the order export shows (Pinduoduo's and 抖店's 售后状态, Rakuten's
                     # 800/900 status) that no export or ticket has: a case of its own, to register
-                    orders[order["order_id"]] = order
+                    orders[order["order_id"]] = keep(order)
                     cases.append(_order_case(order, order_file.name, _by_status(order_file, order),
                                              "waybill" in getattr(order_file.plan, "index", ())))
         finally:
