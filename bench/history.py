@@ -42,7 +42,7 @@ def history(n: int):
         days = max(0, int(rnd.gauss(5, 2)))
         rows.append((f"W{i}", rnd.choice(("ZTO", "SF", "DEPPON", "EMS")), "delivered", None, rnd.choice(("SOUTH", "NORTH")),
                      "CN", rnd.choice(PROVINCES), None, None, None, f"2026-{rnd.randint(1, 11):02d}-{rnd.randint(1, 28):02d}",
-                     days, max(0, days - days // 5), "bench"))
+                     days, max(0, days - days // 5), "bench", "order"))
         if len(rows) == 100_000:
             state.record_deliveries(rows)
             rows = []

@@ -21,8 +21,8 @@ the version table `schema_versions` (each step and when this file took it; steps
 table existed are listed without a time); 4 `kefu pull`: a cursor per platform and shop
 (`pull_cursors`: the end of the last window printed whole, and the claim of the run pulling now)
 and the version of each order printed (`pull_seen`: Amazon's lastUpdatedTime, a record hash for
-Rakuten), so an overlapping window prints only what is new or changed. PRAGMA user_version stays
-the fast check.
+Rakuten), so an overlapping window prints only what is new or changed; 5 deliveries.parcel (an
+order's parcel, a return or a replacement: PARCELS). PRAGMA user_version stays the fast check.
 """
 
 from __future__ import annotations
@@ -112,9 +112,17 @@ CREATE TABLE IF NOT EXISTS pull_seen (
     PRIMARY KEY (platform, shop, order_id)
 );
 """),
+    (5, """
+ALTER TABLE deliveries ADD COLUMN parcel TEXT NOT NULL DEFAULT 'order';
+"""),
 )
 DELIVERY_COLUMNS = ("waybill", "carrier", "outcome", "order_id", "warehouse", "country", "province", "city",
-                    "picked_up_at", "delivered_at", "delivered_on", "calendar_days", "work_days", "source")
+                    "picked_up_at", "delivered_at", "delivered_on", "calendar_days", "work_days", "source", "parcel")
+# deliveries.parcel: what the parcel was. An order's own shipment ("order"), a buyer's return to the
+# shop ("return") or a replacement sent after a case ("reship"), the last two tracked from the
+# after-sales files (`kefu track --cases`). A return travels the other way: it never teaches the
+# transit of a route, and only an order's own parcel says when the order was signed for.
+PARCELS = ("order", "return", "reship")
 
 
 def _utc_now() -> str:
@@ -397,8 +405,10 @@ class State:
     def delivered(self) -> list[tuple[str, str | None, str, str | None]]:
         """(waybill, order_id, outcome, delivered_on) of every parcel whose journey ended: when an
         order was signed for, a return reached the shop or a replacement reached the buyer
-        (kefu aftersales)."""
-        return self._read("SELECT waybill, order_id, outcome, delivered_on FROM deliveries")
+        (kefu aftersales). order_id only for an order's own parcel: a return or a replacement
+        arriving is not the order being signed for (they are found by their waybill)."""
+        return self._read("SELECT waybill, CASE WHEN parcel = 'order' THEN order_id END, outcome, delivered_on "
+                          "FROM deliveries")
 
     def unrecorded_final(self) -> list[tuple[str, str | None, str]]:
         """(waybill, carrier, record json) of cached answers that ended (delivered or returned) and
@@ -431,7 +441,8 @@ class State:
 
         sql = (f"WITH j1 AS (SELECT COALESCE(warehouse, '') AS warehouse, COALESCE(country, '') AS country, "
                f"COALESCE(province, '') AS province, {carrier} AS carrier, calendar_days AS cv, work_days AS wv, "
-               "COUNT(*) AS k FROM deliveries WHERE outcome = 'delivered' AND (? IS NULL OR delivered_on >= ?) "
+               "COUNT(*) AS k FROM deliveries WHERE outcome = 'delivered' AND parcel != 'return' "
+               "AND (? IS NULL OR delivered_on >= ?) "
                f"GROUP BY 1, 2, 3, 4, 5, 6){every}, {pick('cv', 'c')}, {pick('wv', 'w')} "
                "SELECT c.warehouse, c.country, c.province, c.carrier, c.n, c10, c50, c90, w10, w50, w90 FROM c "
                "LEFT JOIN w USING (warehouse, country, province, carrier) WHERE c.n >= ? "

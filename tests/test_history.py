@@ -28,7 +28,7 @@ def history(path: Path, routes: dict[tuple, list[int]], delivered_on="2026-11-01
         for d in days:
             n += 1
             rows.append((f"H{len(rows)}-{n}", carrier, outcome, None, warehouse, "CN", province, None, None, None,
-                         delivered_on, d, max(0, d - 1), "test"))
+                         delivered_on, d, max(0, d - 1), "test", "order"))
     state.record_deliveries(rows)
     return state
 
@@ -77,8 +77,8 @@ def test_sql_percentiles_match_a_sort_of_every_row(tmp_path):
 def test_since_and_outcomes(tmp_path, run):
     state = history(tmp_path / "s.db", {("SOUTH", "北京", "ZTO"): [3] * 5}, delivered_on="2026-06-01")
     state.record_deliveries([("R1", "ZTO", "returned", None, "SOUTH", "CN", "北京", None, None, None, "2026-11-01", 30,
-                              20, "test"), ("D1", "ZTO", "delivered", None, "SOUTH", "CN", "北京", None, None, None,
-                                            "2026-11-01", 7, 5, "test")])
+                              20, "test", "order"), ("D1", "ZTO", "delivered", None, "SOUTH", "CN", "北京", None, None,
+                                                     None, "2026-11-01", 7, 5, "test", "order")])
     state.close()
     (row,) = transit(run, tmp_path / "s.db")
     assert row["n"] == 6  # a returned parcel is kept in the history, not counted as a delivery
@@ -504,3 +504,71 @@ def test_report_refuses_a_terminal_and_a_missing_directory(tmp_path, run, monkey
     assert r.exit_code == 2 and r.stdout == "" and "-o day.html" in r.stderr
     r = run(*args, "-o", "-")  # asked for by name: written
     assert r.exit_code == 0 and r.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_returns_and_replacements_of_cases_are_tracked_apart_from_orders(tmp_path, run, k100_env):
+    """`kefu track --cases`: a refund export's 退货物流单号 and the register's 补发运单号 are tracked
+    like any waybill; the history keeps what each parcel was, so a return's arrival starts the
+    refund clock of `kefu aftersales`, is never the order being signed for, and never teaches the
+    transit of a route."""
+    import csv as _csv
+
+    k100_env.states["73500000000002"] = "3"  # the return: delivered 2026-11-21
+    k100_env.states["73500000000004"] = "3"  # the replacement: delivered 2026-11-21
+    with open(EXAMPLES / "taobao_refunds.csv", encoding="gb18030", newline="") as fh:
+        headers, first, *_rest = list(_csv.reader(fh))
+    case = dict(zip(headers, first))
+    case.update({"退货物流单号": "73500000000002", "退货物流公司": "中通快递", "是否需要退货": "是",
+                 "退款状态": "买家已经退货，等待卖家确认收货"})
+    refunds = write_csv(tmp_path / "refunds.csv", [list(case.values()), ["2", *[""] * (len(headers) - 1)]],
+                        headers=headers)
+    with open(EXAMPLES / "aftersales_register.csv", encoding="utf-8", newline="") as fh:
+        reg_headers, ticket, *_rest = list(_csv.reader(fh))
+    ticket = dict(zip(reg_headers, ticket))
+    ticket.update({"补发运单号": "73500000000004", "审核时间": "2026-11-20 15:30:00", "补发时间": "2026-11-20 18:00:00"})
+    register = write_csv(tmp_path / "register.csv", [list(ticket.values())], headers=reg_headers)
+    state_path = tmp_path / "s.db"
+
+    alone = run("--now", "2026-11-22 10:00", "track", "--cases", refunds, "--state", state_path, "-f", "jsonl")
+    assert alone.exit_code == 1 and "1 not asked or not answered" in alone.stderr  # ZTO checks the buyer's phone
+    # the order export gives the buyer's phone (and its own shipped parcels are tracked as well)
+    r = run("--now", "2026-11-22 10:00", "track", "--orders", EXAMPLES / "taobao_orders.csv", "--cases", refunds,
+            "--cases", register, "--state", state_path, "-f", "jsonl")
+    assert r.exit_code == 0, r
+    tracked = {json.loads(line)["waybill"] for line in r.stdout.splitlines()}
+    assert {"73500000000002", "73500000000004"} <= tracked
+    assert "refunds.csv: 1 cases not tracked: no return or replacement waybill (rows 3)" in r.stderr
+    db = sqlite3.connect(state_path)
+    found = db.execute("SELECT waybill, parcel, order_id, outcome, delivered_on FROM deliveries "
+                       "WHERE parcel != 'order' ORDER BY 1").fetchall()
+    db.close()
+    assert found == [("73500000000002", "return", "3391204456781230001", "delivered", "2026-11-21"),
+                     ("73500000000004", "reship", "3391204456781230001", "delivered", "2026-11-21")]
+    state = State(state_path)
+    mine = [d for d in state.delivered() if d[0] in ("73500000000002", "73500000000004")]
+    assert sorted(mine) == [("73500000000002", None, "delivered", "2026-11-21"),
+                            ("73500000000004", None, "delivered", "2026-11-21")]
+    parcels = state.db.execute("SELECT COUNT(*) FROM deliveries WHERE outcome = 'delivered' AND parcel != 'return'")
+    counted = parcels.fetchone()[0]
+    state.close()
+    assert sum(row["n"] for row in transit(run, state_path, "--all-carriers")) == counted  # never the return
+
+    r = run("--now", "2026-11-22 10:00", "aftersales", refunds, "--state", state_path, "-f", "json")
+    (rec,) = [x for x in json.loads(r.stdout) if x["case_id"] == case["退款编号"]]
+    assert rec["returned_on"] == "2026-11-21" and rec["refund_due"] == "2026-11-28"
+    assert rec["delivered_on"] is None  # the return's arrival is not the order's signing
+
+
+def test_a_state_file_of_version_4_learns_what_its_parcels_were(tmp_path):
+    db = sqlite3.connect(tmp_path / "old.db")
+    for version, script in MIGRATIONS[:4]:
+        db.executescript(script)
+    db.execute("INSERT INTO deliveries (waybill, outcome, order_id, delivered_on, source) "
+               "VALUES ('W1', 'delivered', 'O1', '2026-11-01', 'track')")
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+    state = State(tmp_path / "old.db")
+    assert state.delivered() == [("W1", "O1", "delivered", "2026-11-01")]  # an order's own parcel, as before
+    assert state.db.execute("SELECT parcel FROM deliveries").fetchall() == [("order",)]
+    state.close()

@@ -41,7 +41,7 @@ def demo(path: Path) -> None:
             days = max(0, round(rnd.gauss(mean, spread)))
             carrier = rnd.choice(["ZTO", "SF", "DEPPON"] if warehouse != "JAPAN" else ["YAMATO", "SAGAWA"])
             rows.append((f"D{len(rows)}", carrier, "delivered", None, warehouse, "JP" if warehouse == "JAPAN" else "CN",
-                         province, None, None, None, f"2026-09-{1 + i % 28:02d}", days, max(0, days - days // 5), "demo"))
+                         province, None, None, None, f"2026-09-{1 + i % 28:02d}", days, max(0, days - days // 5), "demo", "order"))
     state.record_deliveries(rows)
     for i in range(60):
         status = rnd.choice(STATUSES)

@@ -51,6 +51,9 @@ def _place(province, city) -> str | None:
 @click.option("--carrier", metavar="NAME", help="Carrier of the waybills given (code or name) [default: detected].")
 @click.option("--phone", metavar="DIGITS", help="Receiver's phone (last 4 digits), for SF and ZTO.")
 @click.option("--orders", "orders_path", metavar="FILE", help="Track the waybill, carrier and phone columns of an order file.")
+@click.option("--cases", "cases_paths", metavar="FILE", multiple=True,
+              help="Track the return and replacement waybills of an after-sales file (a refund/return export or "
+                   "the ticket register); repeatable.")
 @click.option("--history", is_flag=True, help="Print every event instead of one record per waybill.")
 @click.option("--changed", is_flag=True, help="Print only waybills whose status changed since the last run (cron).")
 @click.option("--refresh", is_flag=True, help="Query even waybills queried in the last 30 minutes.")
@@ -64,12 +67,14 @@ def _place(province, city) -> str | None:
 @input_options(jobs=False)
 @output_options
 @pass_env
-def track(env, waybills, carrier, phone, orders_path, history, changed, refresh, concurrency, rate, timeout, fail_on,
-          state_path, items_path, encoding, input_format, fmt, fields, no_headers):
+def track(env, waybills, carrier, phone, orders_path, cases_paths, history, changed, refresh, concurrency, rate, timeout,
+          fail_on, state_path, items_path, encoding, input_format, fmt, fields, no_headers):
     """Track waybills through 快递100 (China) and 17TRACK (Japan), and normalise their status.
 
-    Give waybills as arguments, `-` to read one per line (waybill[<TAB>carrier[<TAB>phone]]), or
-    --orders FILE. One record per waybill; a failed one has `error` set. Exit 0 when all were
+    Give waybills as arguments, `-` to read one per line (waybill[<TAB>carrier[<TAB>phone]]),
+    --orders FILE, or --cases FILE (the return and replacement parcels of after-sales cases,
+    whose arrival `kefu aftersales` reads: a return's starts the refund clock). One record
+    per waybill; a failed one has `error` set. Exit 0 when all were
     answered, 1 when one is exception, refused, returned or stale (see --fail-on), 3 when a
     provider could not be reached or refused the account (records are still printed). A
     waybill that could not be asked (unknown carrier, phone missing) also makes it exit 1.
@@ -79,6 +84,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     Example:
       KEFU_KUAIDI100_CUSTOMER=… KEFU_KUAIDI100_KEY=… kefu track 73512345678901 --phone 5678
       kefu track --orders exports/shipped.csv --changed -f tsv    # hourly from cron
+      kefu track --orders exports/orders.csv --cases exports/refunds.csv --cases register.xlsx --changed
     """
     from kefu_cli.logistics.carriers import carrier_index
     from kefu_cli.output import write_records
@@ -89,6 +95,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     cfg = env.config
     index = carrier_index(cfg)
     queries = []
+    phones: dict[str, str] = {}  # order_id -> the receiver's phone, for the cases' parcels (--cases)
     if orders_path:
         from kefu_cli.logistics.plan import Planner
         from kefu_cli.logistics.routing import Router
@@ -98,6 +105,8 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
         skipped: dict[str, list[int]] = {}  # an order without a waybill, by its status: rows
         try:
             for order in order_file.records():
+                if cases_paths and order["order_id"] and receiver_phone(order):
+                    phones[order["order_id"]] = receiver_phone(order)
                 if not order["waybill"]:
                     skipped.setdefault(order["status"] or "unknown", []).append(order["row"])
                 else:
@@ -113,6 +122,8 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
             order_file.close()
         if skipped:
             _say_skipped(env, order_file.name, skipped)
+    for path in cases_paths:
+        queries += _case_queries(env, cfg, index, path, phone, phones, encoding, input_format)
     if waybills == ("-",):
         for line in env.stdin.read().decode("utf-8", "replace").splitlines():
             parts = [p.strip() for p in line.split("\t")]
@@ -121,7 +132,7 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
                                            parts[2] if len(parts) > 2 and parts[2] else phone))
     else:
         queries += [build_query(cfg, index, w, carrier, phone) for w in waybills if w.strip()]
-    if not queries and not orders_path:
+    if not queries and not orders_path and not cases_paths:
         raise UsageError(_("give waybills, - for standard input, or --orders FILE"), hint=_("see `kefu track --help`"))
     providers = make_providers(cfg, {q.provider for q in queries if q.error is None})
     renderer = renderer_for(env, fmt, fields, no_headers, EVENT_FIELDS if history else TRACK_FIELDS,
@@ -148,6 +159,42 @@ def track(env, waybills, carrier, phone, orders_path, history, changed, refresh,
     else:
         write_records(records, renderer, env.stdout)
     return _exit(env, outcome, fail_on, is_problem)
+
+
+# the parcels of an after-sales case: (waybill field, carrier field, state.PARCELS kind)
+CASE_PARCELS = (("return_waybill", "return_carrier", "return"), ("reship_waybill", None, "reship"))
+
+
+def _case_queries(env, cfg, index, path: str, phone: str | None, phones: dict, encoding, input_format) -> list:
+    """The return and replacement waybills of one after-sales file (read as `kefu aftersales`
+    reads it), each once, with its order and its kind for the delivery history; the cases with
+    neither are counted on stderr, like the orders --orders has nothing to track for. The phone
+    SF and ZTO check is --phone, else the buyer's from --orders (the buyer sends the return and
+    receives the replacement)."""
+    from kefu_cli.cli.aftersales import _read as read_cases
+    from kefu_cli.tracking.cache import build_query
+
+    queries, seen, without = [], set(), []
+    for case in read_cases(env, path, encoding, input_format, None):
+        found = False
+        for field, carrier_field, parcel in CASE_PARCELS:
+            waybill = case[field]
+            if not waybill:
+                continue
+            found = True
+            if waybill in seen:
+                continue
+            seen.add(waybill)
+            queries.append(build_query(cfg, index, waybill, case[carrier_field] if carrier_field else None,
+                                       phone or phones.get(case["order_id"]),
+                                       route=(case["order_id"], None, None, None, None), parcel=parcel))
+        if not found:
+            without.append(case["row"])
+    if without:
+        env.info(_("{file}: {count} cases not tracked: no return or replacement waybill (rows {rows})").format(
+            file=path if path != "-" else "<stdin>", count=len(without),
+            rows=", ".join(str(r) for r in without[:5]) + ("…" if len(without) > 5 else "")))
+    return queries
 
 
 def _say_skipped(env, name: str, skipped: dict[str, list[int]]) -> None:

@@ -35,20 +35,22 @@ class Observed:
 def delivery_row(config: Config, calendars: Calendars, waybill: str, carrier: str | None, status: str,
                  timed: list[tuple[datetime, str | None, str | None]], *, source: str, order_id: str | None = None,
                  warehouse: str | None = None, country: str | None = None, province: str | None = None,
-                 city: str | None = None) -> tuple | None:
+                 city: str | None = None, parcel: str = "order") -> tuple | None:
     """The history row (state.DELIVERY_COLUMNS) of a parcel whose journey ended, or None.
-    `timed`: its events as (time, kefu status, place text), in any order."""
+    `timed`: its events as (time, kefu status, place text), in any order. `parcel`: an order's
+    own, a return or a replacement (state.PARCELS); a return leaves from the buyer, so no
+    warehouse is read from where it was picked up."""
     if status not in OUTCOMES:
         return None
     timed = sorted((te for te in timed if te[0] is not None), key=lambda te: te[0])
     if not timed:
         return (waybill, carrier, status, order_id, warehouse, country, province, city, None, None, None, None, None,
-                source)
+                source, parcel)
     pickups = [te for te in timed if te[1] == "picked_up"]
     picked_at, _s, first_place = pickups[0] if pickups else timed[0]
     ending = [te for te in timed if te[1] == status]
     done_at, _s, last_place = ending[-1] if ending else timed[-1]
-    if warehouse is None:
+    if warehouse is None and parcel != "return":
         warehouse = _warehouse_at(config, first_place)
     if province is None:
         place = _place_of(last_place)
@@ -61,7 +63,7 @@ def delivery_row(config: Config, calendars: Calendars, waybill: str, carrier: st
     cal = calendars.of(wh.calendar, wh.closed) if wh else calendars.of(country or "CN")
     work_days = working_days_between(cal, start, end)
     return (waybill, carrier, status, order_id, warehouse, country, province, city, picked_at.isoformat(),
-            done_at.isoformat(), end.isoformat(), calendar_days, work_days, source)
+            done_at.isoformat(), end.isoformat(), calendar_days, work_days, source, parcel)
 
 
 def working_days_between(cal, start: date, end: date) -> int:

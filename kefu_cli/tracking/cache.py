@@ -24,7 +24,7 @@ MIN_AGE = 30 * 60
 
 def build_query(config: Config, index, waybill: str, carrier_name: str | None, phone: str | None,
                 code_of=None, origin: str | None = None, destination: str | None = None,
-                route: tuple | None = None) -> Query:
+                route: tuple | None = None, parcel: str = "order") -> Query:
     """A query for one waybill, or one carrying the reason it cannot be asked. The carrier named
     (by the user or the file) always wins; else the detector's ranked candidates, ties decided by
     the shop's preference (shop.toml [carriers] prefer). The provider is the carrier's
@@ -43,7 +43,7 @@ def build_query(config: Config, index, waybill: str, carrier_name: str | None, p
             # Yamato, Sagawa and Japan Post share 12 digits and their check digit: a preference would
             # be wrong a third of the time, so 17TRACK's own detection tells, among these candidates
             return Query(waybill, None, None, phone_digits(phone), provider="17track", origin=origin,
-                         destination=destination, route=route, candidates=tuple(best))
+                         destination=destination, route=route, candidates=tuple(best), parcel=parcel)
         carrier = unique(candidates, config.carrier_preference)
         if carrier is None:
             if not candidates:
@@ -61,7 +61,8 @@ def build_query(config: Config, index, waybill: str, carrier_name: str | None, p
         return Query(waybill, carrier, com, None, _(
             "{carrier} needs the receiver's phone (last 4 digits): pass --phone or a phone column").format(
             carrier=carrier.name), provider=provider)
-    return Query(waybill, carrier, com, digits, provider=provider, origin=origin, destination=destination, route=route)
+    return Query(waybill, carrier, com, digits, provider=provider, origin=origin, destination=destination, route=route,
+                 parcel=parcel)
 
 
 # each provider's carrier code in carriers.toml
@@ -179,17 +180,18 @@ def _timed(events: list[dict], tz) -> list[tuple]:
 
 def _history_rows(config: Config, parcels) -> list[tuple]:
     """The history rows (logistics/history.delivery_row) of the parcels that ended, from
-    (waybill, carrier code, status, events, source, route or None) each."""
+    (waybill, carrier code, status, events, source, route or None, parcel) each."""
     from kefu_cli.logistics.calendars import Calendars
     from kefu_cli.logistics.history import delivery_row
 
     calendars = Calendars(config.calendar_overrides)
     tz = config.tzinfo()
     rows = []
-    for waybill, carrier, status, events, source, route in parcels:
+    for waybill, carrier, status, events, source, route, parcel in parcels:
         order_id, warehouse, country, province, city = route or (None,) * 5
         row = delivery_row(config, calendars, waybill, carrier, status, _timed(events, tz), source=source,
-                           order_id=order_id, warehouse=warehouse, country=country, province=province, city=city)
+                           order_id=order_id, warehouse=warehouse, country=country, province=province, city=city,
+                           parcel=parcel)
         if row is not None:
             rows.append(row)
     return rows
@@ -198,7 +200,7 @@ def _history_rows(config: Config, parcels) -> list[tuple]:
 def _record_history(config: Config, state, answered: list[tuple[Query, dict, dict]]) -> None:
     """A history row for each parcel this run saw end (logistics/history.py)."""
     state.record_deliveries(_history_rows(config, (
-        (q.waybill, q.carrier.code, rec["status"], result.get("events"), "track", q.route)
+        (q.waybill, q.carrier.code, rec["status"], result.get("events"), "track", q.route, q.parcel)
         for q, rec, result in answered)))
 
 
@@ -211,7 +213,7 @@ def import_cached(config: Config, state) -> int:
             data = json.loads(record)
         except ValueError:
             continue
-        parcels.append((waybill, carrier, data.get("status"), data.get("events"), "cache", None))
+        parcels.append((waybill, carrier, data.get("status"), data.get("events"), "cache", None, "order"))
     rows = _history_rows(config, parcels)
     state.record_deliveries(rows)
     return len(rows)

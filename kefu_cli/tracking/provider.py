@@ -46,6 +46,7 @@ class Query:
     route: tuple | None = None  # (order_id, warehouse, country, province, city) from an order's plan: its history row
     # carrier None, com None: the carriers the number's format fits, the provider to tell which (17TRACK auto-detection)
     candidates: tuple = ()
+    parcel: str = "order"  # an order's parcel, a return or a replacement (state.PARCELS): its history row
 
 
 def receiver_phone(order: dict) -> str | None:
