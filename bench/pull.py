@@ -9,7 +9,9 @@ on the order report / the RMS CSV, in the same run), the least of the repeats on
 What each side counts. The imitations answer each request 50 ms after it came in, their own work
 (finding and encoding a page) inside those 50 ms, as a platform's answer time is; they run in this
 process and are not counted. Wall time is the kefu process's, start to exit (the least of the
-repeats): its start-up, every request, and the last page's conversion and output. CPU (user +
+repeats): its start-up, every request, and the last page's conversion and output. The ratio is
+against requests × 50 ms; the note also gives what the imitation really took per answer (asyncio's
+timer wakes it up to a millisecond or two late) and the wall time against the sum of those. CPU (user +
 system) is the kefu process's own, start-up included on both sides: for the pull, Python and its
 imports (httpx, asyncio), the state file (claim, printed versions, cursor), the requests, reading
 and parsing the answers, writing them as the export's rows, the profile's converter and the
@@ -114,8 +116,8 @@ def amazon(n: int, repeat: int) -> list[tuple]:
     cpu = least
     ideal = asked * DELAY
     return [("pull amazon_jp, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
-             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average, exit {rc}, "
-             f"md5 {md5}"),
+             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average "
+             f"({wall / (asked * answered):.2f}x their sum), exit {rc}, md5 {md5}"),
             ("pull amazon_jp CPU per order", f"orders on the report {base[1] / n * 1000:.3f} ms",
              f"{cpu / n * 1000:.3f} ms", f"{cpu / base[1]:.2f}x", "-", f"kefu's CPU, start-up included; {same}")]
 
@@ -161,8 +163,8 @@ def rakuten(n: int, repeat: int) -> list[tuple]:
     cpu = least
     ideal = asked * DELAY
     return [("pull rakuten, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
-             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average, exit {rc}, "
-             f"md5 {md5}"),
+             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average "
+             f"({wall / (asked * answered):.2f}x their sum), exit {rc}, md5 {md5}"),
             ("pull rakuten CPU per order", f"orders on the CSV {base[1] / n * 1000:.3f} ms",
              f"{cpu / n * 1000:.3f} ms", f"{cpu / base[1]:.2f}x", "-", f"kefu's CPU, start-up included; {same}")]
 
