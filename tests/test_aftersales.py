@@ -123,6 +123,13 @@ def test_refund_due_seven_days_warning_fifteen_error(cfg):
     assert not [f for f in at[8]["findings"] if f["code"] == "AS_REFUND_DUE"]
     assert [f["severity"] for f in at[9]["findings"] if f["code"] == "AS_REFUND_DUE"] == ["warning"]
     assert [f["severity"] for f in at[17]["findings"] if f["code"] == "AS_REFUND_DUE"] == ["error"]
+    # switched off in shop.toml: no finding, and no other finding made an error in its place
+    off = Settings.from_config(cfg)
+    off.rules["AS_REFUND_DUE"] = False
+    late = one(cfg, datetime(2026, 11, 17, 9, 0, tzinfo=CST), t, deliveries=deliveries, settings=off)
+    assert "AS_REFUND_DUE" not in [f["code"] for f in late["findings"]]
+    assert [f["severity"] for f in late["findings"]] == [f["severity"] for f in at[17]["findings"]
+                                                         if f["code"] != "AS_REFUND_DUE"]
 
 
 def test_replacement_window_from_approval_and_unknown_part(cfg):

@@ -138,14 +138,16 @@ class Desk:
         findings: list[dict] = []
         s, now, tz, messages = self.s, self.now, self.tz, self._messages
 
-        def add(code, **values):
+        def add(code, **values) -> dict | None:  # the finding, or None when the shop switched the rule off
             if not s.active(code):
-                return
+                return None
             severity, message = messages.get(code) or self._message(code)
             for k, v in values.items():  # a time as the desk reads it; years are 4 digits (values.YEARS)
                 if isinstance(v, datetime):
                     values[k] = v.astimezone(tz).isoformat(" ", "minutes")[:16]
-            findings.append({"code": code, "severity": severity, "message": message.format(**values)})
+            finding = {"code": code, "severity": severity, "message": message.format(**values)}
+            findings.append(finding)
+            return finding
 
         order_id = pick("order_id")
         reason = pick("reason")
@@ -332,9 +334,9 @@ class Desk:
             if ex: steps.append(_("the return arrived {day}: refund due {due}").format(day=returned_on, due=rec["refund_due"]))
             late = (self.today - returned_on).days
             if is_open and late > 7:
-                add("AS_REFUND_DUE", returned=returned_on, due=rec["refund_due"], days=late - 7)
-                if late > 15:
-                    findings[-1]["severity"] = "error"
+                refund = add("AS_REFUND_DUE", returned=returned_on, due=rec["refund_due"], days=late - 7)
+                if late > 15 and refund is not None:  # (switched off, it upgraded the finding before it)
+                    refund["severity"] = "error"
         if (is_open and kind in RETURNS and status == "requested" and c.get("requested_at") is not None
                 and (now - c["requested_at"]).days >= 15):
             add("AS_RETURN_STALLED", asked=c["requested_at"], days=(now - c["requested_at"]).days)
