@@ -23,7 +23,6 @@ import codecs
 import csv
 import functools
 import io
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from kefu_cli import heap
 from kefu_cli.config import Config
 from kefu_cli.errors import InputError
 from kefu_cli.i18n import N_, _
@@ -60,7 +58,6 @@ from kefu_cli.orders.values import (
 )
 
 SAMPLE_SIZE = 64 * 1024
-ROOMY_HEAP_FROM = 4 * 1024 * 1024  # bytes of input from which the batch heap pays (kefu_cli/heap.py)
 FORMATS = ("csv", "tsv", "jsonl", "json", "xlsx")
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and .xls (OLE2)
 csv.field_size_limit(16 * 1024 * 1024)
@@ -382,55 +379,19 @@ class RowConverter:
             problems.append(problem(line, None, None, "undecodable_bytes", self.encoding))
         if self.nuls and any("\x00" in cell for cell in row):
             row = self._without_nuls(row, line, problems)
-        fill = self._fill
-        if fill is None:
-            fill = self._fill = self._compile_fill()
-        fill(row, rec, line, problems)
+        for name, i, _h in self.text:
+            v = row[i].strip()
+            if v and v[0] == "'" and v[1:2] in _FORMULA_START:
+                v = v[1:]  # the ' kefu's own csv/tsv (output.excel_safe) put before a formula-like cell
+            rec[name] = v or None
+        for name, i, header, parse in self.parsed:
+            v = parse(row[i])
+            if v.__class__ in _ODD:  # Bad or Fixed: a problem for the record
+                v = self._odd(v, line, header, name, row[i], problems)
+            rec[name] = v
         if self.joined:
             self._join(rec, row, line, problems)
         return rec, row
-
-    _fill = None  # the cell loop, made for this plan at its first row (_compile_fill)
-
-    def _compile_fill(self):
-        """The cell loop for this file's columns, written out: `text` then `parsed`, one
-        statement per cell with its column number and parser bound, instead of a loop that
-        unpacks each column's entry for each row (measured: 3.8 -> 2.9 us a Taobao row, a tenth of
-        `kefu orders`). What it does per cell is the loop's: text stripped (the ' kefu's own
-        csv/tsv put before a formula-like cell dropped, output.excel_safe), empty is None; a
-        parsed cell through its parser, a Bad or Fixed value the record's problem (_odd).
-        The source holds only column numbers, field names as literals and names bound below."""
-        env = {"FS": _FORMULA_START, "ODD": _ODD, "odd": self._odd, "unwrap": unwrap_excel, "MISS": _MISS}
-        code = ["def fill(row, rec, line, problems):"]
-        for name, i, _h in self.text:
-            code += [f"    v = row[{int(i)}].strip()",
-                     "    if v and v[0] == \"'\" and v[1:2] in FS:",
-                     "        v = v[1:]",
-                     f"    rec[{name!r}] = v or None"]
-        for k, (name, i, header, parse) in enumerate(self.parsed):
-            i = int(i)
-            if parse is _read_wrapped:  # inlined: the one function call per id saved
-                code += [f"    v = row[{i}].strip()",
-                         "    if v and v[0] in \"='\":",
-                         "        v = unwrap(v).strip()",
-                         f"    rec[{name!r}] = v or None"]
-                continue
-            env[f"p{k}"], env[f"h{k}"] = parse, header
-            cache = getattr(parse, "cache", None)
-            if cache is not None:  # a parser that remembers its distinct cells: looked up here first
-                env[f"c{k}"] = cache.get
-                code += [f"    v = c{k}(row[{i}], MISS)",
-                         "    if v is MISS:",
-                         f"        v = p{k}(row[{i}])"]
-            else:
-                code.append(f"    v = p{k}(row[{i}])")
-            code += ["    if v.__class__ in ODD:",
-                     f"        v = odd(v, line, h{k}, {name!r}, row[{i}], problems)",
-                     f"    rec[{name!r}] = v"]
-        if len(code) == 1:
-            code.append("    pass")
-        exec(compile("\n".join(code), f"<kefu cell loop: {self.__class__.__name__}>", "exec"), env)
-        return env["fill"]
 
     def _check_order_id(self, rec: dict, line: int, problems: list[dict]) -> None:
         order_id = rec["order_id"]
@@ -650,7 +611,6 @@ class RowConverter:
 
 
 _ODD = (Bad, Fixed)
-_MISS = object()  # not in a parser's cache
 # the repairs of Excel's lost zeros, remembered per distinct cells (the same damage repeats over rows)
 _restore_phone = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_phone_zeros(list(parts)))
 _restore_postal = functools.lru_cache(maxsize=1 << 16)(lambda parts: restore_postal_zeros(list(parts)))
@@ -793,13 +753,6 @@ class Stats:
             self.places[code] = self.places.get(code, 0) + n
 
 
-def _size_of(stream: BinaryIO) -> int:
-    try:
-        return os.fstat(stream.fileno()).st_size
-    except (OSError, AttributeError, io.UnsupportedOperation):
-        return 0
-
-
 def _line_and(cells, line: int) -> tuple:
     return line, cells
 
@@ -849,8 +802,6 @@ class OrderFile:
                              hint=_("use one of: {choices}").format(choices=", ".join(FORMATS)))
         self.sample = sample
         self._replaced_at_open = _replaced[0]
-        if len(sample) == SAMPLE_SIZE and (not self._seekable or _size_of(self._stream) >= ROOMY_HEAP_FROM):
-            heap.roomy()  # a batch: keep the heap it frees every thousand rows (kefu_cli/heap.py)
         if input_format == "xlsx" or (input_format is None and sample.startswith(WORKBOOK_MAGIC)):
             self.encoding, self.format, self.delimiter, self._first_json = "utf-8", "xlsx", None, None
             from kefu_cli.orders.workbook import open_sheet
@@ -1114,11 +1065,15 @@ class OrderFile:
         rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(error))])
         return rec
 
-    def block_records(self, block: bytes, first_line: int) -> Iterator[dict]:
-        """Records of a block of this CSV/TSV file that starts at a row on line `first_line`
-        (orders/parallel.py): the same row loop and converter as the whole file."""
-        text = block.decode(self.encoding, "kefu-replace")
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+    def block_records(self, block: bytes | BinaryIO, first_line: int) -> Iterator[dict]:
+        """Records of a block of this CSV/TSV file (its bytes, or a stream of them) that starts at
+        a row on line `first_line` (orders/parallel.py): the same row loop and converter as the
+        whole file. The block is decoded as it is read, as a file is, never as one string and a
+        copy of it (a 2 MiB block made ~15 MB of short-lived buffers that the heap gave back and
+        faulted in again per block)."""
+        stream = io.BytesIO(block) if isinstance(block, (bytes, bytearray)) else block
+        text = io.TextIOWrapper(stream, encoding=self.encoding, errors="kefu-replace", newline="")
+        rows = csv.reader(text, delimiter=self.delimiter)
         return self.raw_records(rows, first_line - 1)
 
     def _json_records(self) -> Iterator[dict]:

@@ -75,9 +75,6 @@ def parse_money(text: str):
     return result
 
 
-parse_money.cache = _money_cache  # the cell loop looks here before it calls (orders/reader._compile_fill)
-
-
 def _parse_money_slow(text: str):
     s = text.strip()
     if not s:
@@ -282,7 +279,6 @@ def word_parser(vocabulary: dict[str, str], code: str):
             cache[text] = result
         return result
 
-    parse.cache = cache  # the cell loop looks here before it calls (orders/reader._compile_fill)
     return parse
 
 
