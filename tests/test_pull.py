@@ -409,6 +409,20 @@ def test_an_unsettled_amount_is_empty_with_a_problem_not_minus_9999(rms, run):
     assert {p["column"] for p in record["problems"]} == {"送料合計", "合計金額", "請求金額"}
 
 
+def test_a_status_that_is_not_a_number_is_the_orders_problem_not_a_crash(rms, run):
+    odd = rms_order(2, T0)
+    odd["orderProgress"] = {"code": 500}  # an object where RMS writes 100 … 900
+    listed = rms_order(3, T0)
+    listed["orderProgress"] = [500]
+    rms([rms_order(1, T0), odd, listed])
+    r = run("--now", NOW, "pull", "rakuten", "--since", "2026-11-20", "-f", "jsonl")
+    assert r.exit_code == 0, r
+    records = {rec["order_id"]: rec for rec in lines(r.stdout)}
+    assert len(records) == 3 and records[odd["orderNumber"]]["status"] is None
+    problems = {p["code"]: p["value"] for p in records[listed["orderNumber"]]["problems"]}
+    assert problems == {"unknown_status": "[500]"}
+
+
 def test_an_expired_license_key_is_exit_3_with_the_fix_and_what_came_before_printed(rms, run):
     orders = rms_orders(150)
     server = rms(orders)

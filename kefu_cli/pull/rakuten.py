@@ -188,8 +188,11 @@ def rows(order: dict, tz) -> list[list[str]]:
     point = get("PointModel")
     point = point if isinstance(point, dict) else {}
     progress = get("orderProgress")
+    # a list or an object where RMS writes a number is written as it came (the reader names the
+    # unknown status in the record's problems), never looked up as a key
+    status = STATUS_WORDS.get(progress, progress) if not isinstance(progress, (dict, list)) else _json(progress)
     at = sender.get
-    head = [text(get("orderNumber")), text(STATUS_WORDS.get(progress, progress)), text(_local(get("orderDatetime"), tz)),
+    head = [text(get("orderNumber")), text(status), text(_local(get("orderDatetime"), tz)),
             text(amount(get("goodsPrice"))), text(amount(get("postagePrice"))), text(amount(get("requestPrice"))),
             text(amount(get("totalPrice"))), text(amount(point.get("usedPoint"))),
             text(amount(get("couponAllTotalPrice"))), text(at("zipCode1")), text(at("zipCode2")),
@@ -216,6 +219,12 @@ def annotate(order: dict, record: dict) -> None:
     for name, header in AMOUNTS.items():
         if order.get(name) == UNSETTLED:
             record["problems"].append(problem(None, header, fields[name], "unsettled_amount", UNSETTLED))
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _list(value) -> list:
