@@ -366,6 +366,8 @@ class RowConverter:
         self.settles = bool(self.derive or self.paid_when)
         # undecodable bytes replaced since the file was opened mean some rows hold U+FFFD
         self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
+        self.platform_steps = bool(self.status_after_sale is not None or self.ship_method is not None or self.window
+                                   or self.signed_discounts or self.blocks)
 
     def _cells(self, row: list[str], line: int, problems: list[dict]) -> tuple[dict, list[str]]:
         """The one cell loop, for orders and after-sales cases alike: a row's text and parsed cells
@@ -393,16 +395,9 @@ class RowConverter:
             self._join(rec, row, line, problems)
         return rec, row
 
-    def _check_order_id(self, rec: dict, line: int, problems: list[dict]) -> None:
-        order_id = rec["order_id"]
-        if order_id is None:
-            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
-        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
-            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
-
-    def convert(self, row: list[str], line: int) -> dict:
-        problems: list[dict] = []
-        rec, row = self._cells(row, line, problems)
+    def _platform_steps(self, rec: dict, row: list[str], line: int, problems: list[dict]) -> None:
+        """Rakuten's after-sale by status, Amazon's ship method as the carrier, its delivery
+        window and its signed promotions, Rakuten's blocks in コメント."""
         if self.status_after_sale is not None:
             col, by_status = self.status_after_sale
             word = row[col].strip()
@@ -420,7 +415,22 @@ class RowConverter:
             message = rec["buyer_message"]
             if message is not None and "[" in message:
                 self._blocks(rec, message, line, problems)
-        self._check_order_id(rec, line, problems)
+
+    def _check_order_id(self, rec: dict, line: int, problems: list[dict]) -> None:
+        order_id = rec["order_id"]
+        if order_id is None:
+            problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
+        elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
+            problems.append(problem(line, self.headers_of("order_id"), "order_id", "excel_mangled", order_id))
+
+    def convert(self, row: list[str], line: int) -> dict:
+        problems: list[dict] = []
+        rec, row = self._cells(row, line, problems)
+        if self.platform_steps:  # what only some platforms' exports need (decided once, in __init__)
+            self._platform_steps(rec, row, line, problems)
+        order_id = rec["order_id"]
+        if order_id is None or "+" in order_id:  # the only ids _check_order_id can say something of
+            self._check_order_id(rec, line, problems)
         if self.privacy:
             mobile = rec["mobile"]
             if mobile is not None and len(mobile) > 11 and not mobile.isdigit():
