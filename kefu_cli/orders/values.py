@@ -152,6 +152,8 @@ def datetime_parser(tz: tzinfo):
     low, high = str(YEARS[0]), str(YEARS[1])
 
     def parse(text: str):
+        if not text:
+            return None  # an empty cell (an unpaid order's 付款时间), as parse_datetime has it
         if len(text) in (19, 16) and text[10] in " T" and low <= text[:4] <= high:
             try:
                 return fromiso(text + suffix)
@@ -340,7 +342,24 @@ def parse_stock(text: str):
     return STOCK.get(s) or Bad("unknown_stock", text)
 
 
+_qty_cache: dict[str, object] = {}
+
+
 def parse_qty(text: str):
+    """int | None | Fixed | Bad; the distinct cells remembered, as amounts are (a few quantities
+    repeat over every row)."""
+    try:
+        return _qty_cache[text]
+    except KeyError:
+        pass
+    result = _parse_qty_slow(text)
+    if len(_qty_cache) > _CACHE_LIMIT:
+        _qty_cache.clear()
+    _qty_cache[text] = result
+    return result
+
+
+def _parse_qty_slow(text: str):
     s = text.strip()
     if not s:
         return None
