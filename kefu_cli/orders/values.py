@@ -58,24 +58,31 @@ def believable(value: datetime) -> bool:
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋：／　", "0123456789.,-+:/ ")
 _MONEY_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only
-_money_cache: dict[str, object] = {}
 _CACHE_LIMIT = 200_000
 
 
-def parse_money(text: str):
-    """Decimal | None | Fixed | Bad. Never float."""
-    try:
-        return _money_cache[text]
-    except KeyError:
-        pass
-    result = _parse_money_slow(text)
-    if len(_money_cache) > _CACHE_LIMIT:
-        _money_cache.clear()
-    _money_cache[text] = result
-    return result
+def remembering(read, doc: str):
+    """`read` with the distinct cells it was given remembered (at most _CACHE_LIMIT, then
+    forgotten at once): amounts and quantities repeat over millions of rows. Its results are
+    values or Bad/Fixed, never changed by who reads them, so one answer serves every row."""
+    cache: dict[str, object] = {}
+
+    def parse(text: str):
+        try:
+            return cache[text]
+        except KeyError:
+            pass
+        result = read(text)
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[text] = result
+        return result
+
+    parse.__doc__ = doc
+    return parse
 
 
-def _parse_money_slow(text: str):
+def _parse_money(text: str):
     s = text.strip()
     if not s:
         return None
@@ -126,6 +133,9 @@ _DT_RE = re.compile(
     r"(?:[ T]+(\d{1,2})[:時时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?)?秒?)?\s*$"
 )
 _dt_cache: dict[tuple[str, object], object] = {}
+
+
+parse_money = remembering(_parse_money, "Decimal | None | Fixed | Bad. Never float.")
 
 
 def fixed_offset(tz: tzinfo) -> str | None:
@@ -342,24 +352,7 @@ def parse_stock(text: str):
     return STOCK.get(s) or Bad("unknown_stock", text)
 
 
-_qty_cache: dict[str, object] = {}
-
-
-def parse_qty(text: str):
-    """int | None | Fixed | Bad; the distinct cells remembered, as amounts are (a few quantities
-    repeat over every row)."""
-    try:
-        return _qty_cache[text]
-    except KeyError:
-        pass
-    result = _parse_qty_slow(text)
-    if len(_qty_cache) > _CACHE_LIMIT:
-        _qty_cache.clear()
-    _qty_cache[text] = result
-    return result
-
-
-def _parse_qty_slow(text: str):
+def _parse_qty(text: str):
     s = text.strip()
     if not s:
         return None
@@ -378,6 +371,9 @@ def _parse_qty_slow(text: str):
     if abs(value) > QTY_MAX:
         return Bad("out_of_range", text)
     return Fixed(value, "fullwidth_digits") if t != s else value
+
+
+parse_qty = remembering(_parse_qty, "int | None | Fixed | Bad.")
 
 
 def unwrap_excel(text: str) -> str:
