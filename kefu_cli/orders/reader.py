@@ -320,6 +320,7 @@ class RowConverter:
         self.parsed = [(n, i, h, parse) for names, parse in ((_WRAPPED, _read_wrapped), (_MONEY, parse_money),
                                                              (_TIMES, datetime_parser(tz)), *other.items())
                        for n, i, h in cols(names if isinstance(names, tuple) else (names,))]
+        self.ids, self.parsed = _ids_apart(self.parsed)
         # a field several columns feed: text joined, amounts added up (orders/platforms.JOINABLE)
         self.joined = [(n, [(i, headers[i].strip()) for i in cells], n in _MONEY, _JOIN_WITH.get(n, " "))
                        for n, cells in joins.items() if not n.startswith("item_")]
@@ -386,6 +387,8 @@ class RowConverter:
             if v and v[0] == "'" and v[1:2] in _FORMULA_START:
                 v = v[1:]  # the ' kefu's own csv/tsv (output.excel_safe) put before a formula-like cell
             rec[name] = v or None
+        for name, i in self.ids:  # never a problem: no Bad or Fixed to look for
+            rec[name] = _read_wrapped(row[i])
         for name, i, header, parse in self.parsed:
             v = parse(row[i])
             if v.__class__ in _ODD:  # Bad or Fixed: a problem for the record
@@ -653,6 +656,7 @@ class CaseConverter(RowConverter):
                                                              (CASE_TIMES, datetime_parser(tz)),
                                                              (CASE_FLAGS, parse_evidence), *vocab.items())
                        for n, i, h in cols(names if isinstance(names, tuple) else (names,))]
+        self.ids, self.parsed = _ids_apart(self.parsed)
         self.joined = [(n, [(i, headers[i].strip()) for i in cells], n in CASE_MONEY, " ") for n, cells in joins.items()]
         self.items, self.item_joins, self.item_rows, self.summary = [], {}, False, []
         self.line_prices, self.district, self.privacy = False, None, False
@@ -674,6 +678,13 @@ class CaseConverter(RowConverter):
             rec["platform"] = self.default_platform
         rec["problems"] = problems
         return rec
+
+
+def _ids_apart(parsed: list[tuple]) -> tuple[list[tuple[str, int]], list[tuple]]:
+    """(field, column) of the id columns (read by _read_wrapped, which has no problem to say), and
+    the other parsed columns in their order."""
+    return ([(n, i) for n, i, _h, parse in parsed if parse is _read_wrapped],
+            [entry for entry in parsed if entry[3] is not _read_wrapped])
 
 
 def _read_wrapped(cell: str) -> str | None:
