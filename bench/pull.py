@@ -74,6 +74,51 @@ def _env(tmp: str, server_env: dict) -> dict:
     return env
 
 
+def _compare(name: str, server, asked_so_far, pull: list[str], export: Path, baseline: str, tmp: str, n: int,
+             repeat: int) -> list[tuple]:
+    """The pull against requests × 50 ms (wall, best of `repeat`) and its CPU against `kefu orders`
+    on `export` (the least of `repeat` on both sides). `asked_so_far()`: the requests the imitation
+    has answered until now."""
+    best = least = None
+    for _ in range(repeat):
+        state = Path(tmp) / "state.db"
+        if state.exists():
+            state.unlink()
+        requests, answering = asked_so_far(), server.answer_time
+        wall, cpu, proc = _kefu(["-q", "--now", NOW, "pull", name, *pull, "--rate", "1000", "-f", "jsonl"],
+                                _env(tmp, server.env()))
+        asked = asked_so_far() - requests
+        answered = (server.answer_time - answering) / asked  # the imitation's own pace
+        printed = proc.stdout.count(b"\n")
+        if best is None or wall < best[0]:
+            best = (wall, proc.returncode, printed, asked, answered)
+        least = cpu if least is None else min(least, cpu)  # best of n for CPU too, as the baseline's
+        pulled = proc.stdout
+    runs = [_kefu(["-q", "orders", str(export), "-f", "jsonl"], _env(tmp, {})) for _ in range(repeat)]
+    base = min(r[1] for r in runs)
+    same = _same_records(pulled, runs[-1][2].stdout)
+    md5 = hashlib.md5(pulled).hexdigest()[:8]  # output byte-identical across changes
+    wall, rc, printed, asked, answered = best
+    ideal = asked * DELAY
+    return [(f"pull {name}, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
+             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average "
+             f"({wall / (asked * answered):.2f}x their sum), exit {rc}, md5 {md5}"),
+            (f"pull {name} CPU per order", f"{baseline} {base / n * 1000:.3f} ms",
+             f"{least / n * 1000:.3f} ms", f"{least / base:.2f}x", "-", f"kefu's CPU, start-up included; {same}")]
+
+
+def _export(path: Path, mapping, orders: list[dict], encoding: str, **dialect) -> Path:
+    """The orders as the platform's export writes them (its mapping's rows), for the baseline."""
+    from zoneinfo import ZoneInfo
+
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        w = csv.writer(fh, **dialect)
+        w.writerow(mapping.HEADERS)
+        for order in orders:
+            w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
+    return path
+
+
 def amazon(n: int, repeat: int) -> list[tuple]:
     from kefu_cli.pull import amazon as mapping
 
@@ -82,49 +127,15 @@ def amazon(n: int, repeat: int) -> list[tuple]:
     server = SpApiServer(orders, delay=DELAY, rate=10_000, burst=10_000).start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            # the same orders as Amazon's order report (one row per item), for the export baseline
-            report = Path(tmp) / "report.txt"
-            from zoneinfo import ZoneInfo
-
-            with open(report, "w", encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh, delimiter="\t", lineterminator="\n")
-                w.writerow(mapping.HEADERS)
-                for order in orders:
-                    w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
-            best = least = None
-            for _ in range(repeat):
-                state = Path(tmp) / "state.db"
-                if state.exists():
-                    state.unlink()
-                requests, answering = len(server.searches) + server.token_requests, server.answer_time
-                wall, cpu, proc = _kefu(["-q", "--now", NOW, "pull", "amazon_jp", "--since", "2026-11-01",
-                                         "--rate", "1000", "-f", "jsonl"], _env(tmp, server.env()))
-                asked = len(server.searches) + server.token_requests - requests
-                answered = (server.answer_time - answering) / asked  # the imitation's own pace
-                printed = proc.stdout.count(b"\n")
-                if best is None or wall < best[0]:
-                    best = (wall, cpu, proc.returncode, printed, asked, answered)
-                least = cpu if least is None else min(least, cpu)  # best of n for CPU too, as the baseline's
-                pulled = proc.stdout
-            runs = [_kefu(["-q", "orders", str(report), "-f", "jsonl"], _env(tmp, {})) for _ in range(repeat)]
-            base = min((r[:2] for r in runs), key=lambda r: r[1])
-            same = _same_records(pulled, runs[-1][2].stdout)
-            md5 = hashlib.md5(pulled).hexdigest()[:8]  # output byte-identical across changes
+            # the same orders as Amazon's order report (one row per item)
+            report = _export(Path(tmp) / "report.txt", mapping, orders, "utf-8", delimiter="\t", lineterminator="\n")
+            return _compare("amazon_jp", server, lambda: len(server.searches) + server.token_requests,
+                            ["--since", "2026-11-01"], report, "orders on the report", tmp, n, repeat)
     finally:
         server.stop()
-    wall, _cpu, rc, printed, asked, answered = best
-    cpu = least
-    ideal = asked * DELAY
-    return [("pull amazon_jp, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
-             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average "
-             f"({wall / (asked * answered):.2f}x their sum), exit {rc}, md5 {md5}"),
-            ("pull amazon_jp CPU per order", f"orders on the report {base[1] / n * 1000:.3f} ms",
-             f"{cpu / n * 1000:.3f} ms", f"{cpu / base[1]:.2f}x", "-", f"kefu's CPU, start-up included; {same}")]
 
 
 def rakuten(n: int, repeat: int) -> list[tuple]:
-    from zoneinfo import ZoneInfo
-
     from kefu_cli.pull import rakuten as mapping
 
     orders = [rms_order(i, START + timedelta(seconds=i * 60), progress=300 if i % 3 else 500,
@@ -132,41 +143,11 @@ def rakuten(n: int, repeat: int) -> list[tuple]:
     server = RmsServer(orders, delay=DELAY).start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            export = Path(tmp) / "rakuten.csv"
-            with open(export, "w", encoding="cp932", newline="") as fh:
-                w = csv.writer(fh, quoting=csv.QUOTE_ALL)
-                w.writerow(mapping.HEADERS)
-                for order in orders:
-                    w.writerows(mapping.rows(order, ZoneInfo("Asia/Tokyo")))
-            best = least = None
-            for _ in range(repeat):
-                state = Path(tmp) / "state.db"
-                if state.exists():
-                    state.unlink()
-                requests, answering = len(server.searches) + len(server.gets), server.answer_time
-                wall, cpu, proc = _kefu(["-q", "--now", NOW, "pull", "rakuten", "--since", "2026-11-01T00:00+09:00",
-                                         "--rate", "1000", "-f", "jsonl"], _env(tmp, server.env()))
-                asked = len(server.searches) + len(server.gets) - requests
-                answered = (server.answer_time - answering) / asked  # the imitation's own pace
-                printed = proc.stdout.count(b"\n")
-                if best is None or wall < best[0]:
-                    best = (wall, cpu, proc.returncode, printed, asked, answered)
-                least = cpu if least is None else min(least, cpu)  # best of n for CPU too, as the baseline's
-                pulled = proc.stdout
-            runs = [_kefu(["-q", "orders", str(export), "-f", "jsonl"], _env(tmp, {})) for _ in range(repeat)]
-            base = min((r[:2] for r in runs), key=lambda r: r[1])
-            same = _same_records(pulled, runs[-1][2].stdout)
-            md5 = hashlib.md5(pulled).hexdigest()[:8]  # output byte-identical across changes
+            export = _export(Path(tmp) / "rakuten.csv", mapping, orders, "cp932", quoting=csv.QUOTE_ALL)
+            return _compare("rakuten", server, lambda: len(server.searches) + len(server.gets),
+                            ["--since", "2026-11-01T00:00+09:00"], export, "orders on the CSV", tmp, n, repeat)
     finally:
         server.stop()
-    wall, _cpu, rc, printed, asked, answered = best
-    cpu = least
-    ideal = asked * DELAY
-    return [("pull rakuten, 50 ms answers", f"ideal {ideal:.2f}s", f"{wall:.2f}s", f"{wall / ideal:.2f}x", "-",
-             f"{printed}/{n} orders, {asked} requests answered in {answered * 1000:.1f} ms on average "
-             f"({wall / (asked * answered):.2f}x their sum), exit {rc}, md5 {md5}"),
-            ("pull rakuten CPU per order", f"orders on the CSV {base[1] / n * 1000:.3f} ms",
-             f"{cpu / n * 1000:.3f} ms", f"{cpu / base[1]:.2f}x", "-", f"kefu's CPU, start-up included; {same}")]
 
 
 def measure(n: int = 10_000, repeat: int = 2) -> list[tuple]:
