@@ -267,20 +267,26 @@ def test_the_rate_limit_is_the_plan_lowered_by_the_answer():
     assert round(1 / limit.interval, 4) == 0.003
 
 
-def test_the_burst_goes_at_once_then_the_grid(monkeypatch):
+@pytest.fixture
+def slept(monkeypatch):
+    """The rate limiter's sleeps, on a clock that moves only when it sleeps."""
+    clock = [100.0]
+    sleeps = []
+    monkeypatch.setattr("kefu_cli.http.time.monotonic", lambda: clock[0])
+
+    async def sleep(s):
+        sleeps.append(round(s, 3))
+        clock[0] += s
+
+    monkeypatch.setattr("kefu_cli.http.asyncio.sleep", sleep)
+    return sleeps
+
+
+def test_the_burst_goes_at_once_then_the_grid(slept):
     import asyncio
 
     from kefu_cli.http import RateLimit
 
-    clock = [100.0]
-    slept = []
-    monkeypatch.setattr("kefu_cli.http.time.monotonic", lambda: clock[0])
-
-    async def sleep(s):
-        slept.append(round(s, 3))
-        clock[0] += s
-
-    monkeypatch.setattr("kefu_cli.http.asyncio.sleep", sleep)
     limit = RateLimit(2.0, burst=3)
 
     async def go():
@@ -552,20 +558,11 @@ def test_a_429_waits_for_the_plan_the_answers_state(spapi, run):
     assert time.monotonic() - started >= 1.5  # 6 searches through a bucket of 2 at 2/s
 
 
-def test_after_a_429_the_next_start_waits_one_interval(monkeypatch):
+def test_after_a_429_the_next_start_waits_one_interval(slept):
     import asyncio
 
     from kefu_cli.http import RateLimit
 
-    clock = [100.0]
-    slept = []
-    monkeypatch.setattr("kefu_cli.http.time.monotonic", lambda: clock[0])
-
-    async def sleep(s):
-        slept.append(round(s, 3))
-        clock[0] += s
-
-    monkeypatch.setattr("kefu_cli.http.asyncio.sleep", sleep)
     limit = RateLimit(2.0, burst=3)
 
     async def go():
