@@ -30,15 +30,13 @@ Faults to inject: 5xx, a dropped connection, a malformed body.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import json
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 
-from loopback import LoopbackServer
+from loopback import PacedServer
 
 SECRET = "SP123456_never-printed"
 LICENSE = "SL123456_never-printed"
@@ -96,13 +94,12 @@ def _jst(text: str) -> datetime | None:
         return None
 
 
-class RmsServer(LoopbackServer):
+class RmsServer(PacedServer):
     def __init__(self, orders: list[dict] | None = None, delay: float = 0.0):
         super().__init__()
         self.orders = {o["orderNumber"]: o for o in orders or []}
         self.delay = delay
         self.lock = threading.Lock()
-        self.answer_time = 0.0  # seconds from requests coming in to their answers, summed
         self.faults: list[str | None] = []  # the next answers' faults: "500", "503", "drop", "malformed"
         self.license = LICENSE  # the key RMS accepts now (change it: kefu's key expired)
         self.searches: list[dict] = []
@@ -125,16 +122,6 @@ class RmsServer(LoopbackServer):
         raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         return (f"HTTP/1.1 {code} X\r\nContent-Type: application/json;charset=utf-8\r\n"
                 f"Content-Length: {len(raw)}\r\n\r\n").encode() + raw
-
-    async def respond(self, request):
-        """The answer, `delay` seconds after the request came in: the imitation's own work is part
-        of the delay, as a platform's answer time is (see SpApiServer.respond)."""
-        came = time.monotonic()
-        answer = await self._answer(request)
-        if self.delay:
-            await asyncio.sleep(self.delay - (time.monotonic() - came))
-        self.answer_time += time.monotonic() - came  # what the bench's ideal assumes is delay each
-        return answer
 
     async def _answer(self, request):
         with self.lock:

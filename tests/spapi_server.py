@@ -43,7 +43,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from loopback import LoopbackServer
+from loopback import PacedServer
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "spapi_orders_2026-01-01.json").read_text("utf-8"))
 JP_REQUEST = FIXTURE["jp_sandbox"]["request"]["parameters"]
@@ -100,7 +100,7 @@ def jp_order(n: int, created: datetime, updated: datetime | None = None, status:
     return order
 
 
-class SpApiServer(LoopbackServer):
+class SpApiServer(PacedServer):
     def __init__(self, orders: list[dict] | None = None, delay: float = 0.0, rate: float = 0.0056, burst: int = 20,
                  stated_rate: str | None = None, token_ttl: int = 3600):
         super().__init__()
@@ -113,7 +113,6 @@ class SpApiServer(LoopbackServer):
         self.token_ttl = token_ttl
         self.access: dict[str, float] = {}  # access token -> expiry (monotonic)
         self.lock = threading.Lock()
-        self.answer_time = 0.0  # seconds from requests coming in to their answers, summed
         self.faults: list[str] = []  # the next answers' faults, in order: "500", "503", "429", "drop", "hang", "malformed", "huge"
         self.revoked = False  # the refresh token was revoked (answer invalid_grant)
         self.grants_left: int | None = None  # revoke it after this many access tokens
@@ -142,17 +141,6 @@ class SpApiServer(LoopbackServer):
         head = f"HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         head += "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
         return head.encode() + b"\r\n" + body
-
-    async def respond(self, request):
-        """The answer, `delay` seconds after the request came in: the imitation's own work (a page
-        of 100 orders is ~5 ms of Python) is part of the delay, as a platform's answer time is, so
-        the bench's ideal (requests × delay) is what the imitation really does."""
-        came = time.monotonic()
-        answer = await self._answer(request)
-        if self.delay:
-            await asyncio.sleep(self.delay - (time.monotonic() - came))
-        self.answer_time += time.monotonic() - came  # what the bench's ideal assumes is delay each
-        return answer
 
     async def _answer(self, request):
         with self.lock:

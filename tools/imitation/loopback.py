@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 
 
@@ -92,3 +93,24 @@ class LoopbackServer:
         finally:
             self.open_now -= 1
             writer.close()
+
+
+class PacedServer(LoopbackServer):
+    """A platform imitation whose every answer leaves `delay` seconds after its request came in,
+    its own work (finding and encoding a page) inside the delay, as a platform's answer time is:
+    so a bench's ideal (requests × delay) is what the imitation really does. A subclass sets
+    `delay` and implements `_answer(request)`; `answer_time` sums what the answers really took."""
+
+    delay = 0.0
+    answer_time = 0.0
+
+    async def respond(self, request: Request) -> tuple[bytes, bool] | None:
+        came = time.monotonic()
+        answer = await self._answer(request)
+        if self.delay:
+            await asyncio.sleep(self.delay - (time.monotonic() - came))
+        self.answer_time += time.monotonic() - came
+        return answer
+
+    async def _answer(self, request: Request) -> tuple[bytes, bool] | None:
+        raise NotImplementedError
