@@ -421,6 +421,8 @@ class RowConverter:
 
     def _check_order_id(self, rec: dict, line: int, problems: list[dict]) -> None:
         order_id = rec["order_id"]
+        if order_id is not None and "+" not in order_id:
+            return  # the common case, said first: neither check below can fire
         if order_id is None:
             problems.append(problem(line, self.order_col, "order_id", "missing_order_id", None))
         elif ("E+" in order_id or "e+" in order_id) and _EXCEL_NUMBER.fullmatch(order_id):
@@ -431,9 +433,7 @@ class RowConverter:
         rec, row = self._cells(row, line, problems)
         if self.platform_steps:  # what only some platforms' exports need (decided once, in __init__)
             self._platform_steps(rec, row, line, problems)
-        order_id = rec["order_id"]
-        if order_id is None or "+" in order_id:  # the only ids _check_order_id can say something of
-            self._check_order_id(rec, line, problems)
+        self._check_order_id(rec, line, problems)
         if self.privacy:
             mobile = rec["mobile"]
             if mobile is not None and len(mobile) > 11 and not mobile.isdigit():

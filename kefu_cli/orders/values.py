@@ -117,6 +117,9 @@ def _parse_money(text: str):
     return Fixed(value, "+".join(notes)) if notes else value
 
 
+parse_money = remembering(_parse_money, "Decimal | None | Fixed | Bad. Never float.")
+
+
 # --------------------------------------------------------------------------- timestamps
 
 # Excel's own way of writing a date-time cell to CSV in a US locale: 12/5/2023 20:24 (month first)
@@ -133,9 +136,6 @@ _DT_RE = re.compile(
     r"(?:[ T]+(\d{1,2})[:時时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?)?秒?)?\s*$"
 )
 _dt_cache: dict[tuple[str, object], object] = {}
-
-
-parse_money = remembering(_parse_money, "Decimal | None | Fixed | Bad. Never float.")
 
 
 def fixed_offset(tz: tzinfo) -> str | None:
