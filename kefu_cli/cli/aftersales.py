@@ -96,10 +96,10 @@ def desk_records(env, settings, paths, register_path, orders_path, items_path, e
     cfg = env.config
     cases, tickets = [], []
     for path in paths:
-        for rec in _read(env, path, encoding, input_format, None):
+        for rec in read_cases(env, path, encoding, input_format, None):
             (tickets if rec["platform"] is None and rec["ticket_id"] else cases).append(rec)
     if register_path:
-        tickets.extend(_read(env, register_path, encoding, input_format, "register", settings))
+        tickets.extend(read_cases(env, register_path, encoding, input_format, "register", settings))
     orders, paid = ({} if orders_out is None else orders_out), None
     if orders_path:
         wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
@@ -169,7 +169,7 @@ def _order_case(order: dict, source: str, by_status: bool = False, by_status_way
     return case
 
 
-def _read(env, path, encoding, input_format, platform, settings=None):
+def read_cases(env, path, encoding, input_format, platform, settings=None):
     """Every case of one after-sales file, through the order reader (kind "aftersales"). A register
     without the photo columns cannot show evidence: AS_EVIDENCE_MISSING is skipped, and said."""
     required = ("ticket_id", "order_id", "received_at") if platform == "register" else ("order_id",)

@@ -105,8 +105,8 @@ def track(env, waybills, carrier, phone, orders_path, cases_paths, history, chan
         skipped: dict[str, list[int]] = {}  # an order without a waybill, by its status: rows
         try:
             for order in order_file.records():
-                if cases_paths and order["order_id"] and receiver_phone(order):
-                    phones[order["order_id"]] = receiver_phone(order)
+                if cases_paths and order["order_id"] and (buyer := receiver_phone(order)):
+                    phones[order["order_id"]] = buyer
                 if not order["waybill"]:
                     skipped.setdefault(order["status"] or "unknown", []).append(order["row"])
                 else:
@@ -171,7 +171,7 @@ def _case_queries(env, cfg, index, path: str, phone: str | None, phones: dict, e
     neither are counted on stderr, like the orders --orders has nothing to track for. The phone
     SF and ZTO check is --phone, else the buyer's from --orders (the buyer sends the return and
     receives the replacement)."""
-    from kefu_cli.cli.aftersales import _read as read_cases
+    from kefu_cli.cli.aftersales import read_cases
     from kefu_cli.tracking.cache import build_query
 
     queries, seen, without = [], set(), []
@@ -192,8 +192,7 @@ def _case_queries(env, cfg, index, path: str, phone: str | None, phones: dict, e
             without.append(case["row"])
     if without:
         env.info(_("{file}: {count} cases not tracked: no return or replacement waybill (rows {rows})").format(
-            file=path if path != "-" else "<stdin>", count=len(without),
-            rows=", ".join(str(r) for r in without[:5]) + ("…" if len(without) > 5 else "")))
+            file=path if path != "-" else "<stdin>", count=len(without), rows=_first([str(r) for r in without], 5)))
     return queries
 
 
@@ -204,8 +203,7 @@ def _say_skipped(env, name: str, skipped: dict[str, list[int]]) -> None:
     rows = sorted(r for rs in skipped.values() for r in rs)
     by_status = ", ".join(f"{status} {len(rs)}" for status, rs in sorted(skipped.items(), key=lambda kv: -len(kv[1])))
     env.info(_("{file}: {count} orders not tracked: no waybill ({statuses}; rows {rows})").format(
-        file=name, count=len(rows), statuses=by_status,
-        rows=", ".join(str(r) for r in rows[:5]) + ("…" if len(rows) > 5 else "")))
+        file=name, count=len(rows), statuses=by_status, rows=_first([str(r) for r in rows], 5)))
 
 
 def _first(waybills: list[str], shown: int = 3) -> str:
