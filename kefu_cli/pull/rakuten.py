@@ -55,9 +55,10 @@ HEADERS = ["注文番号", "ステータス", "注文日時", "商品合計金�
 # orderProgress -> the CSV's ステータス word (searchOrder's table of statuses)
 STATUS_WORDS = {100: "注文確認待ち", 200: "楽天処理中", 300: "発送待ち", 400: "変更確定待ち", 500: "発送済",
                 600: "支払手続き中", 700: "支払手続き済", 800: "キャンセル確定待ち", 900: "キャンセル確定"}
-# order amounts -> the CSV's header (the ones -9999 may stand in)
-AMOUNTS = {"goodsPrice": "商品合計金額", "postagePrice": "送料合計", "requestPrice": "請求金額", "totalPrice": "合計金額",
-           "couponAllTotalPrice": "クーポン利用総額"}
+# order amounts -> the CSV's header and the record's field (the ones -9999 may stand in)
+AMOUNTS = {"goodsPrice": ("商品合計金額", "goods_amount"), "postagePrice": ("送料合計", "shipping_fee"),
+           "requestPrice": ("請求金額", "paid"), "totalPrice": ("合計金額", "total"),
+           "couponAllTotalPrice": ("クーポン利用総額", "platform_discount")}
 
 
 class Rms(Api):
@@ -166,7 +167,7 @@ def order_id(order: dict) -> str | None:
 
 
 def version(_order: dict, record: dict) -> str:
-    """RMS gives no version: the hash of the record (orders/run.record_hash)."""
+    """RMS gives no version: the hash of the record (pull/common.record_hash)."""
     return record_hash(record)
 
 
@@ -176,8 +177,9 @@ def rows(order: dict, tz) -> list[list[str]]:
     amount is not known yet; `annotate` says so in the record).
 
     Written for 10,000 orders a run (bench/pull.py): each object is looked up once and the order's
-    cells are written once, in HEADERS order; each item fills in its own four."""
-    text, amount = _text, _amount
+    cells are written once, in HEADERS order, each item filling in its own four; a cell that is
+    already text (most of them) is taken as it is, `_text` only for the rest."""
+    text = _text
     get = order.get
     packages = [p for p in _list(get("PackageModelList")) if isinstance(p, dict)]
     first = packages[0] if packages else {}
@@ -191,20 +193,28 @@ def rows(order: dict, tz) -> list[list[str]]:
     # a list or an object where RMS writes a number is written as it came (the reader names the
     # unknown status in the record's problems), never looked up as a key
     status = STATUS_WORDS.get(progress, progress) if not isinstance(progress, (dict, list)) else _json(progress)
-    at = sender.get
-    head = [text(get("orderNumber")), text(status), text(_local(get("orderDatetime"), tz)),
-            text(amount(get("goodsPrice"))), text(amount(get("postagePrice"))), text(amount(get("requestPrice"))),
-            text(amount(get("totalPrice"))), text(amount(point.get("usedPoint"))),
-            text(amount(get("couponAllTotalPrice"))), text(at("zipCode1")), text(at("zipCode2")),
-            text(at("prefecture")), text(at("city")), text(at("subAddress")), text(at("familyName")),
-            text(at("firstName")), text(at("phoneNumber1")), text(at("phoneNumber2")), text(at("phoneNumber3"))]
-    tail = [text(get("deliveryDate")), text(shipping.get("shippingNumber")), text(shipping.get("deliveryCompanyName")),
-            text(get("remarks")), text(get("memo"))]
+    cells = [get("orderNumber"), status, _local(get("orderDatetime"), tz)]
+    cells += ["" if v == UNSETTLED else v for v in (get("goodsPrice"), get("postagePrice"), get("requestPrice"),
+                                                    get("totalPrice"), point.get("usedPoint"),
+                                                    get("couponAllTotalPrice"))]
+    cells += map(sender.get, _SENDER)
+    head = [c if c.__class__ is str else text(c) for c in cells]
+    tail = [c if c.__class__ is str else text(c) for c in (
+        get("deliveryDate"), shipping.get("shippingNumber"), shipping.get("deliveryCompanyName"), get("remarks"),
+        get("memo"))]
     items = [i for p in packages for i in _list(p.get("ItemModelList")) if isinstance(i, dict)] or [{}]
-    return [head + [text(item.get("itemName")), text(item.get("itemNumber")), text(amount(item.get("price"))),
-                    text(item.get("units"))] + tail for item in items]
+    out = []
+    for item in items:
+        at = item.get
+        price = at("price")
+        out.append(head + [c if c.__class__ is str else text(c) for c in (
+            at("itemName"), at("itemNumber"), "" if price == UNSETTLED else price, at("units"))] + tail)
+    return out
 
 
+# the SenderModel fields, in the order of their HEADERS (送付先郵便番号1 … 送付先電話番号3)
+_SENDER = ("zipCode1", "zipCode2", "prefecture", "city", "subAddress", "familyName", "firstName", "phoneNumber1",
+           "phoneNumber2", "phoneNumber3")
 # HEADERS as `rows` writes them: the order's cells up to the phone numbers, an item's four
 # (商品名, 商品番号, 単価, 個数), then the order's last five
 assert HEADERS.index("商品名") == 19 and HEADERS.index("個数") == 22 and len(HEADERS) == 28
@@ -212,13 +222,12 @@ assert HEADERS.index("商品名") == 19 and HEADERS.index("個数") == 22 and le
 
 def annotate(order: dict, record: dict) -> None:
     """Amounts RMS has not settled (-9999) are empty in the record: a problem says which."""
-    from kefu_cli.orders.reader import problem
+    get = order.get
+    for name, (header, field) in AMOUNTS.items():
+        if get(name) == UNSETTLED:
+            from kefu_cli.orders.reader import problem
 
-    fields = {"goodsPrice": "goods_amount", "postagePrice": "shipping_fee", "requestPrice": "paid",
-              "totalPrice": "total", "couponAllTotalPrice": "platform_discount"}
-    for name, header in AMOUNTS.items():
-        if order.get(name) == UNSETTLED:
-            record["problems"].append(problem(None, header, fields[name], "unsettled_amount", UNSETTLED))
+            record["problems"].append(problem(None, header, field, "unsettled_amount", UNSETTLED))
 
 
 def _json(value) -> str:
@@ -231,11 +240,12 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _amount(value):
-    return None if value == UNSETTLED else value
-
-
 def _text(value) -> str:
+    cls = value.__class__
+    if cls is str:
+        return value
+    if cls is int:  # not a bool: its own class
+        return str(value)
     if value is None or isinstance(value, (dict, list)):
         return ""
     if isinstance(value, bool):
