@@ -469,3 +469,14 @@ def test_shares_equal_one_process(run, tmp_path, monkeypatch):
         assert two.stderr == one.stderr
     assert len(one.stdout.splitlines()) > 100
     assert calls == [2] * len(runs)  # the --jobs 2 runs went to the workers
+
+
+def test_a_register_keeps_the_batch_in_one_process(run, tmp_path, monkeypatch):
+    from kefu_cli.orders import parallel
+
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    calls = []
+    monkeypatch.setattr(parallel, "run_shares", lambda work, n: calls.append(n))
+    r = run("--now", "2026-11-20 15:30", "aftersales", EXAMPLES / "taobao_refunds.csv", "--register",
+            EXAMPLES / "aftersales_register.csv", "--jobs", "2", "-f", "jsonl")
+    assert r.exit_code in (0, 1) and r.stdout.strip() and calls == []

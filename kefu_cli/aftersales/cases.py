@@ -77,11 +77,13 @@ class Desk:
         self.today = now.astimezone(self.tz).date()
         self.skipped: set[str] = set()  # rules a missing column switched off, for stderr
         self._due: dict = {}
-        self._messages: dict[str, tuple[str, str]] = {}  # code -> (severity, translated message)
+        # code -> (severity, translated message), or () when the shop switched the rule off
+        self._messages: dict[str, tuple] = {}
+        self._times: dict[datetime, str] = {}  # a time as findings show it, per instant (they repeat)
 
-    def _message(self, code: str) -> tuple[str, str]:
+    def _message(self, code: str) -> tuple:
         rule = BY_CODE[code]
-        hit = self._messages[code] = (rule.severity, _(rule.message))
+        hit = self._messages[code] = (rule.severity, _(rule.message)) if self.s.active(code) else ()
         return hit
 
     # ------------------------------------------------------------------ join
@@ -143,15 +145,21 @@ class Desk:
         steps: list[str] = []
         ex = self.explain  # the steps are written only when asked for
         findings: list[dict] = []
-        s, now, tz, messages = self.s, self.now, self.tz, self._messages
+        s, now, tz, messages, times = self.s, self.now, self.tz, self._messages, self._times
 
         def add(code, **values) -> dict | None:  # the finding, or None when the shop switched the rule off
-            if not s.active(code):
+            hit = messages.get(code)
+            if hit is None:
+                hit = self._message(code)
+            if not hit:
                 return None
-            severity, message = messages.get(code) or self._message(code)
+            severity, message = hit
             for k, v in values.items():  # a time as the desk reads it; years are 4 digits (values.YEARS)
-                if isinstance(v, datetime):
-                    values[k] = v.astimezone(tz).isoformat(" ", "minutes")[:16]
+                if v.__class__ is datetime:
+                    shown = times.get(v)
+                    if shown is None:
+                        shown = times[v] = v.astimezone(tz).isoformat(" ", "minutes")[:16]
+                    values[k] = shown
             finding = {"code": code, "severity": severity, "message": message.format(**values)}
             findings.append(finding)
             return finding
@@ -493,19 +501,20 @@ def summary(records: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
     """(count per sla_state of the open cases, count per finding code)."""
     states: dict[str, int] = {}
     codes: dict[str, int] = {}
-    tally(records, 0, states, codes)
+    tally(records, len(RANK), states, codes)
     return states, codes
 
 
-def tally(records: list[dict], threshold: int, states: dict[str, int], codes: dict[str, int]) -> bool:
-    """Adds the records' open cases per sla_state and findings per code to `states` and `codes`
-    (summary); whether a finding of rank `threshold` (rules.RANK) or worse is among them."""
-    failed = False
-    for r in records:
-        if r["open"]:
-            states[r["sla_state"]] = states.get(r["sla_state"], 0) + 1
-        for f in r["findings"]:
-            codes[f["code"]] = codes.get(f["code"], 0) + 1
-            if not failed and RANK[f["severity"]] >= threshold:
-                failed = True
+def tally(records: list[dict], threshold: int, states: dict[str, int] | None = None,
+          codes: dict[str, int] | None = None) -> bool:
+    """Whether a record's worst finding (its severity) has rank `threshold` (rules.RANK) or worse;
+    given `states` and `codes`, adds the open cases per sla_state and the findings per code to
+    them (summary)."""
+    failed = any(r["severity"] is not None and RANK[r["severity"]] >= threshold for r in records)
+    if states is not None:
+        for r in records:
+            if r["open"]:
+                states[r["sla_state"]] = states.get(r["sla_state"], 0) + 1
+            for f in r["findings"]:
+                codes[f["code"]] = codes.get(f["code"], 0) + 1
     return failed

@@ -71,20 +71,23 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
         return (not only_open or rec["open"]) and (
             not only_problems or bool(rec["problems"]) or RANK.get(rec["severity"] or "info", 0) >= RANK["warning"])
 
+    if not only_open and not only_problems:
+        shown = None  # every record
+
     renderer = renderer_for(env, fmt, fields, no_headers, [*AS_FIELDS, *(["steps"] if explain else [])])
     batch = Batch(env, settings, paths, register_path, orders_path, items_path, encoding, input_format, state_path,
                   explain)
     try:
         shares = batch.shares(renderer.streaming, jobs)
         if shares > 1:
-            failed, total, states, codes = _in_shares(env, batch, renderer, shares, shown, threshold)
+            failed, total, states, codes = _in_shares(env, batch, renderer, shares, shown, threshold, summary)
         else:
             ranked, _paid = batch.ranked()
             records = [rec for _key, rec in ranked]
             del ranked
-            states, codes = {}, {}
+            states, codes = ({}, {}) if summary else (None, None)
             failed, total = tally(records, threshold, states, codes), len(records)
-            write_records([r for r in records if shown(r)], renderer, env.stdout)
+            write_records(records if shown is None else [r for r in records if shown(r)], renderer, env.stdout)
     finally:
         batch.close()
     batch.report()
@@ -97,7 +100,7 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
     return ExitCode.FINDINGS if failed else ExitCode.OK
 
 
-def _in_shares(env, batch, renderer, n: int, shown, threshold: int) -> tuple[bool, int, dict, dict]:
+def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: bool) -> tuple[bool, int, dict, dict]:
     """The batch read, evaluated and rendered by n forked workers, one share each (by order
     number: a case and its order are in the same share), merged onto stdout in the one order of
     cases.Desk.ranked; the files' counts added up for batch.report. (failed, cases, states, codes)"""
@@ -113,7 +116,7 @@ def _in_shares(env, batch, renderer, n: int, shown, threshold: int) -> tuple[boo
 
     def work(k: int, shares: int) -> tuple:
         ranked, _paid = batch.ranked((k, shares))
-        failed, states, codes = False, {}, {}
+        failed, (states, codes) = False, ({}, {}) if summary else (None, None)
         path = os.path.join(tmp, f"{k}.out")
         keys, lengths = [], []
         with open(path, "wb") as out:
@@ -121,7 +124,8 @@ def _in_shares(env, batch, renderer, n: int, shown, threshold: int) -> tuple[boo
                 part = ranked[start:start + BATCH]
                 records = [rec for _key, rec in part]
                 failed = tally(records, threshold, states, codes) or failed
-                part = [pair for pair in part if shown(pair[1])]
+                if shown is not None:
+                    part = [pair for pair in part if shown(pair[1])]
                 bodies = renderer.render_each([rec for _key, rec in part])
                 out.write(b"".join(bodies))
                 keys.extend([key for key, _rec in part])
@@ -144,7 +148,7 @@ def _in_shares(env, batch, renderer, n: int, shown, threshold: int) -> tuple[boo
         failed = failed or share_failed
         total += share_total
         for into, counts in ((states, share_states), (codes, share_codes)):
-            for key, value in counts.items():
+            for key, value in (counts or {}).items():
                 into[key] = into.get(key, 0) + value
         for f, share_stats in zip(files, stats):
             f.stats.merge(share_stats)
