@@ -799,6 +799,8 @@ def share_of(row: list[str], column: int, shares: int) -> int:
     if column >= len(row):
         return 0
     cell = row[column]
+    if cell.isdigit():  # most numbers: nothing to strip or unwrap
+        return hash(cell) % shares
     if "\x00" in cell:
         cell = cell.replace("\x00", "")
     order_id = _read_wrapped(cell)
