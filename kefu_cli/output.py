@@ -181,6 +181,11 @@ class Renderer:
     def render(self, records: Iterable[dict]) -> bytes:
         raise NotImplementedError
 
+    def render_each(self, records: Iterable[dict]) -> list[bytes]:
+        """Each record's bytes apart (a streaming body, for records merged after rendering)."""
+        render = self.render
+        return [render((r,)) for r in records]
+
     def end(self) -> bytes:
         return b""
 
@@ -199,6 +204,14 @@ class JsonlRenderer(Renderer):
             fields = self.fields
             return b"".join(dumps({f: r.get(f) for f in fields}, default=_default, option=opt) for r in records)
         return b"".join(dumps(r, default=_default, option=opt) for r in records)
+
+    def render_each(self, records):
+        if self.select:
+            return super().render_each(records)
+        import orjson
+
+        dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        return [dumps(r, default=_default, option=opt) for r in records]
 
 
 class JsonRenderer(JsonlRenderer):

@@ -421,3 +421,62 @@ def test_rakuten_800_900_orders_are_cases(tmp_path, run):
     assert got["123456-20261125-0000123400"]["type"] == "refund_only"
     assert got["123456-20261125-0000123400"]["reason"] == "キャンセル確定"
     assert "123456-20261129-0000123457" not in got  # 新規受付: no after-sale
+
+
+def test_shares_equal_one_process(run, tmp_path, monkeypatch):
+    """`kefu aftersales` read and evaluated by two workers, one share of the order numbers each,
+    prints byte for byte what one process prints, and says the same on stderr: several cases of
+    one order, cases without an order number, misshapen rows, unreadable dates and words, cases
+    the order export alone shows, every output format and filter."""
+    import io
+    import random
+
+    from conftest import TAOBAO_HEADERS, taobao_row
+    from kefu_cli.orders import parallel
+
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    calls = []
+    real = parallel.run_shares
+    monkeypatch.setattr(parallel, "run_shares", lambda work, n: calls.append(n) or real(work, n))
+    text = (EXAMPLES / "taobao_refunds.csv").read_bytes().decode("gb18030")
+    head, *body = list(csv.reader(io.StringIO(text)))
+    rnd = random.Random(24)
+    rows = []
+    for i in range(700):
+        row = list(rnd.choice(body))
+        row[0] = f'="{3000 + i % 450}"'  # orders with several cases
+        row[1] = str(4000 + i)
+        odd = rnd.random()
+        if odd < 0.02:
+            row[0] = ""
+        elif odd < 0.04:
+            row = row[:20]
+        elif odd < 0.06:
+            row[head.index("退款的申请时间")] = "2026-02-30 10:00:00"
+        elif odd < 0.08:
+            row[head.index("退款状态")] = "不知道"
+        rows.append(row)
+    refunds = write_csv(tmp_path / "refunds.csv", rows, headers=head)
+    orders = write_csv(tmp_path / "orders.csv", [
+        taobao_row(str(3000 + i)) + [rnd.choice(["售后中", "无", ""])] for i in range(520)],
+        headers=[*TAOBAO_HEADERS, "售后状态"])
+    runs = (["-f", "jsonl"], ["-f", "csv", "--only-open"], ["-f", "tsv", "--only-problems", "--summary"],
+            ["-f", "jsonl", "--explain", "--fail-on", "warning"])
+    for args in runs:
+        one = run("--now", "2026-11-20 15:30", "aftersales", refunds, "--orders", orders, *args, "--jobs", "1")
+        two = run("--now", "2026-11-20 15:30", "aftersales", refunds, "--orders", orders, *args, "--jobs", "2")
+        assert two.stdout_bytes == one.stdout_bytes and two.exit_code == one.exit_code
+        assert two.stderr == one.stderr
+    assert len(one.stdout.splitlines()) > 100
+    assert calls == [2] * len(runs)  # the --jobs 2 runs went to the workers
+
+
+def test_a_register_keeps_the_batch_in_one_process(run, tmp_path, monkeypatch):
+    from kefu_cli.orders import parallel
+
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    calls = []
+    monkeypatch.setattr(parallel, "run_shares", lambda work, n: calls.append(n))
+    r = run("--now", "2026-11-20 15:30", "aftersales", EXAMPLES / "taobao_refunds.csv", "--register",
+            EXAMPLES / "aftersales_register.csv", "--jobs", "2", "-f", "jsonl")
+    assert r.exit_code in (0, 1) and r.stdout.strip() and calls == []

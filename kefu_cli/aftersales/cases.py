@@ -77,18 +77,29 @@ class Desk:
         self.today = now.astimezone(self.tz).date()
         self.skipped: set[str] = set()  # rules a missing column switched off, for stderr
         self._due: dict = {}
-        self._messages: dict[str, tuple[str, str]] = {}  # code -> (severity, translated message)
+        # code -> (severity, translated message), or () when the shop switched the rule off
+        self._messages: dict[str, tuple] = {}
+        self._times: dict[datetime, str] = {}  # a time as findings show it, per instant (they repeat)
 
-    def _message(self, code: str) -> tuple[str, str]:
+    def _message(self, code: str) -> tuple:
         rule = BY_CODE[code]
-        hit = self._messages[code] = (rule.severity, _(rule.message))
+        hit = self._messages[code] = (rule.severity, _(rule.message)) if self.s.active(code) else ()
         return hit
 
     # ------------------------------------------------------------------ join
 
     def records(self, cases: list[dict], tickets: list[dict]) -> list[dict]:
-        """Every ticket and case evaluated, nearest deadline first. `cases` is used up: each case is
-        let go once evaluated (100,000 cases held ~100 MB beside their records)."""
+        """Every ticket and case evaluated, nearest deadline first (ranked)."""
+        return [rec for _k, rec in self.ranked(cases, tickets)]
+
+    def ranked(self, cases: list[dict], tickets: list[dict]) -> list[tuple[tuple, dict]]:
+        """(key, record) of every ticket and case evaluated, in key order: the nearest deadline first
+        (as instants: zones may differ), then those without one; among equals, in the order read:
+        the tickets, then the cases that no ticket took, each by its `at` (place(kind, file, row))
+        when the reader gave one, else by its place in that order. The key is the whole order, so shares
+        of one batch evaluated apart merge into the same list (orders/parallel.write_merged).
+        `cases` is used up: each case is let go once evaluated (100,000 cases held ~100 MB
+        beside their records)."""
         by_id = {c["case_id"]: c for c in cases if c["case_id"]} if tickets else {}
         by_order: dict[str, list[dict]] = {}
         if tickets:  # a ticket without 退款编号 takes its order's earliest case
@@ -101,24 +112,22 @@ class Desk:
                                               c["requested_at"].timestamp() if c["requested_at"] else 0))
         taken: set[int] = set()
         out = []
-        for t in tickets:
+        for n, t in enumerate(tickets):
             case = by_id.get(t["case_id"]) if t["case_id"] else None
             if case is None and t["order_id"]:
                 case = next((c for c in by_order.get(t["order_id"], ()) if id(c) not in taken), None)
             if case is not None:
                 taken.add(id(case))
-            out.append(self.evaluate(t, case))
+            rec = self.evaluate(t, case)
+            out.append((_ranking(rec, t.get("at") or place(2, 0, n)), rec))
         by_id = by_order = None  # the join is done: nothing but `cases` holds a case now
         for n, c in enumerate(cases):
             if id(c) not in taken:
-                out.append(self.evaluate(None, c))
+                rec = self.evaluate(None, c)
+                out.append((_ranking(rec, c.get("at") or place(3, 0, n)), rec))
             cases[n] = None  # let go once evaluated: its record holds what it shows
-        # the nearest deadline first (as instants: zones may differ), then those without one, in order
-        dated = [r for r in out if r["next_deadline"] is not None]
-        dated.sort(key=lambda r: r["next_deadline"].timestamp())
-        if len(dated) < len(out):
-            dated += [r for r in out if r["next_deadline"] is None]
-        return dated
+        out.sort(key=_deadline)  # stable: `out` is in the order read, the key's second part
+        return out
 
     # ------------------------------------------------------------------ one case
 
@@ -136,15 +145,21 @@ class Desk:
         steps: list[str] = []
         ex = self.explain  # the steps are written only when asked for
         findings: list[dict] = []
-        s, now, tz, messages = self.s, self.now, self.tz, self._messages
+        s, now, tz, messages, times = self.s, self.now, self.tz, self._messages, self._times
 
         def add(code, **values) -> dict | None:  # the finding, or None when the shop switched the rule off
-            if not s.active(code):
+            hit = messages.get(code)
+            if hit is None:
+                hit = self._message(code)
+            if not hit:
                 return None
-            severity, message = messages.get(code) or self._message(code)
+            severity, message = hit
             for k, v in values.items():  # a time as the desk reads it; years are 4 digits (values.YEARS)
-                if isinstance(v, datetime):
-                    values[k] = v.astimezone(tz).isoformat(" ", "minutes")[:16]
+                if v.__class__ is datetime:
+                    shown = times.get(v)
+                    if shown is None:
+                        shown = times[v] = v.astimezone(tz).isoformat(" ", "minutes")[:16]
+                    values[k] = shown
             finding = {"code": code, "severity": severity, "message": message.format(**values)}
             findings.append(finding)
             return finding
@@ -357,8 +372,12 @@ class Desk:
             if severity is None or RANK[f["severity"]] > RANK[severity]:
                 severity = f["severity"]
         rec["severity"] = severity
-        rec["source"] = " ".join([f"{x['source']}:{x['row']}" for x in (ticket, case) if x])
-        rec["problems"] = [*(t.get("problems") or ()), *(c.get("problems") or ())]
+        if ticket is None:  # a case alone (most of a batch): its own source and problems
+            rec["source"] = f"{c['source']}:{c['row']}"
+            rec["problems"] = c["problems"] or []
+        else:
+            rec["source"] = " ".join([f"{x['source']}:{x['row']}" for x in (ticket, case) if x])
+            rec["problems"] = [*(t.get("problems") or ()), *(c.get("problems") or ())]
         if self.explain:
             rec["steps"] = steps
         return rec
@@ -459,13 +478,43 @@ def replacement_notice(rec: dict, order: dict | None, composer) -> tuple[dict | 
     return msg, None
 
 
+def place(kind: int, file: int, row: int) -> int:
+    """A case's or ticket's place in the order read, as one number (the second part of its key in
+    Desk.ranked): tickets (kind 0) before cases (1), then by file, then by row."""
+    return (kind << 60) | (file << 40) | row
+
+
+
+def _ranking(rec: dict, at: int) -> tuple[float, int]:
+    due = rec["next_deadline"]
+    return (due.timestamp() if due is not None else _NEVER, at)
+
+
+_NEVER = float("inf")  # no deadline: after every dated case
+
+
+def _deadline(pair: tuple) -> float:
+    return pair[0][0]
+
+
 def summary(records: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
     """(count per sla_state of the open cases, count per finding code)."""
     states: dict[str, int] = {}
     codes: dict[str, int] = {}
-    for r in records:
-        if r["open"]:
-            states[r["sla_state"]] = states.get(r["sla_state"], 0) + 1
-        for f in r["findings"]:
-            codes[f["code"]] = codes.get(f["code"], 0) + 1
+    tally(records, len(RANK), states, codes)
     return states, codes
+
+
+def tally(records: list[dict], threshold: int, states: dict[str, int] | None = None,
+          codes: dict[str, int] | None = None) -> bool:
+    """Whether a record's worst finding (its severity) has rank `threshold` (rules.RANK) or worse;
+    given `states` and `codes`, adds the open cases per sla_state and the findings per code to
+    them (summary)."""
+    failed = any(r["severity"] is not None and RANK[r["severity"]] >= threshold for r in records)
+    if states is not None:
+        for r in records:
+            if r["open"]:
+                states[r["sla_state"]] = states.get(r["sla_state"], 0) + 1
+            for f in r["findings"]:
+                codes[f["code"]] = codes.get(f["code"], 0) + 1
+    return failed

@@ -29,12 +29,13 @@ QUERY_FIELDS = ("part_type", "lead", "approved_at", "warehouse", "ship_from", "s
 @click.option("--approved", metavar="DATETIME", help="One query: when the ticket was approved [default: now].")
 @click.option("--to", "to", metavar="ADDRESS", help="One query: the buyer's address (adds the arrival).")
 @click.option("--warehouse", "warehouse_code", metavar="CODE", help="One query: ship from this warehouse.")
-@input_options(jobs=False)
+@input_options
 @output_options
 @state_option("aftersales")
 @pass_env
 def aftersales(env, paths, register_path, orders_path, only_open, only_problems, fail_on, summary, explain, part,
-               approved, to, warehouse_code, items_path, encoding, input_format, fmt, fields, no_headers, state_path):
+               approved, to, warehouse_code, jobs, items_path, encoding, input_format, fmt, fields, no_headers,
+               state_path):
     """After-sales (售后): every case and ticket on the desk's clock, sorted by the nearest deadline.
 
     Reads platform refund/return exports (FILE: Taobao/Tmall 退款, Amazon.co.jp returns, JD,
@@ -50,7 +51,7 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
       kefu aftersales examples/taobao_refunds.csv --register examples/aftersales_register.csv --only-open
       kefu aftersales --part 板件 --approved "2026-11-20 15:10" --to "广东省深圳市南山区科技园" --explain -f json
     """
-    from kefu_cli.aftersales.cases import AS_FIELDS, summary as count
+    from kefu_cli.aftersales.cases import AS_FIELDS, tally
     from kefu_cli.aftersales.rules import RANK, Settings
     from kefu_cli.output import write_records
 
@@ -64,75 +65,240 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
     if not paths and not register_path and not orders_path:  # --orders alone: its after-sales (Rakuten 800/900)
         raise UsageError(_("give after-sales exports (FILE) or --register FILE, or a query (--part)"),
                          hint=_("see `kefu aftersales --help`"))
-    records, _paid = desk_records(env, settings, paths, register_path, orders_path, items_path, encoding,
-                                  input_format, state_path, explain)
     threshold = RANK[fail_on]
-    failed = any(RANK[f["severity"]] >= threshold for r in records for f in r["findings"])
-    shown = [r for r in records if (not only_open or r["open"]) and (
-        not only_problems or r["problems"] or RANK.get(r["severity"] or "info", 0) >= RANK["warning"])]
+
+    def shown(rec: dict) -> bool:
+        return (not only_open or rec["open"]) and (
+            not only_problems or bool(rec["problems"]) or RANK.get(rec["severity"] or "info", 0) >= RANK["warning"])
+
+    if not only_open and not only_problems:
+        shown = None  # every record
+
     renderer = renderer_for(env, fmt, fields, no_headers, [*AS_FIELDS, *(["steps"] if explain else [])])
-    write_records(shown, renderer, env.stdout)
+    batch = Batch(env, settings, paths, register_path, orders_path, items_path, encoding, input_format, state_path,
+                  explain)
+    try:
+        shares = batch.shares(renderer.streaming, jobs)
+        if shares > 1:
+            failed, total, states, codes = _in_shares(env, batch, renderer, shares, shown, threshold, summary)
+        else:
+            ranked, _paid = batch.ranked()
+            records = [rec for _key, rec in ranked]
+            del ranked
+            states, codes = ({}, {}) if summary else (None, None)
+            failed, total = tally(records, threshold, states, codes), len(records)
+            write_records(records if shown is None else [r for r in records if shown(r)], renderer, env.stdout)
+    finally:
+        batch.close()
+    batch.report()
     if summary:
-        states, codes = count(records)
         env.info(_("{total} cases, {open} open: {states}").format(
-            total=len(records), open=sum(states.values()),
+            total=total, open=sum(states.values()),
             states=", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "—"))
         if codes:
             env.info(_("findings: {codes}").format(codes=", ".join(f"{k} {v}" for k, v in sorted(codes.items()))))
     return ExitCode.FINDINGS if failed else ExitCode.OK
 
 
+def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: bool) -> tuple[bool, int, dict, dict]:
+    """The batch read, evaluated and rendered by n forked workers, one share each (by order
+    number: a case and its order are in the same share), merged onto stdout in the one order of
+    cases.Desk.ranked; the files' counts added up for batch.report. (failed, cases, states, codes)"""
+    import os
+    import shutil
+    import tempfile
+
+    from kefu_cli.aftersales.cases import tally
+    from kefu_cli.orders import parallel
+    from kefu_cli.output import BATCH
+
+    tmp = tempfile.mkdtemp(prefix="kefu-")
+
+    def work(k: int, shares: int) -> tuple:
+        ranked, _paid = batch.ranked((k, shares))
+        failed, (states, codes) = False, ({}, {}) if summary else (None, None)
+        path = os.path.join(tmp, f"{k}.out")
+        keys, lengths = [], []
+        with open(path, "wb") as out:
+            for start in range(0, len(ranked), BATCH):
+                part = ranked[start:start + BATCH]
+                records = [rec for _key, rec in part]
+                failed = tally(records, threshold, states, codes) or failed
+                if shown is not None:
+                    part = [pair for pair in part if shown(pair[1])]
+                bodies = renderer.render_each([rec for _key, rec in part])
+                out.write(b"".join(bodies))
+                keys.extend([key for key, _rec in part])
+                lengths.extend(map(len, bodies))
+        stats = [f.stats for f, _kind in batch.files] + ([batch.order_file.stats] if batch.order_file else [])
+        return path, keys, lengths, failed, len(ranked), states, codes, stats
+
+    try:
+        results = parallel.run_shares(work, n)
+        stream = env.stdout
+        stream.write(renderer.begin())
+        parallel.write_merged([(path, keys, lengths) for path, keys, lengths, *_rest in results], stream)
+        stream.write(renderer.end())
+        stream.flush()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    failed, total, states, codes = False, 0, {}, {}
+    files = [f for f, _kind in batch.files] + ([batch.order_file] if batch.order_file else [])
+    for *_out, share_failed, share_total, share_states, share_codes, stats in results:
+        failed = failed or share_failed
+        total += share_total
+        for into, counts in ((states, share_states), (codes, share_codes)):
+            for key, value in (counts or {}).items():
+                into[key] = into.get(key, 0) + value
+        for f, share_stats in zip(files, stats):
+            f.stats.merge(share_stats)
+    return failed, total, states, codes
+
+
 def desk_records(env, settings, paths, register_path, orders_path, items_path, encoding, input_format, state_path,
                  explain=False, orders_out: dict | None = None) -> tuple[list[dict], int | None]:
-    """(every case evaluated at --now, the paid orders of --orders or None): the exports and the
-    register read through the order reader, the orders the cases name, the delivery history,
-    the estimator — for `kefu aftersales`, `kefu stats aftersales`, `kefu report` and `kefu notify
-    replacement` (`orders_out` receives the orders the cases name, whole, for the buyer's contact;
-    otherwise only the fields the desk reads are kept of them, cases.ORDER_FIELDS)."""
-    from kefu_cli.aftersales.cases import Desk, order_view
-    from kefu_cli.logistics.plan import Planner
-    from kefu_cli.logistics.routing import Router
+    """(every case evaluated at --now, nearest deadline first; the paid orders of --orders or None)
+    — for `kefu stats aftersales`, `kefu report` and `kefu notify replacement` (`orders_out`
+    receives the orders the cases name, whole, for the buyer's contact)."""
+    batch = Batch(env, settings, paths, register_path, orders_path, items_path, encoding, input_format, state_path,
+                  explain, orders_out)
+    try:
+        ranked, paid = batch.ranked()
+    finally:
+        batch.close()
+    batch.report()
+    return [rec for _key, rec in ranked], paid
 
-    cfg = env.config
-    cases, tickets = [], []
-    for path in paths:
-        for rec in read_cases(env, path, encoding, input_format, None):
-            (tickets if rec["platform"] is None and rec["ticket_id"] else cases).append(rec)
-    if register_path:
-        tickets.extend(read_cases(env, register_path, encoding, input_format, "register", settings))
-    orders, paid = ({} if orders_out is None else orders_out), None
-    if orders_path:
-        wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
-        paid = 0
-        keep = order_view if orders_out is None else (lambda whole: whole)
-        order_file = open_orders(env, orders_path, items_path, encoding, input_format)
+
+class Batch:
+    """One batch of after-sales files opened (their warnings given), the delivery history read and
+    the desk built: what `ranked` reads and evaluates, whole or one share of it (a worker of
+    `kefu aftersales`, which forks after this). The exports and the register are read through
+    the order reader, and of the order export only the orders the cases name (and the after-sales
+    its own columns show); otherwise only the fields the desk reads are kept of them
+    (cases.ORDER_FIELDS)."""
+
+    def __init__(self, env, settings, paths, register_path, orders_path, items_path, encoding, input_format,
+                 state_path, explain=False, orders_out: dict | None = None):
+        from kefu_cli.aftersales.cases import Desk
+        from kefu_cli.logistics.plan import Planner
+        from kefu_cli.logistics.routing import Router
+
+        self.env = env
+        self.files = []  # (case file, "register" or None)
+        self.order_file = None
+        self.orders_out = orders_out
         try:
-            for order in order_file.records():
-                paid += order["paid_at"] is not None or order["status"] in ("paid", "shipped", "completed")
-                if order["order_id"] in wanted:
-                    orders[order["order_id"]] = keep(order)
+            for path in paths:
+                self.files.append((open_cases(env, path, encoding, input_format, None), None))
+            if register_path:
+                self.files.append((open_cases(env, register_path, encoding, input_format, "register", settings),
+                                   "register"))
+            if orders_path:
+                self.order_file = open_orders(env, orders_path, items_path, encoding, input_format)
+                if orders_out is None:  # of a wide export, the columns the batch reads (a fifth of its reading)
+                    from kefu_cli.aftersales.cases import ORDER_FIELDS
+
+                    self.order_file.read_only((*ORDER_FIELDS, *ORDER_READ))
+        except BaseException:
+            self.close()
+            raise
+        state = open_state(state_path, create=False, env=env, missing=_(
+            "no delivery dates from the history: windows that start at delivery use the export's dates only"))
+        try:
+            deliveries = state.delivered() if state is not None else []
+        finally:
+            if state is not None:
+                state.close()
+        cfg = env.config
+        planner = Planner(cfg, Router(cfg), estimator_for(env, state_path))
+        self.desk = Desk(cfg, settings, env.now, planner, deliveries, register=bool(register_path), explain=explain)
+
+    def shares(self, streaming: bool, jobs: int | None) -> int:
+        """How many workers may read and evaluate this batch in shares (orders/parallel.share_records):
+        1 unless every file can be read in shares, the output streams, and the files are large.
+        Only platform exports: a ticket may name its case by 退款编号 whatever its order number
+        says, so a register (or a file that may hold tickets) keeps the batch whole."""
+        from kefu_cli.orders import parallel
+
+        files = [f for f, _kind in self.files] + ([self.order_file] if self.order_file is not None else [])
+        if (not streaming or parallel.worker_count(jobs) < 2 or any(kind for _f, kind in self.files)
+                or any(f.plan.platform in ("generic", "register") for f, _kind in self.files)
+                or not all(parallel.shareable(f) for f in files)
+                or sum(parallel._size(f.path) for f in files) < parallel.MIN_SIZE):
+            return 1
+        return parallel.worker_count(jobs)
+
+    def ranked(self, share: tuple[int, int] | None = None) -> tuple[list[tuple[tuple, dict]], int | None]:
+        """((key, record) of every case and ticket, or of share (k, n) of them, in key order
+        (cases.Desk.ranked); the paid orders of the order export, or None)."""
+        from kefu_cli.aftersales.cases import order_view, place
+
+        cases, tickets = [], []
+        for f, (case_file, kind) in enumerate(self.files):
+            name = case_file.name
+            as_ticket, as_case = place(0, f, 0), place(1, f, 0)  # | the row: the record's place
+            for rec in self._records(case_file, share):
+                rec["source"] = name
+                if kind is not None or (rec["platform"] is None and rec["ticket_id"]):
+                    rec["at"] = as_ticket | rec["row"]
+                    tickets.append(rec)
+                else:
+                    rec["at"] = as_case | rec["row"]
+                    cases.append(rec)
+        orders, paid = ({} if self.orders_out is None else self.orders_out), None
+        order_file = self.order_file
+        if order_file is not None:
+            wanted = {r["order_id"] for r in (*cases, *tickets) if r["order_id"]}
+            paid = 0
+            keep = order_view if self.orders_out is None else (lambda whole: whole)
+            at = place(1, len(self.files), 0)
+            has_waybill = "waybill" in getattr(order_file.plan, "index", ())
+            for order in self._records(order_file, share):
+                if order["paid_at"] is not None or order["status"] in _PAID:
+                    paid += 1
+                order_id = order["order_id"]
+                if order_id in wanted:
+                    orders[order_id] = keep(order)
                 elif order["order_id"] and (order["after_sale"] in ORDER_AFTER_SALE or (
                         order["after_sale"] is not None and _by_status(order_file, order))):
                     # an after-sale the order export shows (Pinduoduo's and 抖店's 售后状态, Rakuten's
                     # 800/900 status) that no export or ticket has: a case of its own, to register
                     orders[order["order_id"]] = keep(order)
-                    cases.append(_order_case(order, order_file.name, _by_status(order_file, order),
-                                             "waybill" in getattr(order_file.plan, "index", ())))
-        finally:
-            order_file.close()
-        report_stats(env, order_file)
-    state = open_state(state_path, create=False, env=env, missing=_(
-        "no delivery dates from the history: windows that start at delivery use the export's dates only"))
-    try:
-        deliveries = state.delivered() if state is not None else []
-    finally:
-        if state is not None:
-            state.close()
-    planner = Planner(cfg, Router(cfg), estimator_for(env, state_path))
-    desk = Desk(cfg, settings, env.now, planner, deliveries, orders, register=bool(register_path) or bool(tickets),
-                explain=explain)
-    return desk.records(cases, tickets), paid
+                    case = _order_case(order, order_file.name, _by_status(order_file, order), has_waybill)
+                    case["at"] = at | order["row"]
+                    cases.append(case)
+        desk = self.desk
+        desk.orders = orders
+        desk.register = desk.register or bool(tickets)
+        return desk.ranked(cases, tickets), paid
 
+    @staticmethod
+    def _records(order_file, share):
+        if share is None:
+            return order_file.records()
+        from kefu_cli.orders import parallel
+
+        return parallel.share_records(order_file, *share)
+
+    def close(self) -> None:
+        for case_file, _kind in self.files:
+            case_file.close()
+        if self.order_file is not None:
+            self.order_file.close()
+
+    def report(self) -> None:
+        """The files' row problems on stderr, once (after the shares' counts were added up)."""
+        for case_file, _kind in self.files:
+            warn_case_rows(self.env, case_file)
+        if self.order_file is not None:
+            report_stats(self.env, self.order_file)
+
+
+# what the batch reads of an order besides the desk's cases.ORDER_FIELDS: whether it was paid, and
+# the case an after-sale of its own makes (_order_case)
+ORDER_READ = ("paid_at", "status", "after_sale", "close_reason", "platform", "paid", "total", "waybill")
+_PAID = ("paid", "shipped", "completed")  # an order paid for, whether or not its paid_at is known
 
 # an order's after_sale (orders/platforms.AFTER_SALE) → the case's platform status
 ORDER_AFTER_SALE = {"requested": "requested", "refunding": "in_progress"}
@@ -170,8 +336,21 @@ def _order_case(order: dict, source: str, by_status: bool = False, by_status_way
 
 
 def read_cases(env, path, encoding, input_format, platform, settings=None):
-    """Every case of one after-sales file, through the order reader (kind "aftersales"). A register
-    without the photo columns cannot show evidence: AS_EVIDENCE_MISSING is skipped, and said."""
+    """Every case of one after-sales file, through the order reader (kind "aftersales")."""
+    case_file = open_cases(env, path, encoding, input_format, platform, settings)
+    try:
+        records = list(case_file.records())
+    finally:
+        case_file.close()
+    for rec in records:
+        rec["source"] = case_file.name
+    warn_case_rows(env, case_file)
+    return records
+
+
+def open_cases(env, path, encoding, input_format, platform, settings=None):
+    """One after-sales file opened (kind "aftersales"), its warnings given. A register without the
+    photo columns cannot show evidence: AS_EVIDENCE_MISSING is skipped, and said."""
     required = ("ticket_id", "order_id", "received_at") if platform == "register" else ("order_id",)
     case_file = open_orders(env, path, None, encoding, input_format, required=required, kind="aftersales",
                             platform=platform)
@@ -180,18 +359,15 @@ def read_cases(env, path, encoding, input_format, platform, settings=None):
         settings.rules["AS_EVIDENCE_MISSING"] = False
         env.warn(_("skipped {code}: no {columns} column").format(code="AS_EVIDENCE_MISSING",
                                                                   columns="板件照片 / 外包装照片"))
-    try:
-        records = list(case_file.records())
-    finally:
-        case_file.close()
-    for rec in records:
-        rec["source"] = case_file.name
+    return case_file
+
+
+def warn_case_rows(env, case_file) -> None:
     stats = case_file.stats
     if stats.rows_with_problems:
         env.warn(_("{file}: {count} of {total} rows have problems (rows {rows}); see the problems field").format(
             file=case_file.name, count=stats.rows_with_problems, total=stats.records,
             rows=", ".join(str(r) for r in stats.problem_rows)))
-    return records
 
 
 def _query(env, settings, part, approved, to, warehouse_code, explain, state_path, fmt, fields, no_headers):

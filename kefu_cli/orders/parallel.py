@@ -48,13 +48,22 @@ def usable(order_file: OrderFile, streaming_output: bool, jobs: int | None) -> b
     return (
         worker_count(jobs) > 1
         and streaming_output
-        and order_file.path != "-"
+        and _size(order_file.path) >= MIN_SIZE
+        and splittable(order_file)
+    )
+
+
+def splittable(order_file: OrderFile) -> bool:
+    """Whether worker processes can read parts of this file with the sequential reader's result:
+    a regular CSV/TSV file in an encoding `"` and `\n` never occur inside a character of, one row
+    per order (no item rows grouped, no --items join), a header row that ends."""
+    return (
+        order_file.path != "-"
         and order_file.format in ("csv", "tsv")
         and order_file.encoding in ("utf-8", "utf-8-sig", "gb18030", "gbk")
         and not order_file.plan.item_rows
         and order_file.items_by_order is None
         and b"\n" in order_file.sample
-        and _size(order_file.path) >= MIN_SIZE
         and "fork" in multiprocessing.get_all_start_methods()
         and header_end(order_file.sample) is not None
     )
@@ -258,3 +267,88 @@ def _copy(fh: BinaryIO, stream: BinaryIO) -> None:
                 raise  # a broken pipe or a full disk is the run's, as a write's would be
         fh.seek(0)
     shutil.copyfileobj(fh, stream, 1 << 20)
+
+
+# -- shares: every row of the files read by one of n workers, by order number
+
+def shareable(order_file: OrderFile) -> bool:
+    """Whether share_records can read this file: splittable, and its order number one column
+    (share_of reads it before the row is converted), in a regular file each worker opens again."""
+    return splittable(order_file) and _size(order_file.path) > 0 and "order_id" in order_file.plan.index and "order_id" not in order_file.plan.joins
+
+
+def share_records(order_file: OrderFile, k: int, n: int) -> Iterator[dict]:
+    """The records of share k of n of the file (reader.share_of: by order number, so one order's
+    rows in every file fall in the same share), read from the header's end through a file
+    descriptor of the worker's own (a forked worker must not move the parent's), with the same
+    row loop and converter as the whole file, counted in the file's stats."""
+    start = header_end(order_file.sample)
+    first_line = order_file.sample[:start].count(b"\n") + 1
+    count = order_file.stats.count
+    with open(order_file.path, "rb") as raw:
+        raw.seek(start)
+        for rec in order_file.block_records(raw, first_line, share=(k, n)):
+            count(rec)
+            yield rec
+
+
+def _share(k: int) -> object:
+    """One share, in a worker that lives for it: the cyclic collector stays off (a share's records
+    are acyclic and what the worker holds goes at its exit; collecting walked them for ~2% of
+    its time)."""
+    import gc
+
+    gc.disable()
+    work, n = _JOB
+    return work(k, n)
+
+
+def run_shares(work: Callable[[int, int], object], n: int) -> list:
+    """work(k, n) for every share k of n, each in a forked worker (which inherits what the parent
+    opened and built); their results, picklable, in share order."""
+    global _JOB
+    _JOB = (work, n)
+    try:
+        with _pool(multiprocessing.get_context("fork"), n) as pool:
+            return pool.map(_share, range(n), chunksize=1)
+    finally:
+        _JOB = None
+
+
+def write_merged(parts: list[tuple[str, list, list[int]]], stream: BinaryIO) -> None:
+    """The records the shares rendered, onto `stream` in the order of their keys. A part is (its
+    file of rendered records, their keys, their lengths), sorted by key; keys are unique across
+    parts (ties cannot depend on which share a record was in)."""
+    import mmap
+
+    entries = []
+    maps, views = [], []
+    for p, (path, keys, lengths) in enumerate(parts):
+        offset = 0
+        for key, length in zip(keys, lengths):
+            entries.append((key, p, offset, length))
+            offset += length
+        if offset:
+            with open(path, "rb") as fh:
+                maps.append(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
+            views.append(memoryview(maps[-1]))
+        else:
+            views.append(memoryview(b""))
+    entries.sort(key=_first)  # the parts are sorted runs: a merge
+    out = []
+    for _key, p, offset, length in entries:
+        out.append(views[p][offset:offset + length])
+        if len(out) == 32:
+            stream.write(b"".join(out))
+            out.clear()
+    if out:
+        stream.write(b"".join(out))
+    del out  # its slices hold the maps open
+    for view in views:
+        view.release()
+    for m in maps:
+        m.close()
+
+
+def _first(entry: tuple):
+    return entry[0]

@@ -274,6 +274,9 @@ _TEXT = ("platform", "buyer", "close_reason", "receiver", "mobile_ext", "postal_
          "district", "buyer_message", "seller_memo", "delivery_slot", "carrier", "invoice")
 _MONEY = platforms.MONEY
 _TIMES = ("created_at", "paid_at", "ship_deadline")
+# what RowConverter.convert's steps read besides the cells' own fields (RowConverter.only)
+_STEPS_READ = ("order_id", "platform", "address", "province", "city", "district", "postal_code", "phone", "mobile",
+               "mobile_ext", "status", "after_sale", "close_reason", "carrier", "discount")
 _OTHER = {"flag": parse_flag, "consulted": parse_bool, "stock": parse_stock, "promised_date": parse_date}
 _EXCEL_NUMBER = re.compile(r"\d(\.\d+)?[eE]\+\d+")
 # a platform's privacy number: the buyer's real number hidden behind a virtual one and its extension
@@ -369,6 +372,20 @@ class RowConverter:
         self.seen_replaced = _replaced[0] if replaced_before is None else replaced_before
         self.platform_steps = bool(self.status_after_sale is not None or self.ship_method is not None or self.window
                                    or self.signed_discounts or self.blocks)
+
+    def only(self, fields) -> None:
+        """Read only these fields' own columns (OrderFile.read_only): the others stay None, their
+        cells unread and their problems unseen. The fields the converter's own steps read stay:
+        the place (address, province…, the phones that tell a country), the platform's steps,
+        and every amount when the profile derives some from others."""
+        keep = {*fields, *_STEPS_READ}
+        if self.settles:
+            keep.update(_MONEY)
+        if self.blocks:
+            keep.add("buyer_message")
+        self.text = [e for e in self.text if e[0] in keep]
+        self.ids = [e for e in self.ids if e[0] in keep]
+        self.parsed = [e for e in self.parsed if e[0] in keep]
 
     def _cells(self, row: list[str], line: int, problems: list[dict]) -> tuple[dict, list[str]]:
         """The one cell loop, for orders and after-sales cases alike: a row's text and parsed cells
@@ -768,10 +785,26 @@ class Stats:
     def merge(self, other: "Stats") -> None:
         self.records += other.records
         self.rows_with_problems += other.rows_with_problems
-        self.problem_rows.extend(other.problem_rows[: max(0, 10 - len(self.problem_rows))])
+        # the first ten rows of both (a later block's, or another share's interleaved with these)
+        self.problem_rows = sorted(self.problem_rows + other.problem_rows)[:10]
         self.unmatched_items.extend(other.unmatched_items)
         for code, n in other.places.items():
             self.places[code] = self.places.get(code, 0) + n
+
+
+def share_of(row: list[str], column: int, shares: int) -> int:
+    """Which of `shares` a row belongs to, by its order number as the converter reads it (the cell
+    with its NUL bytes removed, through _read_wrapped): every row of one order, in every file,
+    falls in the same share. A row too short to have the column, or without a number, is share 0."""
+    if column >= len(row):
+        return 0
+    cell = row[column]
+    if cell.isdigit():  # most numbers: nothing to strip or unwrap
+        return hash(cell) % shares
+    if "\x00" in cell:
+        cell = cell.replace("\x00", "")
+    order_id = _read_wrapped(cell)
+    return 0 if order_id is None else hash(order_id) % shares
 
 
 def _line_and(cells, line: int) -> tuple:
@@ -885,6 +918,7 @@ class OrderFile:
         self.converter = self._converter_class(self.plan, self.tz, self._default_platform, self.encoding,
                                                self._replaced_at_open)
         self.converter.nuls = b"\x00" in self.sample
+        self._only = None
         for name in required:
             if not self.plan.has(name):
                 raise InputError(
@@ -1048,22 +1082,26 @@ class OrderFile:
 
     # -- records
 
-    def _csv_rows(self, rows=None, line_base: int = 0, convert=None, unreadable=None) -> Iterator:
+    def _csv_rows(self, rows=None, line_base: int = 0, convert=None, unreadable=None, share=None) -> Iterator:
         """The row loop: `convert(cells, line)` for each row of `rows` (the file's own csv reader
         by default) and `unreadable(line, error)` for a row csv cannot read; by default (line,
         cells) and (line, error). `line_base` is added to the reader's line numbers (a block of
         the file read by a worker). A plain `for` over the reader, re-entered after an error:
-        the loop costs no Python call per row of its own."""
+        the loop costs no Python call per row of its own. `share` (k, n): only the rows of share
+        k of n (share_of), the others passed over unconverted (orders/parallel.share_records)."""
         rows = self._rows if rows is None else rows
         width = len(self.plan.headers)
         convert = convert or _line_and
         unreadable = unreadable or _line_first
+        if share is not None:
+            mine, shares = share
+            column = self.plan.index["order_id"]
         done = rows.line_num  # lines read so far
         while True:
             try:
                 for row in rows:
                     end = rows.line_num
-                    if row:
+                    if row and (share is None or share_of(row, column, shares) == mine):
                         start = done + 1 + line_base
                         if len(row) != width and end > done + 1:
                             row = JoinedRow(row, start, end + line_base)
@@ -1073,12 +1111,13 @@ class OrderFile:
             except csv.Error as exc:
                 start = done + 1 + line_base
                 done = rows.line_num
-                yield unreadable(start, exc)
+                if share is None or mine == 0:
+                    yield unreadable(start, exc)
 
-    def raw_records(self, rows=None, line_base: int = 0) -> Iterator[dict]:
+    def raw_records(self, rows=None, line_base: int = 0, share=None) -> Iterator[dict]:
         """Records before grouping and the items join."""
         if self.format in ("csv", "tsv", "xlsx"):
-            return self._csv_rows(rows, line_base, self.converter.convert, self._unreadable_row)
+            return self._csv_rows(rows, line_base, self.converter.convert, self._unreadable_row, share)
         return self._json_records()
 
     def _unreadable_row(self, line: int, error: csv.Error) -> dict:
@@ -1086,7 +1125,7 @@ class OrderFile:
         rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(error))])
         return rec
 
-    def block_records(self, block: bytes | BinaryIO, first_line: int) -> Iterator[dict]:
+    def block_records(self, block: bytes | BinaryIO, first_line: int, share=None) -> Iterator[dict]:
         """Records of a block of this CSV/TSV file (its bytes, or a stream of them) that starts at
         a row on line `first_line` (orders/parallel.py): the same row loop and converter as the
         whole file. The block is decoded as it is read, as a file is, never as one string and a
@@ -1095,7 +1134,7 @@ class OrderFile:
         stream = io.BytesIO(block) if isinstance(block, (bytes, bytearray)) else block
         text = io.TextIOWrapper(stream, encoding=self.encoding, errors="kefu-replace", newline="")
         rows = csv.reader(text, delimiter=self.delimiter)
-        return self.raw_records(rows, first_line - 1)
+        return self.raw_records(rows, first_line - 1, share)
 
     def _json_records(self) -> Iterator[dict]:
         import json
@@ -1143,6 +1182,8 @@ class OrderFile:
             self.plan = plan = plan_columns(headers, self.profiles, self._aliases, self.forced_platform)
             self.converter = self._converter_class(plan, self.tz, self._default_platform, self.encoding,
                                                    self._replaced_at_open)
+            if self._only is not None:
+                self.converter.only(self._only)
         row = [_cell(obj.get(h)) for h in plan.headers]
         rec = self.converter.convert(row, n)
         rec["problems"] = [p for p in rec["problems"] if p["code"] != "missing_cells"]
@@ -1150,6 +1191,13 @@ class OrderFile:
         if items is not None:
             rec["items"] = items
         return rec
+
+    def read_only(self, fields) -> None:
+        """Read only these fields of each order (and what the converter needs to read them,
+        RowConverter.only); the others stay None. For a reader that needs a few fields of a wide
+        export: the problems of the cells not read are not seen (`kefu audit` sees them)."""
+        self._only = tuple(fields)
+        self.converter.only(self._only)
 
     def records(self) -> Iterator[dict]:
         """The canonical order records, grouped and joined with the items file."""
