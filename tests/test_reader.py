@@ -93,6 +93,26 @@ def test_items_file_orders_not_in_orders_file(tmp_path, cfg):
     assert of.stats.unmatched_items == [3]
 
 
+def test_items_rows_that_join_no_order_are_counted_and_their_bad_cells_are_the_orders_problems(tmp_path, cfg, run):
+    orders = write_csv(tmp_path / "o.csv", [taobao_row("1"), taobao_row("2")])
+    items = write_csv(tmp_path / "i.csv", [["1", "床垫", "10", "x", "A1"], ["", "床", "5", "1", "B1"],
+                                           ["2", "床", "5", "1", "B1"]],
+                      headers=["订单编号", "标题", "价格", "购买数量", "商家编码"])
+    of = OrderFile(str(orders), cfg, items=str(items))
+    recs = list(of.records())
+    of.close()
+    assert of.stats.skipped_items == [3] and of.stats.unmatched_items == []
+    bad = recs[0]["problems"]
+    assert [p["row"] for p in bad] == [2] and bad[0]["message"].startswith(f"{items}:2: ")
+    assert recs[1]["problems"] == []
+    r = run("--lang", "en", "orders", orders, "--items", items, "-f", "jsonl")
+    assert "items file: 1 rows joined to no order: unreadable or without an order number (rows 3)" in r.stderr
+    as_json = tmp_path / "i.jsonl"
+    as_json.write_text('{"订单编号": "1", "标题": "床垫"}\n', encoding="utf-8")
+    r = run("orders", orders, "--items", as_json)
+    assert r.exit_code == 2 and "an items file is read as CSV, TSV or .xlsx" in r.stderr
+
+
 def test_without_items_file_the_title_is_one_item(cfg):
     rec = records(EXAMPLES / "taobao_orders.csv", cfg)[4]
     assert rec["items"] == [{"sku": None, "title": "彩板儿童衣柜 三门;KT韩式田园梳妆台", "qty": 2, "price": None}]

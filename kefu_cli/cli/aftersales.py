@@ -225,7 +225,7 @@ class Batch:
         if (not streaming or parallel.worker_count(jobs) < 2 or any(kind for _f, kind in self.files)
                 or any(f.plan.platform in ("generic", "register") for f, _kind in self.files)
                 or not all(parallel.shareable(f) for f in files)
-                or sum(parallel._size(f.path) for f in files) < parallel.MIN_SIZE):
+                or not parallel.large([f.path for f in files])):
             return 1
         return parallel.worker_count(jobs)
 

@@ -110,6 +110,10 @@ def report_stats(env, order_file) -> None:
         rows = ", ".join(str(r) for r in stats.unmatched_items[:10])
         env.warn(_("items file: {count} rows name orders that are not in {file} (rows {rows})").format(
             count=len(stats.unmatched_items), file=order_file.name, rows=rows))
+    if stats.skipped_items:
+        rows = ", ".join(str(r) for r in stats.skipped_items[:10])
+        env.warn(_("items file: {count} rows joined to no order: unreadable or without an order number (rows {rows})").format(
+            count=len(stats.skipped_items), rows=rows))
 
 
 # What each command does with the state file, said in its --state help (one text per use).

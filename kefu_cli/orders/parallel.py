@@ -48,9 +48,14 @@ def usable(order_file: OrderFile, streaming_output: bool, jobs: int | None) -> b
     return (
         worker_count(jobs) > 1
         and streaming_output
-        and _size(order_file.path) >= MIN_SIZE
+        and large([order_file.path])
         and splittable(order_file)
     )
+
+
+def large(paths: list[str]) -> bool:
+    """Whether these regular files come to MIN_SIZE together: smaller, forking costs more than it saves."""
+    return sum(_size(p) for p in paths) >= MIN_SIZE
 
 
 def splittable(order_file: OrderFile) -> bool:

@@ -770,6 +770,7 @@ class Stats:
     rows_with_problems: int = 0
     problem_rows: list[int] = field(default_factory=list)  # the first few, for the warning
     unmatched_items: list[int] = field(default_factory=list)
+    skipped_items: list[int] = field(default_factory=list)  # items rows unreadable or without an order number
     places: dict[str, int] = field(default_factory=dict)  # address problem code -> orders
 
     def count(self, rec: dict) -> None:
@@ -788,6 +789,7 @@ class Stats:
         # the first ten rows of both (a later block's, or another share's interleaved with these)
         self.problem_rows = sorted(self.problem_rows + other.problem_rows)[:10]
         self.unmatched_items.extend(other.unmatched_items)
+        self.skipped_items.extend(other.skipped_items)
         for code, n in other.places.items():
             self.places[code] = self.places.get(code, 0) + n
 
@@ -953,6 +955,8 @@ class OrderFile:
                     f"{'/'.join(profile.header_of(f)) or f} ({f})" for f in self.plan.missing)))
         self.items_by_order: dict[str, list[dict]] | None = None
         self._items_rows: dict[str, list[int]] = {}
+        self._items_problems: dict[str, list[dict]] = {}  # order -> its items rows' problems
+        self._items_skipped: list[int] = []  # items rows unreadable or without an order number
         self._items_used: set[str] = set()
         if items:
             self._load_items(items)
@@ -1211,12 +1215,16 @@ class OrderFile:
             if items is not None and rec["order_id"] in items:
                 rec["items"] = items[rec["order_id"]]
                 self._items_used.add(rec["order_id"])
+                found = self._items_problems.get(rec["order_id"])
+                if found:  # a bad cell of an items row is its order's problem, with the items file's row
+                    rec["problems"] = rec["problems"] + found
             count(rec)
             yield rec
         if items is not None:
             for order_id, rows in self._items_rows.items():
                 if order_id not in self._items_used:
                     self.stats.unmatched_items.extend(rows)
+            self.stats.skipped_items.extend(self._items_skipped)
 
     # -- items file (宝贝报表)
 
@@ -1226,18 +1234,27 @@ class OrderFile:
             if not any(items_file.plan.has(n) for n in ("item_sku", "item_sku_alt", "item_title")):
                 raise InputError(_("{file}: not an items file: no SKU or title column (商家编码, 外部系统编号, 标题)").format(
                     file=items_file.name))
+            if items_file.format not in ("csv", "tsv", "xlsx"):
+                raise InputError(_("{file}: an items file is read as CSV, TSV or .xlsx, not {format}").format(
+                    file=items_file.name, format=items_file.format),
+                    hint=_("export the items report (宝贝报表) as CSV"))
             conv = items_file.converter
             conv.item_rows = True
             by_order: dict[str, list[dict]] = {}
-            for line, row in items_file._csv_rows() if items_file.format in ("csv", "tsv", "xlsx") else ():
+            for line, row in items_file._csv_rows():
                 if isinstance(row, csv.Error):
+                    self._items_skipped.append(line)
                     continue
                 rec = conv.convert(row, line)
                 oid = rec["order_id"]
                 if oid is None:
+                    self._items_skipped.append(line)
                     continue
                 by_order.setdefault(oid, []).extend(rec["items"])
                 self._items_rows.setdefault(oid, []).append(line)
+                if rec["problems"]:  # said with the items file's name: `row` is that file's
+                    self._items_problems.setdefault(oid, []).extend(
+                        {**p, "message": f"{items_file.name}:{p['row']}: {p['message']}"} for p in rec["problems"])
             self.items_by_order = by_order
         finally:
             items_file.close()
