@@ -36,6 +36,9 @@ class KefuError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self):  # from a worker process, with its hint
+        return self.__class__, (self.message, self.hint)
+
 
 class ConfigError(KefuError):
     """A configuration file is missing, unreadable or invalid."""

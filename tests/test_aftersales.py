@@ -471,6 +471,58 @@ def test_shares_equal_one_process(run, tmp_path, monkeypatch):
     assert calls == [2] * len(runs)  # the --jobs 2 runs went to the workers
 
 
+def test_shares_start_where_the_reader_does_and_count_each_files_bad_bytes(run, tmp_path, monkeypatch):
+    """Found in review: a header with a stray quote in an unquoted cell, or a lone CR inside a
+    quoted one, made the workers start the body where csv.reader does not (rows lost, or every
+    row number one off); a bad byte in one file made another file's literal U+FFFD a problem."""
+    import io
+    import random
+
+    from conftest import TAOBAO_HEADERS, taobao_row
+    from kefu_cli.orders import parallel
+
+    monkeypatch.setattr(parallel, "MIN_SIZE", 0)
+    head, *body = list(csv.reader(io.StringIO((EXAMPLES / "taobao_refunds.csv").read_bytes().decode("gb18030"))))
+    rnd = random.Random(13)
+
+    def rows(n, start=0):
+        out = []
+        for i in range(n):
+            row = list(rnd.choice(body))
+            row[0], row[1] = f'="{3000 + (start + i) % 150}"', str(4000 + start + i)
+            out.append(row)
+        return out
+
+    def text(headers, body_rows, quoting=csv.QUOTE_MINIMAL):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n", quoting=quoting).writerow(headers)
+        csv.writer(buf, lineterminator="\n").writerows(body_rows)
+        return buf.getvalue()
+
+    quote = tmp_path / "quote.csv"  # 帮他退款操作账号(旧"版): csv reads the quote as a character
+    quote.write_bytes(text([*head[:-1], head[-1] + '(旧"版)'], rows(200)).replace('"版)",', '"版),', 1)
+                      .encode("gb18030"))
+    quote.write_bytes(quote.read_bytes().replace('"帮他退款操作账号(旧""版)"'.encode("gb18030"),
+                                                 '帮他退款操作账号(旧"版)'.encode("gb18030")))
+    lone_cr = tmp_path / "cr.csv"
+    lone_cr.write_bytes(text([*head[:-1], "帮他退款\r操作账号"], rows(200), csv.QUOTE_ALL).encode("gb18030"))
+    bad = text(head, rows(60)).encode("utf-8")
+    at = bad.index("床".encode())
+    bad_byte = tmp_path / "a.csv"
+    bad_byte.write_bytes(bad[:at] + b"\xff" + bad[at:])
+    literal = rows(60, 100)
+    literal[5][head.index("买家退款说明")] = "说明\ufffd已被替换"
+    replaced = tmp_path / "b.csv"
+    replaced.write_text(text(head, literal), encoding="utf-8")
+    orders = write_csv(tmp_path / "orders.csv", [taobao_row(str(3000 + i)) for i in range(150)])
+    for files in ([quote], [lone_cr], [bad_byte, replaced]):
+        one = run("--now", "2026-11-20 15:30", "aftersales", *files, "--orders", orders, "-f", "csv", "--jobs", "1")
+        two = run("--now", "2026-11-20 15:30", "aftersales", *files, "--orders", orders, "-f", "csv", "--jobs", "2")
+        assert two.stdout_bytes == one.stdout_bytes and two.stderr == one.stderr and two.exit_code == one.exit_code
+        assert len(one.stdout.splitlines()) > 100
+    assert f"{replaced}: " not in one.stderr  # its literal U+FFFD is a character, not a replaced byte
+
+
 def test_a_register_keeps_the_batch_in_one_process(run, tmp_path, monkeypatch):
     from kefu_cli.orders import parallel
 

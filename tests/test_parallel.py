@@ -85,9 +85,8 @@ def test_a_block_is_read_by_the_readers_own_row_loop(tmp_path):
     whole = list(OrderFile(str(path), load_config(None)).records())
     order_file = OrderFile(str(path), load_config(None))
     data = path.read_bytes()
-    start = parallel.header_end(data)
+    start, first = parallel.data_start(order_file)
     cut = start + parallel.safe_cut(data[start:start + 3000])
-    first = data[:start].count(b"\n") + 1
     second = first + data[start:cut].count(b"\n")
     blocks = [*order_file.block_records(data[start:cut], first), *order_file.block_records(data[cut:], second)]
     assert blocks == whole

@@ -128,6 +128,33 @@ def test_a_signal_while_the_workers_start_is_never_lost(tmp_path, signum, code, 
     assert not _children(proc.pid)
 
 
+@pytest.mark.parametrize("how", ["SIGTERM to the group", "a worker killed"])
+def test_workers_end_with_the_run_whatever_ends_them(tmp_path, how):
+    """`timeout` and systemd send SIGTERM to the whole process group: the run ends 143, not hung
+    (a pool's idle worker killed this way left the pool's task queue locked, and the run waited
+    forever). A worker killed alone (the out-of-memory killer) ends the run with 74, never a hang.
+    Nothing is left behind: no worker, no temporary directory."""
+    path = _one_row_per_order(tmp_path / "big.csv", 80000)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen([*KEFU, "orders", str(path), "-f", "jsonl", "--jobs", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env_with(tmp_path, TMPDIR=str(tmp)), start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    if proc.poll() is not None:
+        pytest.skip("the run ended before its workers were seen")
+    workers = _children(proc.pid)
+    if how == "a worker killed":
+        os.kill(workers[0], signal.SIGKILL)
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == (143 if how == "SIGTERM to the group" else 74) and b"Traceback" not in err, (
+        proc.returncode, err[-500:])
+    assert not _children(proc.pid) and not list(tmp.iterdir())
+
+
 def test_sigint_in_reminders_records_only_what_was_printed(tmp_path):
     path = orders_file(tmp_path / "o.csv", 6000)
     env = env_with(tmp_path)

@@ -141,7 +141,8 @@ def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: boo
         stream.write(renderer.end())
         stream.flush()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with parallel.signals_held():
+            shutil.rmtree(tmp, ignore_errors=True)
     failed, total, states, codes = False, 0, {}, {}
     files = [f for f, _kind in batch.files] + ([batch.order_file] if batch.order_file else [])
     for *_out, share_failed, share_total, share_states, share_codes, stats in results:

@@ -6,7 +6,11 @@ ever occurs inside a multi-byte character. Each worker process (forked, so it in
 column plan, the configuration and the command's per-record work) decodes and parses its block
 with the same RowConverter as the sequential reader, starting from the block's first line
 number (`OrderFile.block_records`: the reader's own row loop), and returns rendered bytes; the
-parent writes blocks in file order, holding at most two per worker (memory stays flat).
+parent writes blocks in file order, holding at most two per worker (memory stays flat). Each
+worker has a pipe of its own (no pool: see _start).
+
+`kefu aftersales` reads in shares of the order numbers instead (share_records, run_shares,
+write_merged): a case and its order must meet in one worker.
 
 Used only where the result cannot differ from the sequential reader: a regular file, CSV or TSV
 (LF or CRLF line ends), one row per order (no grouping of item rows across blocks), no --items
@@ -23,6 +27,7 @@ import shutil
 import signal
 import tempfile
 from collections import deque
+from contextlib import contextmanager
 from typing import BinaryIO, Callable, Iterator
 
 from kefu_cli.orders.reader import OrderFile, Stats
@@ -70,7 +75,7 @@ def splittable(order_file: OrderFile) -> bool:
         and order_file.items_by_order is None
         and b"\n" in order_file.sample
         and "fork" in multiprocessing.get_all_start_methods()
-        and header_end(order_file.sample) is not None
+        and data_start(order_file) is not None
     )
 
 
@@ -84,18 +89,37 @@ def _size(path: str) -> int:
     return st.st_size if stat.S_ISREG(st.st_mode) else 0
 
 
-def header_end(data: bytes) -> int | None:
-    """Byte offset just past the first line end outside quotes (the end of the header record)."""
-    pos = 0
-    quotes = 0
-    while True:
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            return None
-        quotes += data.count(b'"', pos, nl)
-        if quotes % 2 == 0:
-            return nl + 1
-        pos = nl + 1
+def data_start(order_file: OrderFile) -> tuple[int, int] | None:
+    """(byte offset, line number) of the row after the header, as the reader's csv.reader read
+    the header — its quotes (a `"` inside an unquoted cell is a character) and its line ends (a
+    lone CR ends a line) — worked out on the file's sample; None when the header does not end in
+    it. The sample is decoded with surrogateescape so that the header encodes back to its bytes."""
+    import codecs
+    import csv
+
+    sample, encoding = order_file.sample, order_file.encoding
+    bom = b""
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+        if sample.startswith(codecs.BOM_UTF8):
+            bom = codecs.BOM_UTF8
+    text = sample[len(bom):].decode(encoding, errors="surrogateescape")
+    consumed: list[str] = []
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=order_file.delimiter)
+    try:
+        next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    head = "".join(consumed)
+    if not head.endswith(("\n", "\r")) or len(head) == len(text):  # (a CR at the sample's end may be a CRLF's)
+        return None
+    return len(bom) + len(head.encode(encoding, errors="surrogateescape")), reader.line_num + 1
 
 
 def safe_cut(buf: bytes) -> int:
@@ -187,15 +211,14 @@ def _init_worker() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # forked with them blocked (see run)
 
 
-def _pool(ctx, n: int):
-    """The pool, started with SIGINT, SIGTERM and SIGHUP blocked: its three helper threads and
-    its workers inherit the mask, so such a signal can only reach the parent's main thread, which
-    turns it into KeyboardInterrupt or Stopped; one that arrives while the pool starts waits in
-    the mask and is raised as soon as it is up, instead of landing in a thread or a half-made
-    worker. The workers unblock once their own handlers are set (_init_worker)."""
+@contextmanager
+def signals_held():
+    """SIGINT, SIGTERM and SIGHUP wait while the block runs (a clean-up: workers ended, temporary
+    files removed), then are raised: a signal in the middle of removing a directory left it half
+    removed."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
     try:
-        return ctx.Pool(n, initializer=_init_worker)
+        yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
@@ -211,31 +234,126 @@ def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs:
     """
     global _JOB
     n = worker_count(jobs)
-    start = header_end(order_file.sample)
-    first_line = order_file.sample[:start].count(b"\n") + 1
+    start, first_line = data_start(order_file)
     _JOB = (order_file, renderer, transform)
-    ctx = multiprocessing.get_context("fork")
     stream.write(renderer.begin())
     stream.flush()
     tmp = tempfile.mkdtemp(prefix="kefu-")
+    workers: list = []
     try:
-        with open(order_file.path, "rb") as raw, _pool(ctx, n) as pool:
+        workers.extend(_start(n, _serve))
+        with open(order_file.path, "rb") as raw:
             raw.seek(start)
             pending: deque = deque()
             offset = start
             for k, (length, line) in enumerate(blocks(raw, first_line)):
-                task = (offset, length, line, os.path.join(tmp, f"{k}.out"))
+                worker = workers[k % n]  # block k to worker k mod n: each answers in the order asked
+                _ask(worker, (offset, length, line, os.path.join(tmp, f"{k}.out")))
+                pending.append(worker)
                 offset += length
-                pending.append(pool.apply_async(_work, (task,)))
                 while len(pending) >= 2 * n:
-                    _collect(pending.popleft().get(), order_file, stream, merge)
+                    _collect(_answer(*pending.popleft()), order_file, stream, merge)
             while pending:
-                _collect(pending.popleft().get(), order_file, stream, merge)
+                _collect(_answer(*pending.popleft()), order_file, stream, merge)
     finally:
         _JOB = None
-        shutil.rmtree(tmp, ignore_errors=True)
+        _end(workers, tmp)
     stream.write(renderer.end())
     stream.flush()
+
+
+def _start(n: int, target) -> list:
+    """n forked worker processes running target(connection), each with a pipe of its own: no lock
+    is shared (a pool's idle worker killed by `timeout`'s SIGTERM to the group left the pool's task
+    queue locked, and the run hung at its end), and a worker that dies is an EOF, not a task
+    waited for forever. Started with SIGINT, SIGTERM and SIGHUP held: they reach the parent's
+    main thread only (workers set their own handlers, then take signals, _init_worker)."""
+    ctx = multiprocessing.get_context("fork")
+    workers = []
+    with signals_held():
+        try:
+            for _ in range(n):
+                here, there = ctx.Pipe()
+                proc = ctx.Process(target=target, args=(there,), daemon=True)
+                proc.start()
+                there.close()
+                workers.append((proc, here))
+        except BaseException:
+            _end(workers, None)
+            raise
+    return workers
+
+
+def _end(workers: list, tmp: str | None) -> None:
+    """The workers ended (SIGTERM: they wait for a task or are cut short) and the temporary files
+    removed, with signals held so that neither is left half done."""
+    with signals_held():
+        for proc, conn in workers:
+            if proc.is_alive():
+                proc.terminate()
+            conn.close()
+        for proc, _conn in workers:
+            proc.join()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _serve(conn) -> None:
+    """A worker: the tasks its pipe brings, one at a time, each answered (True, result) or (False,
+    the exception) on the same pipe, until the pipe closes."""
+    _init_worker()
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        try:
+            outcome = (True, _work(task))
+        except Exception as exc:
+            outcome = (False, exc)
+        _answer_with(conn, outcome)
+
+
+def _answer_with(conn, outcome: tuple) -> None:
+    try:
+        conn.send(outcome)
+    except Exception:  # an exception that does not pickle: said as text
+        conn.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+
+
+def _ask(worker: tuple, task) -> None:
+    """A task to a worker; one that has ended (killed) ends the run (its pipe is not stdout: not
+    a reader gone, exit 141)."""
+    proc, conn = worker
+    try:
+        conn.send(task)
+    except OSError:
+        proc.join(1)
+        raise _lost(proc) from None
+
+
+def _answer(proc, conn):
+    """A worker's answer to the oldest task it was given; its exception raised here; a worker that
+    ended without answering (killed) ends the run."""
+    try:
+        done, value = conn.recv()
+    except (EOFError, OSError):
+        proc.join(1)
+        raise _lost(proc) from None
+    if not done:
+        raise value
+    return value
+
+
+def _lost(proc):
+    from kefu_cli.errors import OutputError
+    from kefu_cli.i18n import _
+
+    code = proc.exitcode
+    how = "?" if code is None else f"signal {-code}" if code < 0 else f"exit {code}"
+    return OutputError(_("a worker process ended without finishing its part ({how}); nothing was "
+                         "written").format(how=how),
+                       _("run again with --jobs 1, or give the machine more memory"))
 
 
 def _collect(result, order_file: OrderFile, stream: BinaryIO, merge) -> None:
@@ -287,8 +405,8 @@ def share_records(order_file: OrderFile, k: int, n: int) -> Iterator[dict]:
     rows in every file fall in the same share), read from the header's end through a file
     descriptor of the worker's own (a forked worker must not move the parent's), with the same
     row loop and converter as the whole file, counted in the file's stats."""
-    start = header_end(order_file.sample)
-    first_line = order_file.sample[:start].count(b"\n") + 1
+    start, first_line = data_start(order_file)
+    order_file.reading_starts()
     count = order_file.stats.count
     with open(order_file.path, "rb") as raw:
         raw.seek(start)
@@ -297,27 +415,41 @@ def share_records(order_file: OrderFile, k: int, n: int) -> Iterator[dict]:
             yield rec
 
 
-def _share(k: int) -> object:
-    """One share, in a worker that lives for it: the cyclic collector stays off (a share's records
-    are acyclic and what the worker holds goes at its exit; collecting walked them for ~2% of
-    its time)."""
-    import gc
-
-    gc.disable()
-    work, n = _JOB
-    return work(k, n)
-
-
 def run_shares(work: Callable[[int, int], object], n: int) -> list:
-    """work(k, n) for every share k of n, each in a forked worker (which inherits what the parent
-    opened and built); their results, picklable, in share order."""
+    """work(k, n) for every share k of n, each in a forked worker of its own (which inherits what
+    the parent opened and built; _start: no lock shared, a killed worker ends the run); their
+    results, picklable, in share order."""
     global _JOB
     _JOB = (work, n)
+    workers: list = []
     try:
-        with _pool(multiprocessing.get_context("fork"), n) as pool:
-            return pool.map(_share, range(n), chunksize=1)
+        workers.extend(_start(n, _serve_share))
+        for k, worker in enumerate(workers):
+            _ask(worker, k)
+        return [_answer(proc, conn) for proc, conn in workers]
     finally:
         _JOB = None
+        _end(workers, None)
+
+
+def _serve_share(conn) -> None:
+    """A worker for one share, the one its pipe names: the cyclic collector stays off (a share's
+    records are acyclic and what the worker holds goes at its exit; collecting walked them for ~2%
+    of its time)."""
+    import gc
+
+    _init_worker()
+    gc.disable()
+    try:
+        k = conn.recv()
+    except EOFError:
+        return
+    work, n = _JOB
+    try:
+        outcome = (True, work(k, n))
+    except Exception as exc:
+        outcome = (False, exc)
+    _answer_with(conn, outcome)
 
 
 def write_merged(parts: list[tuple[str, list, list[int]]], stream: BinaryIO) -> None:

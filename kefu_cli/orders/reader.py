@@ -958,8 +958,17 @@ class OrderFile:
         self._items_problems: dict[str, list[dict]] = {}  # order -> its items rows' problems
         self._items_skipped: list[int] = []  # items rows unreadable or without an order number
         self._items_used: set[str] = set()
+        # bytes replaced while the header and the first rows were decoded (before any other file,
+        # the items file included, adds to the process-wide count): see reading_starts
+        self._replaced_in_open = _replaced[0] - self._replaced_at_open
         if items:
             self._load_items(items)
+
+    def reading_starts(self) -> None:
+        """The rows are about to be read (here, or again in a worker): a row is checked for U+FFFD
+        when bytes of this file were replaced — at its opening or since now — never because another
+        file, opened or read since, had some (RowConverter.seen_replaced against the count)."""
+        self.converter.seen_replaced = _replaced[0] - self._replaced_in_open
 
     def _province_only_address(self) -> None:
         """Slim reports write only the province under 收货地址: when every address in the sample
@@ -1185,7 +1194,7 @@ class OrderFile:
             headers = plan.headers + extra
             self.plan = plan = plan_columns(headers, self.profiles, self._aliases, self.forced_platform)
             self.converter = self._converter_class(plan, self.tz, self._default_platform, self.encoding,
-                                                   self._replaced_at_open)
+                                                   self.converter.seen_replaced)
             if self._only is not None:
                 self.converter.only(self._only)
         row = [_cell(obj.get(h)) for h in plan.headers]
@@ -1205,6 +1214,7 @@ class OrderFile:
 
     def records(self) -> Iterator[dict]:
         """The canonical order records, grouped and joined with the items file."""
+        self.reading_starts()
         records = self.raw_records()
         if self.plan.item_rows:
             conv = self.converter
