@@ -36,7 +36,7 @@ from kefu_cli.output import write_body
 BLOCK = 2 * 1024 * 1024
 MIN_SIZE = 8 * 1024 * 1024
 
-# set in the parent just before the pool forks; the workers inherit it
+# set in the parent just before the workers fork; they inherit it
 _JOB: tuple | None = None
 
 
@@ -205,8 +205,8 @@ STOPS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def _init_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the pool
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no Stopped here
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent ends its workers with SIGTERM: no Stopped here
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # forked with them blocked (see run)
 
@@ -277,7 +277,10 @@ def _start(n: int, target) -> list:
                 proc = ctx.Process(target=target, args=(there,), daemon=True)
                 proc.start()
                 there.close()
-                workers.append((proc, here))
+                # the closed end is kept until _end lets every end go, signals held: a Connection
+                # freed (its __del__) while a signal waited swallowed the signal's exception, and
+                # a SIGTERM to a starting run was lost (the run ended 0)
+                workers.append((proc, here, there))
         except BaseException:
             _end(workers, None)
             raise
@@ -288,12 +291,13 @@ def _end(workers: list, tmp: str | None) -> None:
     """The workers ended (SIGTERM: they wait for a task or are cut short) and the temporary files
     removed, with signals held so that neither is left half done."""
     with signals_held():
-        for proc, conn in workers:
+        for proc, conn, _end_closed in workers:
             if proc.is_alive():
                 proc.terminate()
             conn.close()
-        for proc, _conn in workers:
+        for proc, _conn, _end_closed in workers:
             proc.join()
+        workers.clear()  # the pipes' ends freed here, signals held (see _start)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -324,7 +328,7 @@ def _answer_with(conn, outcome: tuple) -> None:
 def _ask(worker: tuple, task) -> None:
     """A task to a worker; one that has ended (killed) ends the run (its pipe is not stdout: not
     a reader gone, exit 141)."""
-    proc, conn = worker
+    proc, conn, _end_closed = worker
     try:
         conn.send(task)
     except OSError:
@@ -332,7 +336,7 @@ def _ask(worker: tuple, task) -> None:
         raise _lost(proc) from None
 
 
-def _answer(proc, conn):
+def _answer(proc, conn, _end_closed=None):
     """A worker's answer to the oldest task it was given; its exception raised here; a worker that
     ended without answering (killed) ends the run."""
     try:
@@ -426,7 +430,7 @@ def run_shares(work: Callable[[int, int], object], n: int) -> list:
         workers.extend(_start(n, _serve_share))
         for k, worker in enumerate(workers):
             _ask(worker, k)
-        return [_answer(proc, conn) for proc, conn in workers]
+        return [_answer(*worker) for worker in workers]
     finally:
         _JOB = None
         _end(workers, None)
