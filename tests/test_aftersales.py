@@ -523,12 +523,57 @@ def test_shares_start_where_the_reader_does_and_count_each_files_bad_bytes(run, 
     assert f"{replaced}: " not in one.stderr  # its literal U+FFFD is a character, not a replaced byte
 
 
-def test_a_register_keeps_the_batch_in_one_process(run, tmp_path, monkeypatch):
+def test_shares_with_a_register_equal_one_process(run, tmp_path, monkeypatch):
+    """The register is read whole first; a case its ticket names by 退款编号 goes to the ticket's
+    share. Tickets by case, by order only, without an order number, and one that names a case of
+    another order (then the batch is evaluated whole): the output is one process's, byte for byte."""
+    import io
+    import random
+
+    from conftest import taobao_row
     from kefu_cli.orders import parallel
 
     monkeypatch.setattr(parallel, "MIN_SIZE", 0)
     calls = []
-    monkeypatch.setattr(parallel, "run_shares", lambda work, n: calls.append(n))
-    r = run("--now", "2026-11-20 15:30", "aftersales", EXAMPLES / "taobao_refunds.csv", "--register",
-            EXAMPLES / "aftersales_register.csv", "--jobs", "2", "-f", "jsonl")
-    assert r.exit_code in (0, 1) and r.stdout.strip() and calls == []
+    real = parallel.run_shares
+    monkeypatch.setattr(parallel, "run_shares", lambda work, n: calls.append(n) or real(work, n))
+    head, *body = list(csv.reader(io.StringIO((EXAMPLES / "taobao_refunds.csv").read_bytes().decode("gb18030"))))
+    rnd = random.Random(26)
+    rows = []
+    for i in range(400):
+        row = list(rnd.choice(body))
+        row[0], row[1] = f'="{3000 + i % 300}"', str(4000 + i)
+        rows.append(row)
+    refunds = write_csv(tmp_path / "refunds.csv", rows, headers=head)
+    orders = write_csv(tmp_path / "orders.csv", [taobao_row(str(3000 + i)) for i in range(300)])
+    headers = ["售后单号", "订单编号", "退款编号", "登记时间", "售后类型", "配件类型", "问题描述", "板件照片", "外包装照片",
+               "审核时间"]
+    tickets = []
+    for i in range(0, 400, 3):
+        by_case = i % 2 == 0
+        tickets.append([f"SH{i}", str(3000 + i % 300), str(4000 + i) if by_case else "", "2026-11-19 10:00",
+                        rnd.choice(["补发", "退货退款", "仅退款"]), rnd.choice(["板件", "配件", ""]), "床板开裂",
+                        rnd.choice(["", "https://img.example.com/b.jpg"]), "", rnd.choice(["", "2026-11-19 15:00"])])
+    whole = tickets + [["SH-none", "", "4001", "2026-11-19 11:00", "补发", "板件", "", "", "", ""]]
+    # tickets naming cases of other orders: some of them in another share, whatever the hash seed
+    crossed = whole + [[f"SH-other{i}", str(3100 + i), str(4000 + 3 * i + 1), "2026-11-19 12:00", "退货退款", "",
+                        "", "", "", ""] for i in range(30)]
+    import kefu_cli.cli.aftersales as command
+
+    outcomes = []
+    real_in_shares = command._in_shares
+    monkeypatch.setattr(command, "_in_shares", lambda *a: outcomes.append(real_in_shares(*a)) or outcomes[-1])
+    for name, register_rows, shared in (("plain", tickets, True), ("no order number", whole, None),
+                                        ("another order", crossed, False)):
+        register = write_csv(tmp_path / f"{name}.csv", register_rows, headers=headers)
+        calls.clear()
+        outcomes.clear()
+        for fmt in ("jsonl", "csv"):
+            args = ("--now", "2026-11-20 15:30", "aftersales", refunds, "--register", register, "--orders", orders,
+                    "-f", fmt, "--summary")
+            one, two = run(*args, "--jobs", "1"), run(*args, "--jobs", "2")
+            assert two.stdout_bytes == one.stdout_bytes and two.stderr == one.stderr, name
+            assert two.exit_code == one.exit_code and len(one.stdout.splitlines()) > 300
+        assert calls == [2, 2], name  # the workers ran (and, for a ticket across shares, were set aside)
+        if shared is not None:
+            assert [o is not None for o in outcomes] == [shared, shared], name

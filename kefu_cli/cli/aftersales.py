@@ -79,8 +79,9 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
                   explain)
     try:
         shares = batch.shares(renderer.streaming, jobs)
-        if shares > 1:
-            failed, total, states, codes = _in_shares(env, batch, renderer, shares, shown, threshold, summary)
+        outcome = _in_shares(env, batch, renderer, shares, shown, threshold, summary) if shares > 1 else None
+        if outcome is not None:
+            failed, total, states, codes = outcome
         else:
             ranked, _paid = batch.ranked()
             records = [rec for _key, rec in ranked]
@@ -100,10 +101,13 @@ def aftersales(env, paths, register_path, orders_path, only_open, only_problems,
     return ExitCode.FINDINGS if failed else ExitCode.OK
 
 
-def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: bool) -> tuple[bool, int, dict, dict]:
+def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: bool) -> tuple | None:
     """The batch read, evaluated and rendered by n forked workers, one share each (by order
     number: a case and its order are in the same share), merged onto stdout in the one order of
-    cases.Desk.ranked; the files' counts added up for batch.report. (failed, cases, states, codes)"""
+    cases.Desk.ranked; the files' counts added up for batch.report. (failed, cases, states,
+    codes), or None, nothing written, when a ticket names by 退款编号 a case of another order
+    whose share is not the ticket's (Batch.crossed): only the whole batch joins them as one
+    process does."""
     import os
     import shutil
     import tempfile
@@ -130,11 +134,15 @@ def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: boo
                 out.write(b"".join(bodies))
                 keys.extend([key for key, _rec in part])
                 lengths.extend(map(len, bodies))
-        stats = [f.stats for f, _kind in batch.files] + ([batch.order_file.stats] if batch.order_file else [])
-        return path, keys, lengths, failed, len(ranked), states, codes, stats
+        return path, keys, lengths, failed, len(ranked), states, codes, [f.stats for f in read], batch.crossed
+
+    # the files the workers read (the register was read whole by the parent, its counts are here)
+    read = [f for f, kind in batch.files if kind is None] + ([batch.order_file] if batch.order_file else [])
 
     try:
         results = parallel.run_shares(work, n)
+        if any(result[-1] for result in results):
+            return None  # a ticket and its case's order in two shares: the batch is evaluated whole
         stream = env.stdout
         stream.write(renderer.begin())
         parallel.write_merged([(path, keys, lengths) for path, keys, lengths, *_rest in results], stream)
@@ -144,14 +152,13 @@ def _in_shares(env, batch, renderer, n: int, shown, threshold: int, summary: boo
         with parallel.signals_held():
             shutil.rmtree(tmp, ignore_errors=True)
     failed, total, states, codes = False, 0, {}, {}
-    files = [f for f, _kind in batch.files] + ([batch.order_file] if batch.order_file else [])
-    for *_out, share_failed, share_total, share_states, share_codes, stats in results:
+    for *_out, share_failed, share_total, share_states, share_codes, stats, _crossed in results:
         failed = failed or share_failed
         total += share_total
         for into, counts in ((states, share_states), (codes, share_codes)):
             for key, value in (counts or {}).items():
                 into[key] = into.get(key, 0) + value
-        for f, share_stats in zip(files, stats):
+        for f, share_stats in zip(read, stats):
             f.stats.merge(share_stats)
     return failed, total, states, codes
 
@@ -187,6 +194,8 @@ class Batch:
 
         self.env = env
         self.files = []  # (case file, "register" or None)
+        self._tickets = None  # the register's, read whole (_registered)
+        self.crossed = False  # a share met a case whose ticket's order is in another share
         self.order_file = None
         self.orders_out = orders_out
         try:
@@ -218,16 +227,19 @@ class Batch:
     def shares(self, streaming: bool, jobs: int | None) -> int:
         """How many workers may read and evaluate this batch in shares (orders/parallel.share_records):
         1 unless every file can be read in shares, the output streams, and the files are large.
-        Only platform exports: a ticket may name its case by 退款编号 whatever its order number
-        says, so a register (or a file that may hold tickets) keeps the batch whole."""
+        FILEs must be platform exports (a FILE that may hold tickets keeps the batch whole); the
+        register is read whole first, here, and a case its ticket names by 退款编号 goes to the
+        ticket's share (ranked: `pins`)."""
         from kefu_cli.orders import parallel
 
-        files = [f for f, _kind in self.files] + ([self.order_file] if self.order_file is not None else [])
-        if (not streaming or parallel.worker_count(jobs) < 2 or any(kind for _f, kind in self.files)
-                or any(f.plan.platform in ("generic", "register") for f, _kind in self.files)
+        files = [f for f, kind in self.files if kind is None] + (
+            [self.order_file] if self.order_file is not None else [])
+        if (not streaming or parallel.worker_count(jobs) < 2
+                or any(f.plan.platform in ("generic", "register") for f, kind in self.files if kind is None)
                 or not all(parallel.shareable(f) for f in files)
                 or not parallel.large([f.path for f in files])):
             return 1
+        self._registered()  # before the workers fork (they must not read the parent's open file)
         return parallel.worker_count(jobs)
 
     def ranked(self, share: tuple[int, int] | None = None) -> tuple[list[tuple[tuple, dict]], int | None]:
@@ -235,18 +247,35 @@ class Batch:
         (cases.Desk.ranked); the paid orders of the order export, or None)."""
         from kefu_cli.aftersales.cases import order_view, place
 
+        from kefu_cli.orders.reader import share_key
+
+        registered = self._registered()  # read whole, once: a share takes its own
+        if share is not None:
+            k, n = share
+            registered = [t for t in registered if share_key(t["order_id"], n) == k]
+            # a case its ticket names by 退款编号 goes where the ticket goes
+            pinned = {t["case_id"]: share_key(t["order_id"], n) for t in self._registered() if t["case_id"]}
         cases, tickets = [], []
         for f, (case_file, kind) in enumerate(self.files):
+            if kind is not None:
+                tickets.extend(registered)
+                continue
             name = case_file.name
             as_ticket, as_case = place(0, f, 0), place(1, f, 0)  # | the row: the record's place
-            for rec in self._records(case_file, share):
+            pins = None
+            if share is not None and pinned and "case_id" in case_file.plan.index:
+                pins = (case_file.plan.index["case_id"], pinned)
+            for rec in self._records(case_file, share, pins):
                 rec["source"] = name
-                if kind is not None or (rec["platform"] is None and rec["ticket_id"]):
+                if rec["platform"] is None and rec["ticket_id"]:
                     rec["at"] = as_ticket | rec["row"]
                     tickets.append(rec)
                 else:
                     rec["at"] = as_case | rec["row"]
                     cases.append(rec)
+                    if pins is not None and rec["case_id"] in pinned and (
+                            pinned[rec["case_id"]] != share_key(rec["order_id"], n)):
+                        self.crossed = True  # its ticket and its order are in two shares
         orders, paid = ({} if self.orders_out is None else self.orders_out), None
         order_file = self.order_file
         if order_file is not None:
@@ -275,12 +304,28 @@ class Batch:
         return desk.ranked(cases, tickets), paid
 
     @staticmethod
-    def _records(order_file, share):
+    def _records(order_file, share, pins=None):
         if share is None:
             return order_file.records()
         from kefu_cli.orders import parallel
 
-        return parallel.share_records(order_file, *share)
+        return parallel.share_records(order_file, *share, pins)
+
+    def _registered(self) -> list[dict]:
+        """The register's tickets, read whole once (before workers fork: each takes its share)."""
+        if self._tickets is None:
+            from kefu_cli.aftersales.cases import place
+
+            self._tickets = []
+            for f, (case_file, kind) in enumerate(self.files):
+                if kind is None:
+                    continue
+                as_ticket = place(0, f, 0)
+                for rec in case_file.records():
+                    rec["source"] = case_file.name
+                    rec["at"] = as_ticket | rec["row"]
+                    self._tickets.append(rec)
+        return self._tickets
 
     def close(self) -> None:
         for case_file, _kind in self.files:

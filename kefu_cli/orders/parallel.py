@@ -404,9 +404,9 @@ def shareable(order_file: OrderFile) -> bool:
     return splittable(order_file) and _size(order_file.path) > 0 and "order_id" in order_file.plan.index and "order_id" not in order_file.plan.joins
 
 
-def share_records(order_file: OrderFile, k: int, n: int) -> Iterator[dict]:
+def share_records(order_file: OrderFile, k: int, n: int, pins=None) -> Iterator[dict]:
     """The records of share k of n of the file (reader.share_of: by order number, so one order's
-    rows in every file fall in the same share), read from the header's end through a file
+    rows in every file fall in the same share; `pins` as share_of's), read from the header's end through a file
     descriptor of the worker's own (a forked worker must not move the parent's), with the same
     row loop and converter as the whole file, counted in the file's stats."""
     start, first_line = data_start(order_file)
@@ -414,7 +414,7 @@ def share_records(order_file: OrderFile, k: int, n: int) -> Iterator[dict]:
     count = order_file.stats.count
     with open(order_file.path, "rb") as raw:
         raw.seek(start)
-        for rec in order_file.block_records(raw, first_line, share=(k, n)):
+        for rec in order_file.block_records(raw, first_line, share=(k, n, pins)):
             count(rec)
             yield rec
 

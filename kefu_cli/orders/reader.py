@@ -794,10 +794,18 @@ class Stats:
             self.places[code] = self.places.get(code, 0) + n
 
 
-def share_of(row: list[str], column: int, shares: int) -> int:
+def share_of(row: list[str], column: int, shares: int, pins=None) -> int:
     """Which of `shares` a row belongs to, by its order number as the converter reads it (the cell
     with its NUL bytes removed, through _read_wrapped): every row of one order, in every file,
-    falls in the same share. A row too short to have the column, or without a number, is share 0."""
+    falls in the same share. A row too short to have the column, or without a number, is share 0.
+    `pins` (column, {value: share}): a row whose cell in that column (read the same way) is a key
+    goes to that share instead (after-sales: a case its ticket names by 退款编号)."""
+    if pins is not None:
+        pin_column, pinned = pins
+        if pin_column < len(row):
+            hit = pinned.get(_read_wrapped(row[pin_column].replace("\x00", "")))
+            if hit is not None:
+                return hit
     if column >= len(row):
         return 0
     cell = row[column]
@@ -805,7 +813,11 @@ def share_of(row: list[str], column: int, shares: int) -> int:
         return hash(cell) % shares
     if "\x00" in cell:
         cell = cell.replace("\x00", "")
-    order_id = _read_wrapped(cell)
+    return share_key(_read_wrapped(cell), shares)
+
+
+def share_key(order_id: str | None, shares: int) -> int:
+    """The share of an order number read (share_of's rule, for records already read)."""
     return 0 if order_id is None else hash(order_id) % shares
 
 
@@ -1100,21 +1112,21 @@ class OrderFile:
         by default) and `unreadable(line, error)` for a row csv cannot read; by default (line,
         cells) and (line, error). `line_base` is added to the reader's line numbers (a block of
         the file read by a worker). A plain `for` over the reader, re-entered after an error:
-        the loop costs no Python call per row of its own. `share` (k, n): only the rows of share
-        k of n (share_of), the others passed over unconverted (orders/parallel.share_records)."""
+        the loop costs no Python call per row of its own. `share` (k, n, pins): only the rows of
+        share k of n (share_of), the others passed over unconverted (orders/parallel.share_records)."""
         rows = self._rows if rows is None else rows
         width = len(self.plan.headers)
         convert = convert or _line_and
         unreadable = unreadable or _line_first
         if share is not None:
-            mine, shares = share
+            mine, shares, pins = share
             column = self.plan.index["order_id"]
         done = rows.line_num  # lines read so far
         while True:
             try:
                 for row in rows:
                     end = rows.line_num
-                    if row and (share is None or share_of(row, column, shares) == mine):
+                    if row and (share is None or share_of(row, column, shares, pins) == mine):
                         start = done + 1 + line_base
                         if len(row) != width and end > done + 1:
                             row = JoinedRow(row, start, end + line_base)
