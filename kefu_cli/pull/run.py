@@ -110,13 +110,14 @@ class Pull:
             self.fetched += len(page)
             # one record per order: an order's rows are grouped, so two answers of one order on
             # a page (it changed while being paged) are kept as the last one
-            page = list({module.order_id(raw) or id(raw): raw for raw in page}.values())
-            records = list(rows.records([row for raw in page for row in module.rows(raw, tz)]))
+            order_id = module.order_id
+            kept = list({(oid or id(raw)): (oid, raw) for oid, raw in ((order_id(raw), raw) for raw in page)}.values())
+            records = list(rows.records([row for _oid, raw in kept for row in module.rows(raw, tz)]))
             pairs = []
-            for raw, record in zip(page, records):
+            for (oid, raw), record in zip(kept, records):
                 if annotate is not None:
                     annotate(raw, record)
-                pairs.append((module.order_id(raw), module.version(raw, record), record))
+                pairs.append((oid, module.version(raw, record), record))
             ids = [o for o, _v, _r in pairs if o is not None]
             before_now = self.state.pulled_versions(self.platform, self.shop, ids) if not self.everything else {}
             out, versions = [], []
