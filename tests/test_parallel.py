@@ -101,3 +101,21 @@ def test_a_cell_past_the_size_limit_reads_the_same_with_and_without_workers(run,
     two = run("orders", path, "-f", "jsonl", "--jobs", "2")
     assert one.stdout_bytes == two.stdout_bytes and one.stderr == two.stderr
     assert "unreadable_row" in one.stdout and len(one.stdout.splitlines()) >= 50
+
+
+def test_a_quote_inside_an_unquoted_cell_never_moves_a_cut_into_a_quoted_one(run, tmp_path, small_blocks):
+    """Blocks are cut where the quotes since the last cut are even; a quote inside an unquoted cell
+    (12"床垫: a character to csv) inverts that, and a cut fell inside a later multi-line cell (one
+    record more with two workers). A block that csv ends inside a quoted cell is found by the mark
+    read after it, and the file is read from that block on in one go: the same records."""
+    rows = rows_of(3000, random.Random(5))
+    for i in range(7, 3000, 50):
+        rows[i][TAOBAO_HEADERS.index("买家留言")] = "第一行\n第二行"
+    rows[100][TAOBAO_HEADERS.index("买家会员名")] = "STRAY"
+    path = write_csv(tmp_path / "o.csv", rows)
+    path.write_bytes(path.read_bytes().replace(b"STRAY", '12"床垫'.encode()))
+    for fmt in ("jsonl", "csv"):
+        one = run("-q", "orders", path, "-f", fmt, "--jobs", "1")
+        two = run("-q", "orders", path, "-f", fmt, "--jobs", "2")
+        assert two.stdout_bytes == one.stdout_bytes and two.exit_code == one.exit_code
+    assert len(one.stdout.splitlines()) > 3000 and small_blocks

@@ -1,7 +1,9 @@
 """Reading a large CSV/TSV order file on every core.
 
 The file is cut into blocks of 2 MiB at line ends that lie outside quoted fields (an even
-number of `"` before them). That is safe byte-wise for UTF-8 and GB18030: neither `"` nor `\\n`
+number of `"` before them; a quote inside an unquoted cell, a character to csv, inverts that: a
+block csv ends inside a quoted cell is found after it was read, _ends_clean, and the file is read
+from that block on in one go). That is safe byte-wise for UTF-8 and GB18030: neither `"` nor `\\n`
 ever occurs inside a multi-byte character. Each worker process (forked, so it inherits the
 column plan, the configuration and the command's per-record work) decodes and parses its block
 with the same RowConverter as the sequential reader, starting from the block's first line
@@ -161,13 +163,28 @@ def blocks(stream: BinaryIO, first_line: int, size: int = BLOCK) -> Iterator[tup
         del buf[:cut]
 
 
-def _work(task: tuple[int, int, int, str]) -> tuple[str, Stats, object]:
-    offset, length, start, out_path = task
+class CutInsideCell(Exception):
+    """A block ended inside a quoted cell: its cut (by quote parity, safe_cut) was wrong — a quote
+    inside an unquoted cell is a character to csv, not half a pair. The block itself started at
+    a row (the one before it ended clean), so the rest of the file is read from there in one go."""
+
+
+# a line after a block, to see whether csv ends the block outside a quoted cell (_ends_clean): a
+# line of its own when it does, the end of the last cell when the block ended inside one
+_END_MARK = "\ufdd0kefu: the end of a block\ufdd0\n"
+
+
+def _work(task: tuple[int, int, int, str, int | None]) -> tuple[str, Stats, object]:
+    offset, length, start, out_path, end = task
     order_file, renderer, transform = _JOB
     stats = Stats()
     with open(order_file.path, "rb", buffering=0) as raw, open(out_path, "wb") as out:
         raw.seek(offset)
-        records = order_file.block_records(io.BufferedReader(_Slice(raw, length), 1 << 16), start)
+        stream = io.BufferedReader(_Slice(raw, length), 1 << 16)
+        if end is None:  # the file's last block: it ends where the file does, as one process reads it
+            records = order_file.block_records(stream, start)
+        else:
+            records = _ends_clean(order_file.block_records(stream, start, end_mark=_END_MARK), end)
         records = _counted(records, stats)
         if transform is not None:
             records = transform.process(records)
@@ -192,6 +209,18 @@ class _Slice(io.RawIOBase):
         n = self.raw.readinto(memoryview(b)[:min(len(b), self.left)]) or 0
         self.left -= n
         return n
+
+
+def _ends_clean(records, end: int):
+    """The block's records, less the end mark's own (on line `end`); CutInsideCell when the mark
+    was read into the block's last cell instead."""
+    held = None
+    for rec in records:
+        if held is not None:
+            yield held
+        held = rec
+    if held is None or held["row"] != end:
+        raise CutInsideCell(end)
 
 
 def _counted(records, stats: Stats):
@@ -242,24 +271,55 @@ def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs:
     workers: list = []
     try:
         workers.extend(_start(n, _serve))
-        with open(order_file.path, "rb") as raw:
-            raw.seek(start)
-            pending: deque = deque()
-            offset = start
-            for k, (length, line) in enumerate(blocks(raw, first_line)):
-                worker = workers[k % n]  # block k to worker k mod n: each answers in the order asked
-                _ask(worker, (offset, length, line, os.path.join(tmp, f"{k}.out")))
-                pending.append(worker)
-                offset += length
-                while len(pending) >= 2 * n:
-                    _collect(_answer(*pending.popleft()), order_file, stream, merge)
+        pending: deque = deque()
+        try:
+            with open(order_file.path, "rb") as raw:
+                raw.seek(start)
+                offset = start
+                previous = None
+                for k, (length, line) in enumerate(blocks(raw, first_line, BLOCK)):
+                    if previous is not None:  # a block is sent once the next one's first line is known
+                        _send(workers, pending, k - 1, previous, line)
+                        while len(pending) >= 2 * n:
+                            _collect(_next(pending), order_file, stream, merge)
+                    previous = (offset, length, line, os.path.join(tmp, f"{k}.out"))
+                    offset += length
+                if previous is not None:
+                    _send(workers, pending, k, previous, None)
             while pending:
-                _collect(_answer(*pending.popleft()), order_file, stream, merge)
+                _collect(_next(pending), order_file, stream, merge)
+        except _Redo as redo:  # a cut inside a quoted cell: from that block on, read here in one go
+            _end(workers, None)
+            offset, _length, line, path = redo.task
+            _collect(_work((offset, _size(order_file.path) - offset, line, path, None)), order_file, stream, merge)
     finally:
         _JOB = None
         _end(workers, tmp)
     stream.write(renderer.end())
     stream.flush()
+
+
+def _send(workers: list, pending: deque, k: int, task: tuple, end: int | None) -> None:
+    """Block k to worker k mod n (each answers in the order asked), with the line after it (None:
+    the file's last block)."""
+    worker = workers[k % len(workers)]
+    _ask(worker, (*task, end))
+    pending.append((worker, task))
+
+
+def _next(pending: deque):
+    """The oldest block's answer; _Redo (with its task) when it ended inside a quoted cell."""
+    worker, task = pending.popleft()
+    try:
+        return _answer(*worker)
+    except CutInsideCell:
+        raise _Redo(task) from None
+
+
+class _Redo(Exception):
+    def __init__(self, task: tuple):
+        super().__init__(task)
+        self.task = task
 
 
 def _start(n: int, target) -> list:

@@ -1150,14 +1150,19 @@ class OrderFile:
         rec.update(row=line, items=[], problems=[problem(line, None, None, "unreadable_row", str(error))])
         return rec
 
-    def block_records(self, block: bytes | BinaryIO, first_line: int, share=None) -> Iterator[dict]:
+    def block_records(self, block: bytes | BinaryIO, first_line: int, share=None,
+                      end_mark: str | None = None) -> Iterator[dict]:
         """Records of a block of this CSV/TSV file (its bytes, or a stream of them) that starts at
         a row on line `first_line` (orders/parallel.py): the same row loop and converter as the
         whole file. The block is decoded as it is read, as a file is, never as one string and a
         copy of it (a 2 MiB block made ~15 MB of short-lived buffers that the heap gave back and
-        faulted in again per block)."""
+        faulted in again per block). `end_mark`: a line read after the block (parallel._ends_clean)."""
         stream = io.BytesIO(block) if isinstance(block, (bytes, bytearray)) else block
         text = io.TextIOWrapper(stream, encoding=self.encoding, errors="kefu-replace", newline="")
+        if end_mark is not None:
+            from itertools import chain
+
+            text = chain(text, (end_mark,))
         rows = csv.reader(text, delimiter=self.delimiter)
         return self.raw_records(rows, first_line - 1, share)
 
