@@ -30,10 +30,11 @@ import signal
 import tempfile
 from collections import deque
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import BinaryIO, Callable, Iterator
 
 from kefu_cli.orders.reader import OrderFile, Stats
-from kefu_cli.output import write_body
+from kefu_cli.output import BATCH, write_body
 
 BLOCK = 2 * 1024 * 1024
 MIN_SIZE = 8 * 1024 * 1024
@@ -270,7 +271,7 @@ def run(order_file: OrderFile, renderer, stream: BinaryIO, transform=None, jobs:
     tmp = tempfile.mkdtemp(prefix="kefu-")
     workers: list = []
     try:
-        workers.extend(_start(n, _serve))
+        workers.extend(_start(n, _work))
         pending: deque = deque()
         try:
             with open(order_file.path, "rb") as raw:
@@ -311,7 +312,7 @@ def _next(pending: deque):
     """The oldest block's answer; _Redo (with its task) when it ended inside a quoted cell."""
     worker, task = pending.popleft()
     try:
-        return _answer(*worker)
+        return _answer(worker)
     except CutInsideCell:
         raise _Redo(task) from None
 
@@ -322,11 +323,11 @@ class _Redo(Exception):
         self.task = task
 
 
-def _start(n: int, target) -> list:
-    """n forked worker processes running target(connection), each with a pipe of its own: no lock
-    is shared (a pool's idle worker killed by `timeout`'s SIGTERM to the group left the pool's task
-    queue locked, and the run hung at its end), and a worker that dies is an EOF, not a task
-    waited for forever. Started with SIGINT, SIGTERM and SIGHUP held: they reach the parent's
+def _start(n: int, do) -> list:
+    """n forked worker processes doing do(task) for the tasks sent them (_serve), each with a pipe
+    of its own: no lock is shared (a pool's idle worker killed by `timeout`'s SIGTERM to the group
+    left the pool's task queue locked, and the run hung at its end), and a worker that dies is an
+    EOF, not a task waited for forever. Started with SIGINT, SIGTERM and SIGHUP held: they reach the parent's
     main thread only (workers set their own handlers, then take signals, _init_worker)."""
     ctx = multiprocessing.get_context("fork")
     workers = []
@@ -334,7 +335,7 @@ def _start(n: int, target) -> list:
         try:
             for _ in range(n):
                 here, there = ctx.Pipe()
-                proc = ctx.Process(target=target, args=(there,), daemon=True)
+                proc = ctx.Process(target=_serve, args=(there, do), daemon=True)
                 proc.start()
                 there.close()
                 # the closed end is kept until _end lets every end go, signals held: a Connection
@@ -362,9 +363,10 @@ def _end(workers: list, tmp: str | None) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _serve(conn) -> None:
-    """A worker: the tasks its pipe brings, one at a time, each answered (True, result) or (False,
-    the exception) on the same pipe, until the pipe closes."""
+def _serve(conn, do) -> None:
+    """A worker: do(task) for each task its pipe brings, one at a time, each answered (True,
+    result) or (False, the exception; as text when it does not pickle) on the same pipe, until
+    the pipe closes."""
     _init_worker()
     while True:
         try:
@@ -372,17 +374,13 @@ def _serve(conn) -> None:
         except EOFError:
             return
         try:
-            outcome = (True, _work(task))
+            outcome = (True, do(task))
         except Exception as exc:
             outcome = (False, exc)
-        _answer_with(conn, outcome)
-
-
-def _answer_with(conn, outcome: tuple) -> None:
-    try:
-        conn.send(outcome)
-    except Exception:  # an exception that does not pickle: said as text
-        conn.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+        try:
+            conn.send(outcome)
+        except Exception:
+            conn.send((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
 
 
 def _ask(worker: tuple, task) -> None:
@@ -396,9 +394,10 @@ def _ask(worker: tuple, task) -> None:
         raise _lost(proc) from None
 
 
-def _answer(proc, conn, _end_closed=None):
+def _answer(worker: tuple):
     """A worker's answer to the oldest task it was given; its exception raised here; a worker that
     ended without answering (killed) ends the run."""
+    proc, conn, _end_closed = worker
     try:
         done, value = conn.recv()
     except (EOFError, OSError):
@@ -461,13 +460,15 @@ def _copy(fh: BinaryIO, stream: BinaryIO) -> None:
 def shareable(order_file: OrderFile) -> bool:
     """Whether share_records can read this file: splittable, and its order number one column
     (share_of reads it before the row is converted), in a regular file each worker opens again."""
-    return splittable(order_file) and _size(order_file.path) > 0 and "order_id" in order_file.plan.index and "order_id" not in order_file.plan.joins
+    plan = order_file.plan
+    return splittable(order_file) and _size(order_file.path) > 0 and "order_id" in plan.index and (
+        "order_id" not in plan.joins)
 
 
 def share_records(order_file: OrderFile, k: int, n: int, pins=None) -> Iterator[dict]:
     """The records of share k of n of the file (reader.share_of: by order number, so one order's
-    rows in every file fall in the same share; `pins` as share_of's), read from the header's end through a file
-    descriptor of the worker's own (a forked worker must not move the parent's), with the same
+    rows in every file fall in the same share; `pins` as share_of's), read from the header's end
+    through a file descriptor of the worker's own (a forked worker must not move the parent's), with the same
     row loop and converter as the whole file, counted in the file's stats."""
     start, first_line = data_start(order_file)
     order_file.reading_starts()
@@ -487,33 +488,24 @@ def run_shares(work: Callable[[int, int], object], n: int) -> list:
     _JOB = (work, n)
     workers: list = []
     try:
-        workers.extend(_start(n, _serve_share))
+        workers.extend(_start(n, _share))
         for k, worker in enumerate(workers):
             _ask(worker, k)
-        return [_answer(*worker) for worker in workers]
+        return [_answer(worker) for worker in workers]
     finally:
         _JOB = None
         _end(workers, None)
 
 
-def _serve_share(conn) -> None:
-    """A worker for one share, the one its pipe names: the cyclic collector stays off (a share's
-    records are acyclic and what the worker holds goes at its exit; collecting walked them for ~2%
-    of its time)."""
+def _share(k: int) -> object:
+    """Share k, in a worker that lives for it: the cyclic collector stays off (a share's records
+    are acyclic and what the worker holds goes at its exit; collecting walked them for ~2% of its
+    time)."""
     import gc
 
-    _init_worker()
     gc.disable()
-    try:
-        k = conn.recv()
-    except EOFError:
-        return
     work, n = _JOB
-    try:
-        outcome = (True, work(k, n))
-    except Exception as exc:
-        outcome = (False, exc)
-    _answer_with(conn, outcome)
+    return work(k, n)
 
 
 def write_merged(parts: list[tuple[str, list, list[int]]], stream: BinaryIO) -> None:
@@ -535,11 +527,11 @@ def write_merged(parts: list[tuple[str, list, list[int]]], stream: BinaryIO) -> 
             views.append(memoryview(maps[-1]))
         else:
             views.append(memoryview(b""))
-    entries.sort(key=_first)  # the parts are sorted runs: a merge
+    entries.sort(key=itemgetter(0))  # the parts are sorted runs: a merge
     out = []
     for _key, p, offset, length in entries:
         out.append(views[p][offset:offset + length])
-        if len(out) == 32:
+        if len(out) == BATCH:  # writes of output.write_body's size
             stream.write(b"".join(out))
             out.clear()
     if out:
@@ -549,7 +541,3 @@ def write_merged(parts: list[tuple[str, list, list[int]]], stream: BinaryIO) -> 
         view.release()
     for m in maps:
         m.close()
-
-
-def _first(entry: tuple):
-    return entry[0]
