@@ -196,21 +196,16 @@ class JsonlRenderer(Renderer):
         self.select = select
 
     def render(self, records):
+        return b"".join(self.render_each(records))
+
+    def render_each(self, records):
         import orjson
 
         dumps = orjson.dumps
         opt = orjson.OPT_APPEND_NEWLINE
         if self.select:
             fields = self.fields
-            return b"".join(dumps({f: r.get(f) for f in fields}, default=_default, option=opt) for r in records)
-        return b"".join(dumps(r, default=_default, option=opt) for r in records)
-
-    def render_each(self, records):
-        if self.select:
-            return super().render_each(records)
-        import orjson
-
-        dumps, opt = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+            return [dumps({f: r.get(f) for f in fields}, default=_default, option=opt) for r in records]
         return [dumps(r, default=_default, option=opt) for r in records]
 
 
